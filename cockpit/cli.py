@@ -1,0 +1,116 @@
+"""Command line: subcommands of DESIGN.md; heavy modules are imported only when needed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from cockpit import __version__
+
+EXIT_NOT_AVAILABLE = 3
+
+
+def _not_available(feature: str) -> Callable[[argparse.Namespace], int]:
+    def run(_args: argparse.Namespace) -> int:
+        print(f"cockpit: {feature} is not available yet in {__version__}.", file=sys.stderr)
+        return EXIT_NOT_AVAILABLE
+
+    return run
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cockpit",
+        description="Terminal incident cockpit: live panes, runbooks and a hash-chained log.",
+    )
+    parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
+    parser.add_argument("--config", metavar="FILE", help="config file (default: search order)")
+    parser.add_argument("--env", metavar="NAME", help="named environment from the config")
+    parser.add_argument("--read-only", action="store_true", help="hide every mutating action")
+    parser.set_defaults(run=_not_available("the live cockpit"))
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="the cockpit on a built-in simulated platform")
+    demo.set_defaults(run=_not_available("`cockpit demo`"))
+
+    replay = sub.add_parser("replay", help="replay a recorded incident log in the same screens")
+    replay.add_argument("log", nargs="?", metavar="LOG")
+    replay.add_argument("--speed", type=float, default=1.0, help="playback speed (1 to 64)")
+    replay.add_argument("--at", metavar="TIME", help="start at this time (RFC 3339 or T+mm:ss)")
+    replay.add_argument("--sample", action="store_true", help="replay the shipped demo log")
+    replay.set_defaults(run=_not_available("`cockpit replay`"))
+
+    verify = sub.add_parser(
+        "verify",
+        help="check a log's hash chain (exit 0 intact, 1 broken, 2 unreadable)",
+    )
+    verify.add_argument("log", metavar="LOG")
+    verify.set_defaults(run=_run_verify)
+
+    record = sub.add_parser("record", help="headless recorder: poll the sources into a log")
+    record.add_argument("--log", required=True, metavar="FILE", help="log file to append to")
+    record.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    record.set_defaults(run=_run_record)
+
+    export = sub.add_parser("export", help="post-mortem (Markdown) from a log")
+    export.add_argument("log", metavar="LOG")
+    export.add_argument("--template", metavar="NAME|PATH", default="postmortem")
+    export.add_argument("-o", "--output", metavar="FILE")
+    export.set_defaults(run=_not_available("`cockpit export`"))
+
+    runbooks = sub.add_parser("runbooks", help="list, show and validate runbooks")
+    rb_sub = runbooks.add_subparsers(title="runbook commands", metavar="ACTION", required=True)
+    rb_list = rb_sub.add_parser("list", help="list known runbooks")
+    rb_list.set_defaults(run=_not_available("`cockpit runbooks list`"))
+    rb_show = rb_sub.add_parser("show", help="show one runbook")
+    rb_show.add_argument("id", metavar="ID")
+    rb_show.set_defaults(run=_not_available("`cockpit runbooks show`"))
+    rb_val = rb_sub.add_parser("validate", help="validate runbook files (file:line errors)")
+    rb_val.add_argument("dir", nargs="?", metavar="DIR")
+    rb_val.set_defaults(run=_not_available("`cockpit runbooks validate`"))
+
+    config = sub.add_parser("config", help="configuration tools")
+    cfg_sub = config.add_subparsers(title="config commands", metavar="ACTION", required=True)
+    check = cfg_sub.add_parser("check", help="validate a config file")
+    check.add_argument("file", nargs="?", metavar="FILE")
+    check.set_defaults(run=_run_config_check)
+
+    rules = sub.add_parser("rules", help="print the Prometheus rules generated from the catalog")
+    rules.add_argument("--for-scale", type=float, default=1.0, help=argparse.SUPPRESS)
+    rules.set_defaults(run=_run_rules)
+    return parser
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    from cockpit.log.verify import main as verify_main
+
+    return verify_main(args.log)
+
+
+def _run_config_check(args: argparse.Namespace) -> int:
+    from cockpit.config import check_main
+
+    return check_main(args.file or args.config)
+
+
+def _run_record(args: argparse.Namespace) -> int:
+    from cockpit.record import main as record_main
+
+    return record_main(config_path=args.config, env=args.env, log=args.log, duration=args.duration)
+
+
+def _run_rules(args: argparse.Namespace) -> int:
+    from cockpit.runbook.catalog import rules_main
+
+    return rules_main(for_scale=args.for_scale)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse `argv` and run the chosen subcommand; returns the process exit code."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        return 130

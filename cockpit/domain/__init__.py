@@ -1,0 +1,1 @@
+"""Incident state and the pure fold that derives it from log events."""

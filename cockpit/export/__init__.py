@@ -1,0 +1,1 @@
+"""Exports rendered from the incident log: post-mortem and status-page history."""

@@ -1,0 +1,1 @@
+"""The incident log: events, line codec, append-only store, verification, reader, player."""

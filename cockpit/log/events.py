@@ -1,0 +1,397 @@
+"""Typed incident-log events: the envelope every line carries and one payload class per type."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+FORMAT_VERSION = 1
+"""Version of the log format written by this cockpit (the header's `format`)."""
+
+ZERO_HASH = "0" * 64
+"""The `prev` of the first line."""
+
+JSON = Any
+"""A JSON-compatible value (dict, list, str, int, float, bool, None)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One line of the log: the envelope, with the payload still as plain JSON data."""
+
+    seq: int
+    ts: datetime
+    type: str
+    data: Mapping[str, JSON]
+    prev: str
+    hash: str
+
+    def payload(self) -> Payload:
+        """The typed payload; an `UnknownPayload` for types this version does not know."""
+        return decode_payload(self.type, self.data)
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """Base class of typed payloads; `TYPE` is the dotted event type."""
+
+    TYPE: ClassVar[str] = ""
+
+    def to_data(self) -> dict[str, JSON]:
+        """The payload as JSON data (the line's `data`)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
+P = TypeVar("P", bound=Payload)
+PAYLOADS: dict[str, type[Payload]] = {}
+"""Registry: event type -> payload class."""
+
+
+def register(cls: type[P]) -> type[P]:
+    """Class decorator adding a payload class to the registry under its `TYPE`."""
+    if not cls.TYPE or cls.TYPE in PAYLOADS:
+        raise ValueError(f"payload type missing or registered twice: {cls.TYPE!r}")
+    PAYLOADS[cls.TYPE] = cls
+    return cls
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownPayload(Payload):
+    """An event type written by a newer cockpit: kept verbatim and shown as such."""
+
+    type: str = ""
+    data: Mapping[str, JSON] = field(default_factory=dict)
+
+
+def _plain(value: Any) -> JSON:
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def decode_payload(type_: str, data: Mapping[str, JSON]) -> Payload:
+    """Build the typed payload for `type_`; unknown types and unknown keys never raise."""
+    cls = PAYLOADS.get(type_)
+    if cls is None:
+        return UnknownPayload(type=type_, data=dict(data))
+    names = {f.name for f in dataclasses.fields(cls)}
+    kwargs = {k: _freeze(v) for k, v in data.items() if k in names}
+    try:
+        return cls(**kwargs)
+    except TypeError:
+        # A required field is missing (a damaged or foreign line): keep it, do not guess.
+        return UnknownPayload(type=type_, data=dict(data))
+
+
+def _freeze(value: JSON) -> Any:
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+# --- log lifecycle --------------------------------------------------------------------------
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class LogOpened(Payload):
+    """Header line: who opened the log, where, with which cockpit and hash mode."""
+
+    TYPE: ClassVar[str] = "log.opened"
+    format: int
+    incident_id: str
+    host: str
+    user: str
+    cockpit_version: str
+    hash_mode: str = "sha256"
+    mode: str = "live"
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class LogClosed(Payload):
+    """The writer closed the log cleanly (quit, SIGTERM, end of a recording)."""
+
+    TYPE: ClassVar[str] = "log.closed"
+    reason: str = "quit"
+
+
+# --- observations (what sources returned, normalised) ---------------------------------------
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class SourcePolled(Payload):
+    """A poll succeeded and returned nothing new since the last recorded observation."""
+
+    TYPE: ClassVar[str] = "source.polled"
+    source: str
+    duration_ms: float
+    warnings: tuple[str, ...] = ()
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class SourceFailed(Payload):
+    """A poll failed; `kind` is one of timeout, connect, http, auth, rate_limited, parse."""
+
+    TYPE: ClassVar[str] = "source.failed"
+    source: str
+    kind: str
+    message: str
+    duration_ms: float
+    retry_after_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Observation(Payload):
+    """Keyed collection observed by a source: a full snapshot or a delta against the last one.
+
+    `items` are upserts (each a dict with a `key`); `removed` lists keys that disappeared.
+    A `full` observation replaces everything the fold knew for that source.
+    """
+
+    source: str = ""
+    full: bool = True
+    items: tuple[Mapping[str, JSON], ...] = ()
+    removed: tuple[str, ...] = ()
+    duration_ms: float = 0.0
+    warnings: tuple[str, ...] = ()
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class AlertsObserved(Observation):
+    """Alerts. Item keys: key (fingerprint), name, labels, annotations, state
+    (firing/pending), active_since, value, silenced, inhibited."""
+
+    TYPE: ClassVar[str] = "alerts.observed"
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class KafkaLagObserved(Observation):
+    """Consumer lag. Item keys: key (group/topic/partition), group, topic, partition
+    (None for a total), lag."""
+
+    TYPE: ClassVar[str] = "kafka.lag.observed"
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class TenantQuotaObserved(Observation):
+    """Tenant quotas. Item keys: key (tenant), tenant, checks_month, license_limit, rne_balance."""
+
+    TYPE: ClassVar[str] = "tenants.quota.observed"
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class PostgresConnectionsObserved(Payload):
+    """One snapshot of pg_stat_activity (small, so recorded whole when it changes)."""
+
+    TYPE: ClassVar[str] = "postgres.connections.observed"
+    source: str
+    max_connections: int
+    total: int
+    by_state: Mapping[str, int] = field(default_factory=dict)
+    by_application: Mapping[str, int] = field(default_factory=dict)
+    long_running: int = 0
+    idle_in_transaction_old: int = 0
+    duration_ms: float = 0.0
+    warnings: tuple[str, ...] = ()
+
+
+# --- incident command -----------------------------------------------------------------------
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class IncidentDeclared(Payload):
+    """An incident was declared from the cockpit."""
+
+    TYPE: ClassVar[str] = "incident.declared"
+    incident_id: str
+    title: str
+    severity: str
+    scheme: str = "sev"
+    channel: str = ""
+    detected_at: str | None = None
+    services: tuple[str, ...] = ()
+    tenants: tuple[str, ...] = ()
+    security: bool = False
+    actor: str = ""
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class IncidentUpdated(Payload):
+    """Fields of the incident changed (severity, title, services, tenants, state...)."""
+
+    TYPE: ClassVar[str] = "incident.updated"
+    changes: Mapping[str, JSON] = field(default_factory=dict)
+    reason: str = ""
+    actor: str = ""
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class RoleAssigned(Payload):
+    """Incident Commander, Communications Lead or Scribe assigned to someone."""
+
+    TYPE: ClassVar[str] = "role.assigned"
+    role: str
+    person: str
+    actor: str = ""
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class NoteAdded(Payload):
+    """A scribe note; `supersedes` names the note_id it corrects."""
+
+    TYPE: ClassVar[str] = "note.added"
+    note_id: str
+    text: str
+    author: str
+    tags: tuple[str, ...] = ()
+    supersedes: str | None = None
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class MilestoneSet(Payload):
+    """detected, acknowledged, identified, mitigated, resolved (at `at`, RFC 3339)."""
+
+    TYPE: ClassVar[str] = "milestone.set"
+    milestone: str
+    at: str
+    actor: str = ""
+    note_id: str | None = None
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class ChecklistTicked(Payload):
+    """A checklist item (incident or runbook `check` step) was ticked or unticked."""
+
+    TYPE: ClassVar[str] = "checklist.ticked"
+    item: str
+    done: bool = True
+    actor: str = ""
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class StepRunRequested(Payload):
+    """A runbook step was started (diagnostic or verification)."""
+
+    TYPE: ClassVar[str] = "step.requested"
+    run_id: str
+    runbook: str
+    step: str
+    kind: str
+    role: str
+    params: Mapping[str, JSON] = field(default_factory=dict)
+    what: str = ""
+    actor: str = ""
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class StepRunCompleted(Payload):
+    """A runbook step finished; `outcome` is ok, failed, timeout or refused."""
+
+    TYPE: ClassVar[str] = "step.completed"
+    run_id: str
+    runbook: str
+    step: str
+    outcome: str
+    summary: str = ""
+    result: JSON = None
+    duration_ms: float = 0.0
+    actor: str = ""
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class MitigationRequested(Payload):
+    """A mitigating step was asked for; `what` is exactly what will run."""
+
+    TYPE: ClassVar[str] = "mitigation.requested"
+    run_id: str
+    runbook: str
+    step: str
+    kind: str
+    what: str
+    params: Mapping[str, JSON] = field(default_factory=dict)
+    actor: str = ""
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class MitigationConfirmed(Payload):
+    """The operator confirmed (or typed back the target of) a mitigation."""
+
+    TYPE: ClassVar[str] = "mitigation.confirmed"
+    run_id: str
+    actor: str = ""
+    typed_target: str | None = None
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class MitigationCompleted(Payload):
+    """A mitigation finished; `outcome` is ok, failed, timeout, cancelled or refused."""
+
+    TYPE: ClassVar[str] = "mitigation.completed"
+    run_id: str
+    outcome: str
+    summary: str = ""
+    result: JSON = None
+    duration_ms: float = 0.0
+    actor: str = ""
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class EscalationRaised(Payload):
+    """The incident was escalated to a ladder level (L1..L4) or a named target."""
+
+    TYPE: ClassVar[str] = "escalation.raised"
+    level: str
+    targets: tuple[str, ...] = ()
+    reason: str = ""
+    actor: str = ""
+    paged: bool = False
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class StatusUpdatePosted(Payload):
+    """A status-page update (Investigating / Identified / Monitoring / Resolved)."""
+
+    TYPE: ClassVar[str] = "status.posted"
+    phase: str
+    text: str
+    target: str = "copy"
+    outcome: str = "ok"
+    actor: str = ""
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class ExternalActionRecorded(Payload):
+    """A call to an outside system (PagerDuty, webhook) and its outcome."""
+
+    TYPE: ClassVar[str] = "external.action"
+    system: str
+    action: str
+    outcome: str
+    detail: str = ""
+    actor: str = ""

@@ -1,0 +1,1 @@
+"""Runbooks: the alert catalog, Markdown runbook parsing, validation and step execution."""

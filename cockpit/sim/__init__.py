@@ -1,0 +1,1 @@
+"""The simulated seed platform: scenario exporter and loopback fakes for Kubernetes and PagerDuty."""

@@ -1,0 +1,1 @@
+"""Data sources: each poll() has an explicit deadline and returns normalised observations."""

@@ -1,0 +1,1 @@
+"""Runbooks and the alert catalog, shipped as data (installed as cockpit.runbooks)."""

@@ -1,0 +1,1 @@
+"""Textual screens of the cockpit (installed as cockpit.screens)."""
