@@ -32,7 +32,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="the cockpit on a built-in simulated platform")
-    demo.set_defaults(run=_not_available("`cockpit demo`"))
+    demo.set_defaults(run=_run_demo)
 
     replay = sub.add_parser("replay", help="replay a recorded incident log in the same screens")
     replay.add_argument("log", nargs="?", metavar="LOG")
@@ -80,6 +80,12 @@ def _build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--for-scale", type=float, default=1.0, help=argparse.SUPPRESS)
     rules.set_defaults(run=_run_rules)
     return parser
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from cockpit.app import AppOptions, run_app
+
+    return run_app(AppOptions(mode="DEMO", read_only=args.read_only))
 
 
 def _run_verify(args: argparse.Namespace) -> int:

@@ -1,0 +1,63 @@
+"""The command line as a user meets it: version, help for every subcommand, honest stubs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from cockpit import __version__
+from cockpit.cli import EXIT_NOT_AVAILABLE, main
+
+SUBCOMMANDS = [
+    [],
+    ["demo"],
+    ["replay"],
+    ["verify"],
+    ["record"],
+    ["export"],
+    ["runbooks"],
+    ["runbooks", "list"],
+    ["runbooks", "show"],
+    ["runbooks", "validate"],
+    ["config"],
+    ["config", "check"],
+]
+
+
+def run_cli(*args: str, cwd: str = "/tmp") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cockpit", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def test_version_from_another_directory() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"cockpit {__version__}"
+
+
+@pytest.mark.parametrize("words", SUBCOMMANDS, ids=lambda w: " ".join(w) or "cockpit")
+def test_every_subcommand_has_help(words: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*words, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: cockpit")
+
+
+def test_unbuilt_feature_says_so_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["replay", "x.jsonl"])
+    assert code == EXIT_NOT_AVAILABLE
+    assert "not available yet" in capsys.readouterr().err
+
+
+def test_unknown_subcommand_is_a_usage_error() -> None:
+    result = run_cli("frobnicate")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
