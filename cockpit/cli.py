@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from cockpit import __version__
 
@@ -62,18 +63,19 @@ def _build_parser() -> argparse.ArgumentParser:
     runbooks = sub.add_parser("runbooks", help="list, show and validate runbooks")
     rb_sub = runbooks.add_subparsers(title="runbook commands", metavar="ACTION", required=True)
     rb_list = rb_sub.add_parser("list", help="list known runbooks")
-    rb_list.set_defaults(run=_not_available("`cockpit runbooks list`"))
+    rb_list.set_defaults(run=_run_runbooks_list)
     rb_show = rb_sub.add_parser("show", help="show one runbook")
     rb_show.add_argument("id", metavar="ID")
-    rb_show.set_defaults(run=_not_available("`cockpit runbooks show`"))
+    rb_show.set_defaults(run=_run_runbooks_show)
     rb_val = rb_sub.add_parser("validate", help="validate runbook files (file:line errors)")
     rb_val.add_argument("dir", nargs="?", metavar="DIR")
-    rb_val.set_defaults(run=_not_available("`cockpit runbooks validate`"))
+    rb_val.set_defaults(run=_run_runbooks_validate)
 
     config = sub.add_parser("config", help="configuration tools")
     cfg_sub = config.add_subparsers(title="config commands", metavar="ACTION", required=True)
     check = cfg_sub.add_parser("check", help="validate a config file")
     check.add_argument("file", nargs="?", metavar="FILE")
+    check.add_argument("--strict", action="store_true", help="warnings fail the check too")
     check.set_defaults(run=_run_config_check)
 
     rules = sub.add_parser("rules", help="print the Prometheus rules generated from the catalog")
@@ -88,6 +90,40 @@ def _run_demo(args: argparse.Namespace) -> int:
     return run_app(AppOptions(mode="DEMO", read_only=args.read_only))
 
 
+def _runbook_dirs(args: argparse.Namespace) -> list[Path]:
+    """The shipped runbooks plus the config's `[runbooks] paths` (when a config is found)."""
+    from cockpit.runbook.validate import default_runbook_dirs
+
+    dirs = list(default_runbook_dirs())
+    from cockpit.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(args.config, env_name=args.env)
+    except ConfigError as err:
+        print(f"cockpit: {err} (using the shipped runbooks only)", file=sys.stderr)
+        return dirs
+    dirs.extend(Path(p) for p in settings.runbooks.paths)
+    return dirs
+
+
+def _run_runbooks_list(args: argparse.Namespace) -> int:
+    from cockpit.runbook.cli import list_main
+
+    return list_main(_runbook_dirs(args))
+
+
+def _run_runbooks_show(args: argparse.Namespace) -> int:
+    from cockpit.runbook.cli import show_main
+
+    return show_main(args.id, _runbook_dirs(args))
+
+
+def _run_runbooks_validate(args: argparse.Namespace) -> int:
+    from cockpit.runbook.cli import validate_main
+
+    return validate_main(args.dir)
+
+
 def _run_verify(args: argparse.Namespace) -> int:
     from cockpit.log.verify import main as verify_main
 
@@ -97,7 +133,7 @@ def _run_verify(args: argparse.Namespace) -> int:
 def _run_config_check(args: argparse.Namespace) -> int:
     from cockpit.config import check_main
 
-    return check_main(args.file or args.config)
+    return check_main(args.file or args.config, strict=args.strict)
 
 
 def _run_record(args: argparse.Namespace) -> int:

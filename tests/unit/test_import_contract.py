@@ -8,7 +8,7 @@ import sys
 
 import cockpit
 
-CORE_PACKAGES = ("log", "domain", "sources", "runbook", "export", "sim")
+CORE_PACKAGES = ("log", "domain", "sources", "runbook", "export", "sim", "settings")
 
 
 def core_modules() -> list[str]:

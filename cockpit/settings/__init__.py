@@ -1,0 +1,1 @@
+"""Typed settings behind `cockpit.config`: table models, secret rules, loading and checking."""

@@ -1,0 +1,164 @@
+"""Tables shared by every environment: paging, status page, incident log, UI, user, sources."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+
+import platformdirs
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from cockpit.settings.secrets import resolve_secret
+from cockpit.settings.types import TABLE_CONFIG, ConfigPath, EnvVar, Name, Seconds, Url, only_one_of
+
+SourceName = Literal["prometheus", "alertmanager", "postgres", "kubernetes", "pagerduty"]
+SOURCE_NAMES: tuple[SourceName, ...] = (
+    "prometheus",
+    "alertmanager",
+    "postgres",
+    "kubernetes",
+    "pagerduty",
+)
+"""The pollable sources, each feeding one or more panes."""
+
+DEFAULT_INTERVALS: dict[SourceName, float] = {"pagerduty": 30.0}
+"""Built-in poll intervals for sources with tight rate limits."""
+
+
+def default_log_dir() -> Path:
+    """Where incident logs go when `[incident] log_dir` is not set."""
+    return Path(platformdirs.user_data_dir("cockpit")) / "logs"
+
+
+class PagerDutySettings(BaseModel):
+    """PagerDuty REST API (incidents, on-call) and Events API v2 (trigger/resolve)."""
+
+    model_config = TABLE_CONFIG
+
+    token_env: EnvVar | None = None
+    token_file: ConfigPath | None = None
+    api_url: Url = "https://api.pagerduty.com"
+    events_url: Url = "https://events.pagerduty.com"
+    routing_key_env: EnvVar | None = None
+    routing_key_file: ConfigPath | None = None
+    service_ids: list[Name] = Field(default_factory=list)
+    escalation_policy_id: Name | None = None
+    from_email: str | None = None
+    timeout_seconds: Seconds = 5.0
+
+    @field_validator("from_email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and ("@" not in value or " " in value.strip()):
+            raise ValueError(f"{value!r} is not an email address (PagerDuty's From header)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source_each(self) -> PagerDutySettings:
+        only_one_of(self, "token_env", "token_file")
+        only_one_of(self, "routing_key_env", "routing_key_file")
+        return self
+
+    def token(self, environ: Mapping[str, str]) -> str | None:
+        """The REST API token, or None when PagerDuty is not configured."""
+        return resolve_secret(self.token_env, self.token_file, environ=environ, key="token")
+
+    def routing_key(self, environ: Mapping[str, str]) -> str | None:
+        """The Events API v2 integration key, or None when not configured."""
+        return resolve_secret(
+            self.routing_key_env, self.routing_key_file, environ=environ, key="routing_key"
+        )
+
+
+class StatuspageSettings(BaseModel):
+    """Where status updates are posted (a webhook); its URL may embed a token, so it can
+    also come from an environment variable or a file."""
+
+    model_config = TABLE_CONFIG
+
+    webhook_url: Url | None = None
+    webhook_url_env: EnvVar | None = None
+    webhook_url_file: ConfigPath | None = None
+    private: bool = False
+    """True when the page is internal (staff only); drafts are labelled accordingly."""
+    timeout_seconds: Seconds = 5.0
+
+    @model_validator(mode="after")
+    def _one_url_source(self) -> StatuspageSettings:
+        only_one_of(self, "webhook_url", "webhook_url_env", "webhook_url_file")
+        return self
+
+    def resolved_webhook_url(self, environ: Mapping[str, str]) -> str | None:
+        """The webhook URL from wherever it is configured; None when not configured."""
+        if self.webhook_url is not None:
+            return self.webhook_url
+        return resolve_secret(
+            self.webhook_url_env, self.webhook_url_file, environ=environ, key="webhook_url"
+        )
+
+
+class IncidentSettings(BaseModel):
+    """The incident log and how incidents are labelled."""
+
+    model_config = TABLE_CONFIG
+
+    log_dir: ConfigPath = Field(default_factory=default_log_dir)
+    watch_log_keep_hours: Annotated[float, Field(gt=0)] = 72.0
+    """How long the background watch log (no incident open) is kept before rotation."""
+    severity_scheme: Literal["sev", "p"] = "sev"
+    """`sev`: SEV-1 (worst) .. SEV-4; `p`: P0 (worst) .. P3."""
+    author: Name | None = None
+    """Who writes log events; unset means user@host, computed at start."""
+
+
+class RunbooksSettings(BaseModel):
+    """Extra runbook directories, searched in addition to the shipped runbooks."""
+
+    model_config = TABLE_CONFIG
+
+    paths: list[ConfigPath] = Field(default_factory=list)
+
+
+class UiSettings(BaseModel):
+    """Screen refresh and look."""
+
+    model_config = TABLE_CONFIG
+
+    refresh_seconds: Annotated[float, Field(gt=0, le=300)] = 2.0
+    theme: Name = "textual-dark"
+
+
+class UserSettings(BaseModel):
+    """Who is at the keyboard; a `viewer` never gets mutating actions."""
+
+    model_config = TABLE_CONFIG
+
+    name: Name | None = None
+    role: Literal["responder", "viewer"] = "responder"
+
+
+class SourcesSettings(BaseModel):
+    """Which sources are polled and how often. A source also needs its own table filled
+    in (a URL, a DSN...) to be polled."""
+
+    model_config = TABLE_CONFIG
+
+    enabled: list[SourceName] = Field(default_factory=lambda: list(SOURCE_NAMES))
+    interval_seconds: Seconds | None = None
+    """Default poll interval; unset means `[ui] refresh_seconds`."""
+    intervals: dict[SourceName, Seconds] = Field(default_factory=lambda: dict(DEFAULT_INTERVALS))
+    """Per-source overrides, added to the built-in ones (PagerDuty: every 30 s)."""
+
+    @field_validator("intervals", mode="before")
+    @classmethod
+    def _over_defaults(cls, value: object) -> object:
+        return {**DEFAULT_INTERVALS, **value} if isinstance(value, dict) else value
+
+    def interval_for(self, source: str, refresh_seconds: float) -> float:
+        """The poll interval of `source` in seconds."""
+        fallback = self.interval_seconds if self.interval_seconds is not None else refresh_seconds
+        for name, seconds in self.intervals.items():
+            if name == source:
+                return seconds
+        return fallback

@@ -1,0 +1,178 @@
+"""Pure data behind VirtualTable: columns, rows, sanitised cells, filtering and the key index."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, cast, get_args
+
+from rich.text import Text
+
+from cockpit.sanitize import clean
+
+Align = Literal["left", "right"]
+RowStyle = Literal["danger", "warning", "muted", "ok"]
+Cell = str | Text
+
+ROW_STYLES: frozenset[str] = frozenset(get_args(RowStyle))
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One table column; `width=None` makes it flexible (at least `min_width`, grows by `ratio`).
+
+    When the pane is too narrow, columns with the lowest `priority` are dropped first.
+    """
+
+    key: str
+    label: str
+    width: int | None = None
+    min_width: int = 4
+    ratio: int = 1
+    align: Align = "left"
+    priority: int = 0
+
+    def __post_init__(self) -> None:
+        if self.width is not None and self.width < 1:
+            raise ValueError(f"column {self.key!r}: width must be >= 1 or None (flexible)")
+        if self.min_width < 1:
+            raise ValueError(f"column {self.key!r}: min_width must be >= 1")
+        if self.ratio < 1:
+            raise ValueError(f"column {self.key!r}: ratio must be >= 1")
+        if self.align not in ("left", "right"):
+            raise ValueError(f"column {self.key!r}: align must be 'left' or 'right'")
+
+    @property
+    def base_width(self) -> int:
+        """Cells this column needs before any spare width is shared out."""
+        return self.width if self.width is not None else self.min_width
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One table row: a stable `key` (the cursor follows it), its cells and an optional style."""
+
+    key: str
+    cells: tuple[Cell, ...]
+    style: RowStyle | None = None
+
+
+def safe_str(value: str) -> str:
+    """Sanitise one cell string, skipping the regex work for the common printable case.
+
+    `clean` only removes or replaces characters that `str.isprintable` rejects (controls,
+    format characters, tab, newline), so a printable string is already clean.
+    """
+    return value if value.isprintable() else clean(value, single_line=True)
+
+
+def safe_cell(cell: object) -> Cell:
+    """Return `cell` as inert display data: strings are sanitised, Text keeps its spans if clean."""
+    if isinstance(cell, Text):
+        plain = cell.plain
+        if plain.isprintable():
+            return cell
+        return Text(clean(plain, single_line=True), style=cell.style, end="")
+    return safe_str(cell if isinstance(cell, str) else str(cell))
+
+
+SEP = "\u241e"
+"""Joins cells in the search text: printable (so one isprintable() checks a whole row) and
+unlikely in a filter, so a match never spans two cells by accident."""
+
+
+def prepare(cells: tuple[Cell, ...]) -> tuple[tuple[Cell, ...], str]:
+    """Sanitised cells and the lowercase search text of a row, computed once per change."""
+    try:
+        joined = SEP.join(cast("tuple[str, ...]", cells))
+    except TypeError:  # a Text cell: take the general path
+        joined = ""
+    # Fast path for the usual row of printable strings: nothing to clean, nothing to copy.
+    if joined and joined.isprintable():
+        return cells, joined.lower()
+    clean_cells = tuple(safe_cell(cell) for cell in cells)
+    plains = [cell.plain if isinstance(cell, Text) else cell for cell in clean_cells]
+    return clean_cells, SEP.join(plains).lower()
+
+
+class TableModel:
+    """All rows with their sanitised cells, the filtered view and a key index.
+
+    Parallel lists rather than one object per row: building 10,000 small objects is the
+    largest cost of a first `set_rows`, and the event loop must not stall for it.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self.cells: list[tuple[Cell, ...]] = []
+        self.view: list[int] = []
+        self.needle = ""
+        self._search: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        """Replace every row; unchanged rows (same key and content) reuse their prepared cells."""
+        old_rows, old_cells, old_search, old_index = (
+            self.rows,
+            self.cells,
+            self._search,
+            self._index,
+        )
+        new_rows = list(rows)
+        cells: list[tuple[Cell, ...]] = []
+        search: list[str] = []
+        index: dict[str, int] = {}
+        for position, row in enumerate(new_rows):
+            before = old_index.get(row.key) if old_index else None
+            if before is not None and old_rows[before] == row:
+                cells.append(old_cells[before])
+                search.append(old_search[before])
+            else:
+                row_cells, text = prepare(row.cells)
+                cells.append(row_cells)
+                search.append(text)
+            # A duplicate key keeps its first row: the cursor needs one home per key.
+            index.setdefault(row.key, position)
+        self.rows, self.cells, self._search, self._index = new_rows, cells, search, index
+        self._refilter()
+
+    def set_filter(self, text: str) -> None:
+        """Keep rows whose cells contain `text` (case-insensitive); an empty text keeps all."""
+        self.needle = safe_str(text).strip().lower()
+        self._refilter()
+
+    def _refilter(self) -> None:
+        needle = self.needle
+        if needle:
+            self.view = [i for i, text in enumerate(self._search) if needle in text]
+        else:
+            self.view = list(range(len(self.rows)))
+
+    def __len__(self) -> int:
+        return len(self.view)
+
+    @property
+    def total(self) -> int:
+        """Number of rows before filtering."""
+        return len(self.rows)
+
+    def index_at(self, position: int) -> int | None:
+        """Index into `rows`/`cells` of the row shown at `position`, if any."""
+        return self.view[position] if 0 <= position < len(self.view) else None
+
+    def row_at(self, position: int) -> Row | None:
+        """The row shown at `position` in the filtered view, if any."""
+        index = self.index_at(position)
+        return None if index is None else self.rows[index]
+
+    def position_of(self, key: str) -> int | None:
+        """Where the row with `key` sits in the filtered view, or None if hidden or absent."""
+        index = self._index.get(key)
+        if index is None:
+            return None
+        if not self.needle:
+            return index
+        # The view lists row indexes in ascending order, so a bisection finds it.
+        position = bisect_left(self.view, index)
+        return position if position < len(self.view) and self.view[position] == index else None

@@ -1,0 +1,114 @@
+"""Column fitting and line rendering for VirtualTable: cells in, one Strip per screen line out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+
+from ._table_model import Align, Cell, Column
+
+GAP = 1
+"""Blank cells between two columns."""
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A column that made it on screen: its index in the column list, width and alignment."""
+
+    index: int
+    width: int
+    align: Align
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The columns shown at a given width, left to right."""
+
+    width: int
+    slots: tuple[Slot, ...]
+    total: int
+
+    @property
+    def dropped(self) -> int:
+        """How many columns had to be left out."""
+        return self.total - len(self.slots)
+
+
+def _needed(columns: Sequence[Column], kept: list[int]) -> int:
+    return sum(columns[i].base_width for i in kept) + GAP * max(0, len(kept) - 1)
+
+
+def fit_columns(columns: Sequence[Column], width: int) -> Layout:
+    """Choose and size the columns for `width` cells.
+
+    Whole columns are dropped (lowest `priority` first, rightmost first among equals) before
+    any cell is truncated; the last column standing is kept even if it must be cut. Spare
+    width goes to flexible columns in proportion to their `ratio`.
+    """
+    width = max(0, width)
+    kept = list(range(len(columns)))
+    drop_order = sorted(kept, key=lambda i: (columns[i].priority, -i))
+    for victim in drop_order:
+        if len(kept) <= 1 or _needed(columns, kept) <= width:
+            break
+        kept.remove(victim)
+    sizes = {i: columns[i].base_width for i in kept}
+    flexible = [i for i in kept if columns[i].width is None]
+    spare = width - _needed(columns, kept)
+    if spare > 0 and flexible:
+        ratios = sum(columns[i].ratio for i in flexible)
+        given = 0
+        for i in flexible:
+            share = spare * columns[i].ratio // ratios
+            sizes[i] += share
+            given += share
+        # Integer division leaves a few cells; the last flexible column takes them.
+        sizes[flexible[-1]] += spare - given
+    slots = tuple(Slot(i, sizes[i], columns[i].align) for i in kept)
+    return Layout(width, slots, len(columns))
+
+
+def fit_cell(cell: Cell, width: int, align: Align) -> Text:
+    """One cell as exactly `width` cells of plain Text, ending in "…" when it had to be cut."""
+    if width <= 0:
+        return Text(end="")
+    text = cell.copy() if isinstance(cell, Text) else Text(cell, end="")
+    text.end = ""
+    text.no_wrap = True
+    length = text.cell_len
+    if length > width:
+        text.truncate(width, overflow="ellipsis")
+        text.align("left", width)
+    elif align == "right":
+        text.pad_left(width - length)
+    else:
+        text.pad_right(width - length)
+    return text
+
+
+def render_cells(cells: Sequence[Cell], layout: Layout, console: Console, style: Style) -> Strip:
+    """Render a row (or the header) as a Strip of `layout.width` cells in `style`."""
+    line = Text(end="", no_wrap=True)
+    for n, slot in enumerate(layout.slots):
+        if n:
+            line.append(" " * GAP)
+        cell = cells[slot.index] if slot.index < len(cells) else ""
+        line.append_text(fit_cell(cell, slot.width, slot.align))
+    return _to_strip(line, layout.width, console, style)
+
+
+def render_text(text: Text, width: int, console: Console, style: Style) -> Strip:
+    """Render a single free line (status, empty state) cut with an ellipsis to `width`."""
+    return _to_strip(fit_cell(text, width, "left"), width, console, style)
+
+
+def _to_strip(line: Text, width: int, console: Console, style: Style) -> Strip:
+    if line.cell_len > width:
+        line = fit_cell(line, width, "left")
+    strip = Strip(line.render(console), line.cell_len)
+    return strip.apply_style(style).adjust_cell_length(width, style).simplify()
