@@ -1,0 +1,226 @@
+"""HTTP plumbing shared by the JSON sources: one deadline, a capped body, errors as SourceError."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import ssl
+from collections.abc import Callable, Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+
+import httpx
+
+from cockpit.clock import Clock, SystemClock
+from cockpit.sanitize import clean
+from cockpit.sources.base import SourceError
+
+MAX_BODY_BYTES = 20 * 1024 * 1024
+"""Answers larger than this are refused: a runaway query must not eat the cockpit's memory."""
+
+_ERROR_BODY_BYTES = 4096
+
+OFFLOAD_BYTES = 256 * 1024
+"""Bodies at least this big are decoded and normalised in a worker thread: 10,000 alerts
+take ~0.2 s of CPU, which on the event loop would freeze the UI (budget: 50 ms stalls)."""
+
+T = TypeVar("T")
+
+_USERINFO = re.compile(r"//[^/@]*@")
+
+
+def _identity(data: Any) -> Any:
+    return data
+
+
+class HttpJson:
+    """An httpx.AsyncClient bound to one server, with the cockpit's rules for every GET.
+
+    No retries anywhere: httpx does none by default and we do not add any; the scheduler
+    decides when to try again.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        bearer_token: str | None = None,
+        verify_tls: bool = True,
+        ca_file: str | None = None,
+        timeout_s: float = 5.0,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        try:
+            base: httpx.URL | None = httpx.URL(url) if isinstance(url, str) else None
+        except httpx.InvalidURL:
+            base = None
+        if base is None or base.scheme not in ("http", "https") or not base.host:
+            shown = clean(_USERINFO.sub("//", str(url)), single_line=True, max_len=120)
+            raise SourceError("config", f"url must be http(s)://host[:port][/path], got {shown!r}")
+        if not 0 < timeout_s <= 300:
+            raise SourceError("config", f"timeout_s must be in (0, 300] seconds, got {timeout_s}")
+        if bearer_token and (base.username or base.password):
+            raise SourceError("config", "give credentials in the url or a bearer token, not both")
+        self.timeout_s = timeout_s
+        self.max_body_bytes = max_body_bytes
+        # Never show credentials from the URL in a pane or a log line.
+        self.where = f"{base.host}:{base.port}" if base.port else base.host
+        self._clock = clock or SystemClock()
+        all_headers = {"Accept": "application/json", "User-Agent": "incident-cockpit"}
+        all_headers.update(headers or {})
+        if bearer_token:
+            all_headers["Authorization"] = f"Bearer {bearer_token}"
+        try:
+            self._client = httpx.AsyncClient(
+                base_url=base,
+                headers=all_headers,
+                # Plain-http servers never use TLS: skip loading the CA bundle (~30 ms).
+                verify=_tls(verify_tls, ca_file) if base.scheme == "https" else False,
+                timeout=httpx.Timeout(timeout_s),
+                transport=transport,
+                follow_redirects=False,
+                trust_env=False,
+            )
+        except (ValueError, TypeError, httpx.InvalidURL) as exc:
+            raise SourceError(
+                "config", f"bad HTTP settings: {clean(exc, single_line=True)}"
+            ) from exc
+
+    async def aclose(self) -> None:
+        """Close pooled connections."""
+        await self._client.aclose()
+
+    async def get_json(
+        self,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        parse: Callable[[Any], T] = _identity,
+    ) -> T:
+        """GET `path`, decode the JSON and pass it through `parse`, all within `timeout_s`.
+
+        `parse` (pure, may raise SourceError) runs in a worker thread for big answers.
+        """
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                body = await self._get(path, params)
+                if len(body) >= OFFLOAD_BYTES:
+                    return await asyncio.to_thread(_decode_then, body, parse)
+                return _decode_then(body, parse)
+        except TimeoutError:
+            raise SourceError(
+                "timeout", f"no answer from {self.where} within {self.timeout_s:g} s"
+            ) from None
+        except httpx.ConnectTimeout:
+            raise SourceError("connect", f"cannot connect to {self.where}: timed out") from None
+        except httpx.TimeoutException:
+            raise SourceError(
+                "timeout", f"no answer from {self.where} within {self.timeout_s:g} s"
+            ) from None
+        except (httpx.NetworkError, httpx.UnsupportedProtocol) as exc:
+            raise SourceError("connect", f"cannot reach {self.where}: {_short(exc)}") from None
+        except httpx.HTTPError as exc:
+            raise SourceError("http", f"{self.where}: {_short(exc)}") from None
+
+    async def _get(self, path: str, params: Mapping[str, str] | None) -> bytes:
+        async with self._client.stream("GET", path, params=params) as resp:
+            if resp.status_code >= 300:
+                head = await _read_capped(resp, _ERROR_BODY_BYTES, truncate=True)
+                raise self._status_error(resp, head)
+            declared = resp.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_body_bytes:
+                raise self._too_large()
+            body = await _read_capped(resp, self.max_body_bytes, truncate=False)
+            if body is None:
+                raise self._too_large()
+        return body
+
+    def _too_large(self) -> SourceError:
+        return SourceError("parse", f"answer too large (> {self.max_body_bytes // 2**20} MB)")
+
+    def _status_error(self, resp: httpx.Response, head: bytes | None) -> SourceError:
+        status = resp.status_code
+        detail = _error_detail(head or b"")
+        suffix = f": {detail}" if detail else ""
+        if status in (401, 403):
+            return SourceError("auth", f"HTTP {status} from {self.where}: check the token{suffix}")
+        if status == 429:
+            wait = self._retry_after(resp.headers.get("retry-after"))
+            return SourceError(
+                "rate_limited", f"HTTP 429 from {self.where}{suffix}", retry_after_s=wait
+            )
+        return SourceError("http", f"HTTP {status} from {self.where}{suffix}")
+
+    def _retry_after(self, value: str | None) -> float | None:
+        if not value:
+            return None
+        value = value.strip()
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            return None
+        return max(0.0, (when - self._clock.now()).total_seconds())
+
+
+def _tls(verify_tls: bool, ca_file: str | None) -> ssl.SSLContext | bool:
+    if not verify_tls:
+        return False
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise SourceError("config", f"cannot load ca_file {ca_file!r}: {_short(exc)}") from None
+
+
+async def _read_capped(resp: httpx.Response, cap: int, *, truncate: bool) -> bytes | None:
+    """Read at most `cap` decoded bytes; None (or the head if `truncate`) when there is more."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.aiter_bytes():
+        size += len(chunk)
+        if size > cap:
+            if truncate:
+                chunks.append(chunk)
+                return b"".join(chunks)[:cap]
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode_then(body: bytes, parse: Callable[[Any], T]) -> T:
+    return parse(decode_json(body))
+
+
+def decode_json(body: bytes) -> Any:
+    """Decode a JSON body, or raise SourceError("parse") quoting its start (sanitised)."""
+    try:
+        return json.loads(body)
+    except ValueError:
+        start = clean(body[:60].decode("utf-8", "replace"), single_line=True)
+        raise SourceError("parse", f"not JSON: {start!r}") from None
+
+
+def _error_detail(head: bytes) -> str:
+    """Prometheus/Alertmanager explain errors in JSON; anything else is quoted briefly."""
+    try:
+        data = json.loads(head)
+    except ValueError:
+        return clean(head[:60].decode("utf-8", "replace"), single_line=True).strip()
+    if isinstance(data, Mapping) and "error" in data:
+        return clean(data["error"], single_line=True, max_len=200).strip()
+    if isinstance(data, str):
+        return clean(data, single_line=True, max_len=200).strip()
+    return ""
+
+
+def _short(exc: BaseException) -> str:
+    text = clean(str(exc) or type(exc).__name__, single_line=True, max_len=160)
+    return text.strip() or type(exc).__name__
