@@ -1,1 +1,1 @@
-"""The simulated seed platform: scenario exporter and loopback fakes for Kubernetes and PagerDuty."""
+"""The simulated seed platform: scenario exporter, Kubernetes and PagerDuty fakes."""

@@ -1,0 +1,1 @@
+"""Real loopback servers for integration tests: PostgreSQL, Prometheus, Alertmanager, exporters."""
