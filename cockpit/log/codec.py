@@ -1,0 +1,144 @@
+"""Line codec of the incident log: canonical JSON, chain hashes, encode and strict decode."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cockpit.clock import parse_rfc3339, rfc3339
+from cockpit.log.events import JSON, Event
+
+HASH_SHA256 = "sha256"
+HASH_HMAC = "hmac-sha256"
+HEADER_TYPE = "log.opened"
+KEYS = ("seq", "ts", "type", "data", "prev", "hash")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+class CodecError(ValueError):
+    """A line is not a well-formed log line; `kind` names the problem for the reader."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def hash_mode(key: bytes | None) -> str:
+    """The header's `hash_mode` for a writer or verifier holding `key`."""
+    return HASH_HMAC if key else HASH_SHA256
+
+
+def canonical(body: Mapping[str, JSON]) -> bytes:
+    """Canonical UTF-8 JSON of `body`; ValueError for NaN/Inf or anything not JSON."""
+    try:
+        text = json.dumps(
+            body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+        return text.encode("utf-8")
+    except TypeError as exc:
+        raise ValueError(f"not JSON-serialisable: {exc}") from exc
+
+
+def line_hash(body: Mapping[str, JSON], key: bytes | None) -> str:
+    """Hash of a line body (the line without `hash`): SHA-256, or HMAC-SHA256 with a key."""
+    data = canonical(body)
+    if key:
+        return hmac.new(key, data, hashlib.sha256).hexdigest()
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """One encoded line ready for a single write, and the event it represents."""
+
+    line: bytes
+    event: Event
+
+
+def encode(
+    seq: int, ts: datetime, type_: str, data: Mapping[str, JSON], prev: str, key: bytes | None
+) -> Encoded:
+    """Encode one event as a canonical, `\\n`-terminated line carrying its chain hash."""
+    body: dict[str, JSON] = {
+        "seq": seq,
+        "ts": rfc3339(ts),
+        "type": type_,
+        "data": dict(data),
+        "prev": prev,
+    }
+    digest = line_hash(body, key)
+    body["hash"] = digest
+    line = canonical(body) + b"\n"
+    return Encoded(line, Event(seq, parse_rfc3339(str(body["ts"])), type_, data, prev, digest))
+
+
+def _reject_constant(name: str) -> Any:
+    raise CodecError("json", f"non-finite number {name} is not allowed")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def parse_line(raw: bytes) -> dict[str, Any]:
+    """Parse a line (without its newline) into a checked JSON object; raises CodecError."""
+    return decode_line(raw)[0]
+
+
+def decode_line(raw: bytes) -> tuple[dict[str, Any], Event]:
+    """Parse and check a line; returns the JSON object (for hashing) and its envelope."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CodecError("utf8", f"invalid UTF-8 at byte {exc.start}") from None
+    try:
+        obj = _DECODER.decode(text)
+    except CodecError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise CodecError("json", f"not JSON ({str(exc).splitlines()[0][:80]})") from None
+    if not isinstance(obj, dict):
+        raise CodecError("json", "not a JSON object")
+    missing = [k for k in KEYS if k not in obj]
+    if missing:
+        raise CodecError("keys", f"missing key(s): {', '.join(missing)}")
+    seq = obj["seq"]
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        raise CodecError("keys", "seq is not a positive integer")
+    if not isinstance(obj["type"], str) or not obj["type"]:
+        raise CodecError("keys", "type is not a non-empty string")
+    if not isinstance(obj["data"], dict):
+        raise CodecError("keys", "data is not an object")
+    for name in ("prev", "hash"):
+        if not isinstance(obj[name], str) or not _HEX64.fullmatch(obj[name]):
+            raise CodecError("keys", f"{name} is not 64 lowercase hex digits")
+    if not isinstance(obj["ts"], str):
+        raise CodecError("keys", "ts is not a string")
+    try:
+        ts = parse_rfc3339(obj["ts"])
+    except (ValueError, OverflowError):
+        raise CodecError("keys", f"ts is not an RFC 3339 time: {obj['ts'][:40]!r}") from None
+    return obj, Event(seq, ts, obj["type"], obj["data"], obj["prev"], obj["hash"])
+
+
+def to_event(obj: Mapping[str, Any]) -> Event:
+    """Build the envelope from an object that `parse_line` accepted."""
+    return Event(
+        seq=obj["seq"],
+        ts=parse_rfc3339(obj["ts"]),
+        type=obj["type"],
+        data=obj["data"],
+        prev=obj["prev"],
+        hash=obj["hash"],
+    )
+
+
+def body_of(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The hashed part of a parsed line: everything but `hash` (unknown keys included)."""
+    return {k: v for k, v in obj.items() if k != "hash"}
