@@ -70,7 +70,7 @@ class Player:
         *,
         clock: Clock,
         index: LogIndex | None = None,
-        checkpoint_every: int = 1000,
+        checkpoint_every: int = 20_000,
     ) -> None:
         self.path = path
         self.fold = factory()

@@ -1,0 +1,204 @@
+"""Fold handlers for incident command: declaration, roles, notes, milestones, runs, updates."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from cockpit.clock import parse_rfc3339
+from cockpit.domain.records import (
+    Escalation,
+    ExternalAction,
+    IncidentInfo,
+    Milestone,
+    MitigationRun,
+    Note,
+    RoleAssignment,
+    SeverityChange,
+    StatusUpdate,
+    StepRun,
+    Tick,
+)
+from cockpit.domain.state import IncidentState, LogHeader
+from cockpit.log import events as ev
+
+Handler = Callable[[IncidentState, ev.Event, Any], None]
+
+
+def _when(text: object) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return parse_rfc3339(text)
+    except ValueError:
+        return None
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value)
+    return () if value is None else (str(value),)
+
+
+def log_opened(state: IncidentState, event: ev.Event, p: ev.LogOpened) -> None:
+    if state.header is None:  # a second header (another process) does not rewrite the first
+        state.header = LogHeader(
+            p.incident_id, p.host, p.user, p.cockpit_version, p.hash_mode, p.format, p.mode,
+            event.ts,
+        )  # fmt: skip
+
+
+def log_closed(state: IncidentState, event: ev.Event, p: ev.LogClosed) -> None:
+    state.closed, state.close_reason = True, p.reason
+
+
+def declared(state: IncidentState, event: ev.Event, p: ev.IncidentDeclared) -> None:
+    history = state.incident.severity_history if state.incident else ()
+    state.incident = IncidentInfo(
+        incident_id=p.incident_id,
+        title=p.title,
+        severity=p.severity,
+        declared_at=event.ts,
+        declared_by=p.actor,
+        scheme=p.scheme,
+        channel=p.channel,
+        detected_at=_when(p.detected_at),
+        services=_strings(p.services),
+        tenants=_strings(p.tenants),
+        security=bool(p.security),
+        severity_history=(*history, SeverityChange(event.ts, p.severity, p.actor, "declared")),
+        updated_at=event.ts,
+    )
+
+
+_SIMPLE = {"title": str, "scheme": str, "channel": str, "state": str, "incident_id": str}
+
+
+def updated(state: IncidentState, event: ev.Event, p: ev.IncidentUpdated) -> None:
+    info = state.incident
+    if info is None:  # the log starts mid-incident: keep the changes on an undeclared record
+        ident = state.header.incident_id if state.header else ""
+        info = IncidentInfo(incident_id=ident, title="", severity="", declared=False)
+    changes: dict[str, Any] = {"updated_at": event.ts}
+    extra = dict(info.extra)
+    for name, value in p.changes.items():
+        if name == "severity":
+            changes["severity"] = str(value)
+            change = SeverityChange(event.ts, str(value), p.actor, p.reason)
+            changes["severity_history"] = (*info.severity_history, change)
+        elif name in _SIMPLE:
+            changes[name] = str(value)
+        elif name in ("services", "tenants"):
+            changes[name] = _strings(value)
+        elif name == "security":
+            changes[name] = bool(value)
+        elif name == "detected_at":
+            changes[name] = _when(value)
+        elif name == "tags":
+            for tag in _strings(value):
+                state.tags.setdefault(tag, event.ts)
+        else:
+            extra[str(name)] = value
+    state.incident = dataclasses.replace(info, extra=extra, **changes)
+
+
+def role_assigned(state: IncidentState, event: ev.Event, p: ev.RoleAssigned) -> None:
+    state.roles[p.role] = RoleAssignment(p.role, p.person, event.ts, p.actor)
+
+
+def note_added(state: IncidentState, event: ev.Event, p: ev.NoteAdded) -> None:
+    note_id = p.note_id if p.note_id not in state.notes else f"{p.note_id}#{event.seq}"
+    tags = _strings(p.tags)
+    state.notes[note_id] = Note(note_id, p.text, p.author, event.ts, event.seq, tags, p.supersedes)
+    old = state.notes.get(p.supersedes) if p.supersedes else None
+    if old is not None and old.superseded_by is None:
+        state.notes[old.note_id] = dataclasses.replace(old, superseded_by=note_id)
+    for tag in tags:
+        state.tags.setdefault(tag, event.ts)
+
+
+def milestone_set(state: IncidentState, event: ev.Event, p: ev.MilestoneSet) -> None:
+    at = _when(p.at) or event.ts
+    state.milestones[p.milestone] = Milestone(p.milestone, at, event.ts, p.actor, p.note_id)
+    if p.milestone == "resolved" and state.incident is not None:
+        state.incident = dataclasses.replace(state.incident, state="resolved", updated_at=event.ts)
+
+
+def ticked(state: IncidentState, event: ev.Event, p: ev.ChecklistTicked) -> None:
+    state.checklist[p.item] = Tick(p.item, bool(p.done), event.ts, p.actor)
+
+
+def step_requested(state: IncidentState, event: ev.Event, p: ev.StepRunRequested) -> None:
+    state.steps[p.run_id] = StepRun(
+        p.run_id, p.runbook, p.step, p.kind, p.role, dict(p.params), p.what, p.actor, event.ts
+    )
+
+
+def step_completed(state: IncidentState, event: ev.Event, p: ev.StepRunCompleted) -> None:
+    run = state.steps.get(p.run_id) or StepRun(p.run_id, p.runbook, p.step)
+    state.steps[p.run_id] = dataclasses.replace(
+        run, outcome=p.outcome, summary=p.summary, result=p.result, completed_at=event.ts,
+        completed_by=p.actor, duration_ms=p.duration_ms,
+    )  # fmt: skip
+
+
+def mitigation_requested(state: IncidentState, event: ev.Event, p: ev.MitigationRequested) -> None:
+    state.mitigations[p.run_id] = MitigationRun(
+        p.run_id, p.runbook, p.step, p.kind, p.what, dict(p.params), p.actor, event.ts
+    )
+
+
+def mitigation_confirmed(state: IncidentState, event: ev.Event, p: ev.MitigationConfirmed) -> None:
+    run = state.mitigations.get(p.run_id) or MitigationRun(p.run_id)
+    state.mitigations[p.run_id] = dataclasses.replace(
+        run, confirmed_by=p.actor, confirmed_at=event.ts, typed_target=p.typed_target
+    )
+
+
+def mitigation_completed(state: IncidentState, event: ev.Event, p: ev.MitigationCompleted) -> None:
+    run = state.mitigations.get(p.run_id) or MitigationRun(p.run_id)
+    state.mitigations[p.run_id] = dataclasses.replace(
+        run, outcome=p.outcome, summary=p.summary, result=p.result, completed_at=event.ts,
+        completed_by=p.actor, duration_ms=p.duration_ms,
+    )  # fmt: skip
+
+
+def escalated(state: IncidentState, event: ev.Event, p: ev.EscalationRaised) -> None:
+    state.escalations.append(
+        Escalation(event.ts, p.level, _strings(p.targets), p.reason, p.actor, bool(p.paged))
+    )
+
+
+def status_posted(state: IncidentState, event: ev.Event, p: ev.StatusUpdatePosted) -> None:
+    state.status_updates.append(
+        StatusUpdate(event.ts, p.phase, p.text, p.target, p.outcome, p.actor)
+    )
+
+
+def external(state: IncidentState, event: ev.Event, p: ev.ExternalActionRecorded) -> None:
+    state.external_actions.append(
+        ExternalAction(event.ts, p.system, p.action, p.outcome, p.detail, p.actor)
+    )
+
+
+COMMAND_HANDLERS: dict[str, Handler] = {
+    ev.LogOpened.TYPE: log_opened,
+    ev.LogClosed.TYPE: log_closed,
+    ev.IncidentDeclared.TYPE: declared,
+    ev.IncidentUpdated.TYPE: updated,
+    ev.RoleAssigned.TYPE: role_assigned,
+    ev.NoteAdded.TYPE: note_added,
+    ev.MilestoneSet.TYPE: milestone_set,
+    ev.ChecklistTicked.TYPE: ticked,
+    ev.StepRunRequested.TYPE: step_requested,
+    ev.StepRunCompleted.TYPE: step_completed,
+    ev.MitigationRequested.TYPE: mitigation_requested,
+    ev.MitigationConfirmed.TYPE: mitigation_confirmed,
+    ev.MitigationCompleted.TYPE: mitigation_completed,
+    ev.EscalationRaised.TYPE: escalated,
+    ev.StatusUpdatePosted.TYPE: status_posted,
+    ev.ExternalActionRecorded.TYPE: external,
+}
+"""Event type -> handler taking the decoded payload (these events are rare: decoding is fine)."""

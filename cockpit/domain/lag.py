@@ -1,0 +1,120 @@
+"""Fold handler for Kafka consumer lag: per key, and per (group, topic) with running sums."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from cockpit.domain.observe import mark_ok, number
+from cockpit.domain.series import KafkaSourceState, LagPeak, LagSeries
+from cockpit.domain.state import IncidentState
+from cockpit.log.events import Event
+
+Pair = tuple[str, str]
+
+
+def _add(ks: KafkaSourceState, pair: Pair, members: int, old: Any, new: Any) -> None:
+    if members:
+        ks.members[pair] = ks.members.get(pair, 0) + members
+    if (new is None) is not (old is None):
+        ks.known[pair] = ks.known.get(pair, 0) + (new is not None) - (old is not None)
+    ks.sums[pair] = ks.sums.get(pair, 0) + (new or 0) - (old or 0)
+
+
+def _upsert_lag(
+    ks: KafkaSourceState, item: Mapping[str, Any], ts: datetime, touched: set[Pair]
+) -> str:
+    key = item["key"]
+    if key.__class__ is not str:
+        key = str(key)
+    lag = item.get("lag")
+    cls = lag.__class__
+    if cls is not int and cls is not float:
+        lag = number(lag)
+    series = ks.series.get(key)
+    if series is None:
+        partition = item.get("partition")
+        series = LagSeries(str(item.get("group", "")), str(item.get("topic", "")), partition)
+        ks.series[key] = series
+        pair = series.pair
+        if partition is None:
+            ks.explicit[pair] = key
+        else:
+            _add(ks, pair, 1, None, lag)
+    else:
+        pair = series.pair
+        if series.partition is not None:
+            old = series.lag
+            if old is not None and lag is not None:  # the common case, inlined
+                ks.sums[pair] += lag - old
+            else:
+                _add(ks, pair, 0, old, lag)
+    series.lag, series.ts = lag, ts
+    if lag is not None:
+        series.push(ts, lag)
+    touched.add(pair)
+    return key
+
+
+def _drop_lag(ks: KafkaSourceState, key: str, touched: set[Pair]) -> None:
+    series = ks.series.pop(key)
+    pair = series.pair
+    if series.partition is None:
+        if ks.explicit.get(pair) == key:
+            del ks.explicit[pair]
+    else:
+        _add(ks, pair, -1, series.lag, None)
+        if ks.members[pair] <= 0:
+            del ks.members[pair], ks.sums[pair]
+            ks.known.pop(pair, None)
+    touched.add(pair)
+
+
+def _retotal(state: IncidentState, ks: KafkaSourceState, pair: Pair, ts: datetime) -> None:
+    explicit = ks.explicit.get(pair)
+    lag: float | None
+    if explicit is not None:
+        lag = ks.series[explicit].lag
+    else:
+        if pair not in ks.members:
+            ks.totals.pop(pair, None)  # the group/topic is gone; its peak stays in kafka_peaks
+            return
+        lag = ks.sums[pair] if ks.known.get(pair) else None
+    total = ks.totals.get(pair)
+    if total is None:
+        total = ks.totals[pair] = LagSeries(pair[0], pair[1], None)
+    total.lag, total.ts = lag, ts
+    if lag is None:
+        return
+    total.push(ts, lag)
+    peak = state.kafka_peaks.get(pair)
+    if peak is None or lag > peak.lag:
+        state.kafka_peaks[pair] = LagPeak(lag, ts)
+        top = state.kafka_peak
+        if top is None or lag > top[1].lag:
+            state.kafka_peak = (pair, LagPeak(lag, ts))
+
+
+def on_kafka(state: IncidentState, event: Event) -> None:
+    """Consumer lag observed: per key, then the (group, topic) rows that changed."""
+    data, ts = event.data, event.ts
+    source = str(data["source"])
+    ks = state.kafka.get(source)
+    if ks is None:
+        ks = state.kafka[source] = KafkaSourceState()
+    touched: set[Pair] = set()
+    items = data.get("items") or ()
+    if data.get("full", True):
+        keep = {_upsert_lag(ks, item, ts, touched) for item in items}
+        for key in [k for k in ks.series if k not in keep]:
+            _drop_lag(ks, key, touched)
+    else:
+        for item in items:
+            _upsert_lag(ks, item, ts, touched)
+        for key in data.get("removed") or ():
+            if str(key) in ks.series:
+                _drop_lag(ks, str(key), touched)
+    for pair in sorted(touched) if len(touched) > 1 else touched:
+        _retotal(state, ks, pair, ts)
+    mark_ok(state, source, ts, data)

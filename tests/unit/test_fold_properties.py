@@ -1,0 +1,147 @@
+"""Properties of the fold: full snapshots and their deltas agree; checkpoints equal refolds."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_fold_support import Log, alert, lag, scenario, tenant
+
+from cockpit.domain.checkpoints import CheckpointIndex, build_index, seek
+from cockpit.domain.fold import Folder, fold
+from cockpit.domain.state import IncidentState
+from cockpit.log import events as ev
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from bench_fold import synthetic
+
+Snapshot = dict[str, dict[str, Any]]
+
+ALERT_KEYS = st.sampled_from([f"a{i}" for i in range(6)])
+PARTS = st.tuples(st.sampled_from(["g1", "g2"]), st.integers(0, 2))
+
+snapshots = st.lists(
+    st.fixed_dictionaries(
+        {
+            "alerts": st.dictionaries(ALERT_KEYS, st.sampled_from(["firing", "pending"])),
+            "kafka": st.dictionaries(PARTS, st.integers(0, 50_000) | st.none()),
+            "tenants": st.dictionaries(st.sampled_from("abcde"), st.integers(0, 2_000)),
+        }
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+def _items(snap: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    return {
+        "alerts": {k: alert(k, state=s) for k, s in snap["alerts"].items()},
+        "kafka": {f"{g}/t/{p}": lag(g, "t", v, p) for (g, p), v in snap["kafka"].items()},
+        "tenants": {k: tenant(k, v, 1_000, v) for k, v in snap["tenants"].items()},
+    }
+
+
+OBS = {
+    "alerts": (ev.AlertsObserved, "am"),
+    "kafka": (ev.KafkaLagObserved, "k"),
+    "tenants": (ev.TenantQuotaObserved, "b"),
+}
+
+
+def _streams(snaps: list[dict[str, Any]]) -> tuple[list[ev.Event], list[ev.Event]]:
+    full, delta = Log(), Log()
+    before: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in OBS}
+    for i, snap in enumerate(snaps):
+        now = _items(snap)
+        for kind, (cls, source) in OBS.items():
+            full.add(cls(source=source, items=tuple(now[kind].values())), i * 10)
+            changed = tuple(v for k, v in now[kind].items() if before[kind].get(k) != v)
+            gone = tuple(sorted(k for k in before[kind] if k not in now[kind]))
+            delta.add(cls(source=source, full=False, items=changed, removed=gone), i * 10)
+        before = now
+    return full.events, delta.events
+
+
+def _entities(state: IncidentState) -> dict[str, Any]:
+    kafka = state.kafka.get("k")
+    return {
+        "alerts": {r.key: (r.item, r.first_seen, r.fired_at) for r in state.iter_alerts()},
+        "resolved": sorted((r.key, r.resolved_at, r.duration_s) for r in state.resolved_alerts),
+        "lags": {k: s.lag for k, s in kafka.series.items()} if kafka else {},
+        "totals": {k: s.lag for k, s in kafka.totals.items()} if kafka else {},
+        "tenants": dict(state.tenants.get("b", {})),
+        "unknown": state.unknown_total,
+    }
+
+
+@settings(max_examples=100, deadline=None)
+@given(snapshots)
+def test_full_snapshots_and_deltas_give_the_same_entities(snaps: list[dict[str, Any]]) -> None:
+    full, delta = _streams(snaps)
+    assert _entities(fold(full)) == _entities(fold(delta))
+    assert fold(full).unknown_total == 0
+
+
+EVENTS = scenario() + [
+    ev.Event(e.seq + len(scenario()), e.ts, e.type, e.data, e.prev, e.hash) for e in synthetic(300)
+]
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, len(EVENTS)))
+def test_checkpoint_then_restore_equals_refold(split: int) -> None:
+    folder = Folder()
+    folder.apply_all(EVENTS[:split])
+    saved = folder.checkpoint()
+    saved_digest = saved.digest()
+    folder.apply_all(EVENTS[split:])
+    assert folder.state == fold(EVENTS)
+    assert saved.digest() == saved_digest  # folding on did not leak into the checkpoint
+    folder.restore(saved)
+    assert folder.state == fold(EVENTS[:split])
+    folder.apply_all(EVENTS[split:])
+    assert folder.state.digest() == fold(EVENTS).digest()
+    folder.restore(saved)  # a checkpoint can be restored more than once
+    assert folder.state == fold(EVENTS[:split])
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, len(EVENTS)), st.integers(1, 50))
+def test_seek_from_checkpoints_equals_fold_of_prefix(target: int, every: int) -> None:
+    _, index = build_index(EVENTS, every)
+    assert len(index) == len(EVENTS) // every
+    found = index.nearest(target)
+    assert found is None or target - every < found[0] <= target
+    state = seek(index, target, lambda after: iter(EVENTS[after:])).state
+    assert state == fold(EVENTS[:target])
+
+
+def test_index_bounds_and_truncation() -> None:
+    index = CheckpointIndex(every=10)
+    index.add(10, "a")
+    index.add(30, "c")
+    index.add(20, "b")
+    assert index.nearest(9) is None
+    assert index.nearest(25) == (20, "b")
+    assert index.nearest(1_000) == (30, "c")
+    index.drop_after(20)
+    assert index.nearest(1_000) == (20, "b")
+    try:
+        CheckpointIndex(every=0)
+    except ValueError as exc:
+        assert "interval" in str(exc)
+    else:
+        raise AssertionError("every=0 accepted")
+
+
+def test_restore_rejects_foreign_objects() -> None:
+    folder = Folder()
+    try:
+        folder.restore({"not": "a checkpoint"})
+    except TypeError as exc:
+        assert "checkpoint" in str(exc)
+    else:
+        raise AssertionError("foreign checkpoint accepted")
