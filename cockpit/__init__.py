@@ -1,3 +1,3 @@
-"""Incident cockpit: a terminal cockpit for on-call engineers, built on a hash-chained incident log."""
+"""Incident cockpit: a terminal cockpit for on-call engineers around a hash-chained log."""
 
 __version__ = "0.1.0"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from cockpit.screens.dashboard import DashboardScreen
 
@@ -23,7 +24,10 @@ class CockpitApp(App[int]):
     """The cockpit. Screens render slices of the incident state; they never poll themselves."""
 
     TITLE = "cockpit"
-    BINDINGS = [Binding("q", "quit", "Quit"), Binding("question_mark", "help", "Help")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+    ]
 
     def __init__(self, options: AppOptions) -> None:
         super().__init__()

@@ -20,22 +20,36 @@ def _not_available(feature: str) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help="config file (default: search order)")
+    parser.add_argument("--env", metavar="NAME", help="named environment from the config")
+    parser.add_argument("--read-only", action="store_true", help="hide every mutating action")
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cockpit",
         description="Terminal incident cockpit: live panes, runbooks and a hash-chained log.",
     )
     parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
-    parser.add_argument("--config", metavar="FILE", help="config file (default: search order)")
-    parser.add_argument("--env", metavar="NAME", help="named environment from the config")
-    parser.add_argument("--read-only", action="store_true", help="hide every mutating action")
-    parser.set_defaults(run=_not_available("the live cockpit"))
+    _add_common(parser)
+    parser.set_defaults(
+        run=_not_available("the live cockpit"), config=None, env=None, read_only=False
+    )
+    # The common options are accepted before or after the subcommand; SUPPRESS keeps a value
+    # given before it from being reset by the subcommand's own default.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    _add_common(common)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="the cockpit on a built-in simulated platform")
+    demo = sub.add_parser(
+        "demo", parents=[common], help="the cockpit on a built-in simulated platform"
+    )
     demo.set_defaults(run=_run_demo)
 
-    replay = sub.add_parser("replay", help="replay a recorded incident log in the same screens")
+    replay = sub.add_parser(
+        "replay", parents=[common], help="replay a recorded incident log in the same screens"
+    )
     replay.add_argument("log", nargs="?", metavar="LOG")
     replay.add_argument("--speed", type=float, default=1.0, help="playback speed (1 to 64)")
     replay.add_argument("--at", metavar="TIME", help="start at this time (RFC 3339 or T+mm:ss)")
@@ -44,41 +58,50 @@ def _build_parser() -> argparse.ArgumentParser:
 
     verify = sub.add_parser(
         "verify",
+        parents=[common],
         help="check a log's hash chain (exit 0 intact, 1 broken, 2 unreadable)",
     )
     verify.add_argument("log", metavar="LOG")
     verify.set_defaults(run=_run_verify)
 
-    record = sub.add_parser("record", help="headless recorder: poll the sources into a log")
+    record = sub.add_parser(
+        "record", parents=[common], help="headless recorder: poll the sources into a log"
+    )
     record.add_argument("--log", required=True, metavar="FILE", help="log file to append to")
     record.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     record.set_defaults(run=_run_record)
 
-    export = sub.add_parser("export", help="post-mortem (Markdown) from a log")
+    export = sub.add_parser("export", parents=[common], help="post-mortem (Markdown) from a log")
     export.add_argument("log", metavar="LOG")
     export.add_argument("--template", metavar="NAME|PATH", default="postmortem")
     export.add_argument("-o", "--output", metavar="FILE")
     export.set_defaults(run=_not_available("`cockpit export`"))
 
-    runbooks = sub.add_parser("runbooks", help="list, show and validate runbooks")
+    runbooks = sub.add_parser("runbooks", parents=[common], help="list, show and validate runbooks")
     rb_sub = runbooks.add_subparsers(title="runbook commands", metavar="ACTION", required=True)
-    rb_list = rb_sub.add_parser("list", help="list known runbooks")
+    rb_list = rb_sub.add_parser("list", parents=[common], help="list known runbooks")
     rb_list.set_defaults(run=_run_runbooks_list)
-    rb_show = rb_sub.add_parser("show", help="show one runbook")
+    rb_show = rb_sub.add_parser("show", parents=[common], help="show one runbook")
     rb_show.add_argument("id", metavar="ID")
     rb_show.set_defaults(run=_run_runbooks_show)
-    rb_val = rb_sub.add_parser("validate", help="validate runbook files (file:line errors)")
+    rb_val = rb_sub.add_parser(
+        "validate",
+        parents=[common],
+        help="validate runbook files (file:line errors)",
+    )
     rb_val.add_argument("dir", nargs="?", metavar="DIR")
     rb_val.set_defaults(run=_run_runbooks_validate)
 
-    config = sub.add_parser("config", help="configuration tools")
+    config = sub.add_parser("config", parents=[common], help="configuration tools")
     cfg_sub = config.add_subparsers(title="config commands", metavar="ACTION", required=True)
-    check = cfg_sub.add_parser("check", help="validate a config file")
+    check = cfg_sub.add_parser("check", parents=[common], help="validate a config file")
     check.add_argument("file", nargs="?", metavar="FILE")
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")
     check.set_defaults(run=_run_config_check)
 
-    rules = sub.add_parser("rules", help="print the Prometheus rules generated from the catalog")
+    rules = sub.add_parser(
+        "rules", parents=[common], help="print the Prometheus rules generated from the catalog"
+    )
     rules.add_argument("--for-scale", type=float, default=1.0, help=argparse.SUPPRESS)
     rules.set_defaults(run=_run_rules)
     return parser

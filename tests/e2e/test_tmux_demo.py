@@ -37,8 +37,20 @@ def test_demo_opens_and_quits_in_tmux(size: tuple[int, int]) -> None:
     session = f"cockpit-e2e-{uuid.uuid4().hex[:8]}"
     width, height = size
     tmux(
-        "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height),
-        "-e", "TERM=xterm-256color", "-c", "/tmp", cockpit, "demo",
+        "new-session",
+        "-d",
+        "-s",
+        session,
+        "-x",
+        str(width),
+        "-y",
+        str(height),
+        "-e",
+        "TERM=xterm-256color",
+        "-c",
+        "/tmp",
+        cockpit,
+        "demo",
     )
     try:
         screen = wait_for_screen(session, "DEMO")

@@ -9,9 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cockpit.screens.widgets import Column, Row, VirtualTable
-from cockpit.screens.widgets._table_model import prepare, safe_str
-from cockpit.screens.widgets._table_render import fit_columns
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.text import Text
@@ -22,6 +19,9 @@ from textual.screen import Screen
 from textual.strip import Strip
 
 from cockpit.sanitize import clean
+from cockpit.screens.widgets import Column, Row, VirtualTable
+from cockpit.screens.widgets._table_model import prepare, safe_str
+from cockpit.screens.widgets._table_render import fit_columns
 
 HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile-strings.json"
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")

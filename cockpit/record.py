@@ -1,0 +1,100 @@
+"""`cockpit record`: a headless recorder polling the configured sources into a log."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from cockpit.clock import SystemClock, monotonic
+from cockpit.log.events import LogClosed
+
+
+def log_key(environ: Mapping[str, str]) -> bytes | None:
+    """The HMAC key for a keyed chain, from COCKPIT_LOG_KEY (None when unset or empty)."""
+    value = environ.get("COCKPIT_LOG_KEY", "")
+    return value.encode("utf-8") if value else None
+
+
+async def _record(
+    log_path: Path,
+    duration: float | None,
+    environ: Mapping[str, str],
+    config_path: str | None,
+    env: str | None,
+) -> int:
+    from cockpit.config import ConfigError, load_settings
+    from cockpit.feed import ObservationFeed
+    from cockpit.log.recovery import LogError
+    from cockpit.log.store import IncidentLog
+    from cockpit.sources.scheduler import PollScheduler
+    from cockpit.wiring import build_sources
+
+    try:
+        settings = load_settings(config_path, env_name=env, environ=environ)
+        planned = build_sources(settings, environ)
+    except ConfigError as err:
+        print(f"cockpit record: {err}", file=sys.stderr)
+        return 2
+    if not planned:
+        print(
+            "cockpit record: no source is configured; set [prometheus] url, [alertmanager] url "
+            "or [postgres] dsn_env in the config (see config.example.toml)",
+            file=sys.stderr,
+        )
+        return 2
+    clock = SystemClock()
+    try:
+        log, report = IncidentLog.open(log_path, clock=clock, key=log_key(environ), mode="record")
+    except LogError as err:
+        print(f"cockpit record: {err}", file=sys.stderr)
+        return 2
+    if report.torn is not None:
+        print(f"cockpit record: {report.summary()}", file=sys.stderr)
+    feed = ObservationFeed(log, clock)
+    scheduler = PollScheduler(feed.on_result)
+    for item in planned:
+        scheduler.add(item.source, item.interval_s)
+    stop = asyncio.Event()
+    reason = {"why": "duration"}
+
+    def on_signal(why: str) -> None:
+        reason["why"] = why
+        stop.set()
+
+    loop = asyncio.get_running_loop()
+    for signum, why in (
+        (signal.SIGTERM, "sigterm"),
+        (signal.SIGINT, "sigint"),
+        (signal.SIGHUP, "sighup"),
+    ):
+        loop.add_signal_handler(signum, on_signal, why)
+    names = ", ".join(f"{p.source.name} every {p.interval_s:g}s" for p in planned)
+    print(f"cockpit record: recording {names} into {log_path}", file=sys.stderr)
+    started = monotonic()
+    scheduler.start()
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=duration)
+    except TimeoutError:
+        pass
+    finally:
+        await scheduler.stop()
+        log.append(LogClosed(reason=reason["why"]))
+        log.close()
+    print(
+        f"cockpit record: stopped ({reason['why']}) after {monotonic() - started:.1f}s; "
+        f"last seq {log.last_seq}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def main(*, config_path: str | None, env: str | None, log: str, duration: float | None) -> int:
+    """Record until SIGTERM/SIGINT/SIGHUP or `duration` seconds; the log is closed cleanly."""
+    if duration is not None and duration <= 0:
+        print("cockpit record: --duration must be a positive number of seconds", file=sys.stderr)
+        return 2
+    return asyncio.run(_record(Path(log), duration, dict(os.environ), config_path, env))

@@ -1,0 +1,84 @@
+"""Builds the configured sources from settings: the one place that knows both sides."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TypedDict
+
+from cockpit.settings.backends import HttpSourceSettings
+from cockpit.settings.model import Settings
+from cockpit.sources.base import Source
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedSource:
+    """A source to poll and how often."""
+
+    source: Source
+    interval_s: float
+
+
+class _HttpKwargs(TypedDict):
+    headers: dict[str, str]
+    verify_tls: bool
+    ca_file: str | None
+    timeout_s: float
+
+
+def _http_kwargs(cfg: HttpSourceSettings, environ: Mapping[str, str]) -> _HttpKwargs:
+    return {
+        "headers": cfg.resolved_headers(environ),
+        "verify_tls": cfg.verify_tls,
+        "ca_file": str(cfg.ca_file) if cfg.ca_file else None,
+        "timeout_s": cfg.timeout_seconds,
+    }
+
+
+def build_sources(settings: Settings, environ: Mapping[str, str]) -> list[PlannedSource]:
+    """The sources of the active environment that are enabled and configured.
+
+    Alerts come from Alertmanager when it is configured, else from Prometheus' own alert
+    list; PostgreSQL connections come from the database itself when a DSN is configured,
+    else from the postgres exporter's metrics in Prometheus. Raises ConfigError when a
+    secret reference cannot be resolved.
+    """
+    from cockpit.sources.alertmanager import AlertmanagerAlerts
+    from cockpit.sources.kafka import PrometheusKafkaLag
+    from cockpit.sources.pg_exporter import ExporterConnections
+    from cockpit.sources.postgres import PostgresConnections
+    from cockpit.sources.prometheus_alerts import PrometheusAlerts
+    from cockpit.sources.tenants import PrometheusTenantQuota
+
+    active = settings.active
+    enabled = set(settings.config.sources.enabled)
+    prom = active.prometheus if "prometheus" in enabled and active.prometheus.url else None
+    am = active.alertmanager if "alertmanager" in enabled and active.alertmanager.url else None
+    pg = active.postgres if "postgres" in enabled and active.postgres.configured else None
+    planned: list[PlannedSource] = []
+
+    def plan(source: Source, config_name: str) -> None:
+        planned.append(PlannedSource(source, settings.poll_interval(config_name)))
+
+    if am is not None:
+        plan(AlertmanagerAlerts(str(am.url), **_http_kwargs(am, environ)), "alertmanager")
+    elif prom is not None:
+        plan(PrometheusAlerts(str(prom.url), **_http_kwargs(prom, environ)), "prometheus")
+    if prom is not None:
+        kwargs = _http_kwargs(prom, environ)
+        plan(PrometheusKafkaLag(str(prom.url), **kwargs), "prometheus")
+        plan(PrometheusTenantQuota(str(prom.url), **kwargs), "prometheus")
+    if pg is not None:
+        dsn = pg.conninfo(environ)
+        if dsn is not None:
+            source = PostgresConnections(
+                dsn,
+                timeout_s=pg.connect_timeout_seconds + pg.statement_timeout_ms / 1000,
+                connect_timeout_s=max(2, round(pg.connect_timeout_seconds)),
+                statement_timeout_ms=pg.statement_timeout_ms,
+                application_name=pg.application_name,
+            )
+            plan(source, "postgres")
+    elif prom is not None:
+        plan(ExporterConnections(str(prom.url), **_http_kwargs(prom, environ)), "prometheus")
+    return planned
