@@ -31,7 +31,7 @@ async def _record(
     from cockpit.log.recovery import LogError
     from cockpit.log.store import IncidentLog
     from cockpit.sources.scheduler import PollScheduler
-    from cockpit.wiring import build_sources
+    from cockpit.wiring import build_sources, sources_event
 
     try:
         settings = load_settings(config_path, env_name=env, environ=environ)
@@ -54,6 +54,7 @@ async def _record(
         return 2
     if report.torn is not None:
         print(f"cockpit record: {report.summary()}", file=sys.stderr)
+    log.append(sources_event(settings, planned))
     feed = ObservationFeed(log, clock)
     scheduler = PollScheduler(feed.on_result)
     for item in planned:

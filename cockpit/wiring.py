@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypedDict
 
+from cockpit.log.events import SourcesConfigured
 from cockpit.settings.backends import HttpSourceSettings
 from cockpit.settings.model import Settings
 from cockpit.sources.base import Source
@@ -82,3 +83,17 @@ def build_sources(settings: Settings, environ: Mapping[str, str]) -> list[Planne
     elif prom is not None:
         plan(ExporterConnections(str(prom.url), **_http_kwargs(prom, environ)), "prometheus")
     return planned
+
+
+def sources_event(settings: Settings, planned: list[PlannedSource]) -> SourcesConfigured:
+    """The `sources.configured` event describing `planned` in the active environment."""
+    active = settings.active
+    return SourcesConfigured(
+        sources=tuple(
+            {"name": p.source.name, "kind": p.source.kind, "interval_s": p.interval_s}
+            for p in planned
+        ),
+        environment=active.name,
+        production=active.production,
+        read_only=active.read_only,
+    )

@@ -21,7 +21,7 @@ from cockpit.domain.records import (
     StepRun,
     Tick,
 )
-from cockpit.domain.state import IncidentState, LogHeader
+from cockpit.domain.state import EnvironmentInfo, IncidentState, LogHeader, SourceInfo
 from cockpit.log import events as ev
 
 Handler = Callable[[IncidentState, ev.Event, Any], None]
@@ -183,8 +183,20 @@ def external(state: IncidentState, event: ev.Event, p: ev.ExternalActionRecorded
     )
 
 
+def sources_configured(state: IncidentState, event: ev.Event, p: ev.Payload) -> None:
+    """Replace the configured source set (a new writer or an environment switch)."""
+    assert isinstance(p, ev.SourcesConfigured)
+    sources: dict[str, SourceInfo] = {}
+    for item in p.sources:
+        name, kind = str(item["name"]), str(item["kind"])
+        sources[name] = SourceInfo(name, kind, float(item.get("interval_s") or 0.0))
+    state.sources = sources
+    state.environment = EnvironmentInfo(p.environment, p.production, p.read_only)
+
+
 COMMAND_HANDLERS: dict[str, Handler] = {
     ev.LogOpened.TYPE: log_opened,
+    ev.SourcesConfigured.TYPE: sources_configured,
     ev.LogClosed.TYPE: log_closed,
     ev.IncidentDeclared.TYPE: declared,
     ev.IncidentUpdated.TYPE: updated,

@@ -31,6 +31,22 @@ UNKNOWN_LEN = 1_000
 # a checkpoint can share them between copies instead of copying them.
 
 
+class SourceInfo(NamedTuple):
+    """A configured source: which pane kind it feeds and how often it is polled."""
+
+    name: str
+    kind: str
+    interval_s: float
+
+
+class EnvironmentInfo(NamedTuple):
+    """The environment the writer watched (name, production, read-only by config)."""
+
+    name: str
+    production: bool
+    read_only: bool
+
+
 class SourceHealth:
     """How the last polls of one source went; data age is `now - last_ok`.
 
@@ -127,15 +143,18 @@ class IncidentState:
     """
 
     __slots__ = (
-        "alerts", "checklist", "close_reason", "closed", "escalations", "event_count",
-        "external_actions", "header", "health", "incident", "kafka", "kafka_peak",
-        "kafka_peaks", "last_seq", "last_ts", "milestones", "mitigations", "notes",
-        "postgres", "resolved_alerts", "resolved_count", "roles", "status_updates", "steps",
-        "tags", "tenants", "unknown", "unknown_counts",
+        "alerts", "checklist", "close_reason", "closed", "environment", "escalations",
+        "event_count", "external_actions", "header", "health", "incident", "kafka",
+        "kafka_peak", "kafka_peaks", "last_seq", "last_ts", "milestones", "mitigations",
+        "notes", "postgres", "resolved_alerts", "resolved_count", "roles", "sources",
+        "status_updates", "steps", "tags", "tenants", "unknown", "unknown_counts",
     )  # fmt: skip
 
     def __init__(self) -> None:
         self.header: LogHeader | None = None
+        self.sources: dict[str, SourceInfo] = {}
+        """Configured sources by name (kind and poll interval), from `sources.configured`."""
+        self.environment: EnvironmentInfo | None = None
         self.health: dict[str, SourceHealth] = {}
         self.alerts: dict[str, dict[str, AlertRecord]] = {}
         self.resolved_alerts: deque[ResolvedAlert] = deque(maxlen=RESOLVED_LEN)
@@ -171,6 +190,7 @@ class IncidentState:
         other = IncidentState()
         for name in IncidentState.__slots__:
             setattr(other, name, getattr(self, name))
+        other.sources = dict(self.sources)
         other.health = {s: h.copy() for s, h in self.health.items()}
         other.alerts = {s: dict(m) for s, m in self.alerts.items()}
         other.resolved_alerts = self.resolved_alerts.copy()

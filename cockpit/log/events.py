@@ -126,6 +126,19 @@ class LogClosed(Payload):
 
 @register
 @dataclass(frozen=True, slots=True)
+class SourcesConfigured(Payload):
+    """Which sources this writer polls: items {name, kind, interval_s}. Written at start and
+    on an environment switch, so a replay knows each pane's sources and refresh interval."""
+
+    TYPE: ClassVar[str] = "sources.configured"
+    sources: tuple[Mapping[str, JSON], ...] = ()
+    environment: str = ""
+    production: bool = False
+    read_only: bool = False
+
+
+@register
+@dataclass(frozen=True, slots=True)
 class SourcePolled(Payload):
     """A poll succeeded and returned nothing new since the last recorded observation."""
 

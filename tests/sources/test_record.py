@@ -111,6 +111,13 @@ def test_record_then_fold_shows_what_the_stack_served(
     assert events[-1].data["reason"] == "duration"
     state = fold(events)
     now = datetime.now(UTC)
+    assert {info.kind for info in state.sources.values()} == {
+        "alerts",
+        "kafka",
+        "tenants",
+        "postgres",
+    }
+    assert all(info.interval_s == 1.0 for info in state.sources.values())
 
     lag = {(r.group, r.topic): r for r in lag_view(state, now, DEFAULT_THRESHOLDS)}
     assert lag[("kyc-consumer", "kyc.cases")].lag == 25_000

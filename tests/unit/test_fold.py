@@ -164,3 +164,21 @@ def test_folder_state_matches_fold() -> None:
     for event in scenario():
         folder.apply(event)
     assert folder.state == fold(scenario())
+
+
+def test_sources_configured_tells_each_pane_its_sources() -> None:
+    payload = ev.SourcesConfigured(
+        sources=(
+            {"name": "alertmanager", "kind": "alerts", "interval_s": 2.0},
+            {"name": "postgres", "kind": "postgres", "interval_s": 5.0},
+        ),
+        environment="prod",
+        production=True,
+    )
+    event = ev.Event(1, at(0), payload.TYPE, payload.to_data(), "0" * 64, "1" * 64)
+    state = fold([event])
+    assert state.sources["postgres"].kind == "postgres"
+    assert state.sources["postgres"].interval_s == 5.0
+    assert state.sources["alertmanager"].kind == "alerts"
+    assert state.environment is not None and state.environment.production
+    assert not state.unknown
