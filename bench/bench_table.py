@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import textual
-from cockpit.screens.widgets import Column, Row, VirtualTable
 from textual._compositor import CompositorUpdate
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable
+
+from cockpit.screens.widgets import Column, Row, VirtualTable
 
 RESULTS = Path(__file__).resolve().parent / "results" / "table.json"
 SIZE = (200, 50)
