@@ -33,9 +33,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
     _add_common(parser)
-    parser.set_defaults(
-        run=_not_available("the live cockpit"), config=None, env=None, read_only=False
-    )
+    parser.set_defaults(run=_run_live, config=None, env=None, read_only=False, log=None)
+    parser.add_argument("--log", metavar="FILE", help="join or create this log (live mode)")
     # The common options are accepted before or after the subcommand; SUPPRESS keeps a value
     # given before it from being reset by the subcommand's own default.
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
@@ -45,6 +44,7 @@ def _build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser(
         "demo", parents=[common], help="the cockpit on a built-in simulated platform"
     )
+    demo.add_argument("--speed", type=float, default=1.0, help="scenario speed (1 = real time)")
     demo.set_defaults(run=_run_demo)
 
     replay = sub.add_parser(
@@ -54,7 +54,7 @@ def _build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--speed", type=float, default=1.0, help="playback speed (1 to 64)")
     replay.add_argument("--at", metavar="TIME", help="start at this time (RFC 3339 or T+mm:ss)")
     replay.add_argument("--sample", action="store_true", help="replay the shipped demo log")
-    replay.set_defaults(run=_not_available("`cockpit replay`"))
+    replay.set_defaults(run=_run_replay)
 
     verify = sub.add_parser(
         "verify",
@@ -108,9 +108,30 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from cockpit.app import AppOptions, run_app
+    from cockpit.launch import run_demo
 
-    return run_app(AppOptions(mode="DEMO", read_only=args.read_only))
+    return run_demo(read_only=args.read_only, speed=args.speed)
+
+
+def _run_live(args: argparse.Namespace) -> int:
+    from cockpit.launch import run_live
+
+    return run_live(config=args.config, env=args.env, read_only=args.read_only, log=args.log)
+
+
+def _run_replay(args: argparse.Namespace) -> int:
+    from cockpit.launch import run_replay
+
+    if args.sample:
+        from cockpit.launch import sample_log
+
+        log = str(sample_log())
+    elif args.log is None:
+        print("cockpit replay: give a LOG file, or --sample for the shipped demo", file=sys.stderr)
+        return 2
+    else:
+        log = args.log
+    return run_replay(log=log, speed=args.speed, at=args.at)
 
 
 def _runbook_dirs(args: argparse.Namespace) -> list[Path]:

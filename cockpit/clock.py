@@ -62,3 +62,17 @@ def parse_rfc3339(text: str) -> datetime:
     if value.tzinfo is None:
         raise ValueError(f"timestamp without a timezone: {text!r}")
     return value.astimezone(UTC)
+
+
+def parse_when(text: str, start: datetime) -> datetime:
+    """An RFC 3339 time, or `T+mm:ss` / `T+hh:mm:ss` counted from `start` (ValueError)."""
+    value = text.strip()
+    if value.upper().startswith("T+"):
+        parts = value[2:].split(":")
+        if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+            raise ValueError("use T+mm:ss, T+hh:mm:ss or an RFC 3339 time")
+        seconds = 0
+        for part in parts:
+            seconds = seconds * 60 + int(part)
+        return start + timedelta(seconds=seconds)
+    return parse_rfc3339(value)

@@ -1,37 +1,200 @@
-"""Dashboard screen: the four live panes (alerts, Kafka lag, PostgreSQL, tenant quotas)."""
+"""Dashboard screen: the four live panes in a 2x2 grid, or one at a time with a summary strip."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Grid
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from collections.abc import Mapping
+from typing import ClassVar
 
-PANES = (
-    ("alerts", "1 Alerts"),
-    ("lag", "2 Kafka consumer lag"),
-    ("postgres", "3 PostgreSQL connections"),
-    ("tenants", "4 Tenant quotas"),
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Container
+from textual.geometry import Size
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Input
+
+from cockpit.screens.panes import (
+    AlertsPane,
+    FilterBar,
+    LagPane,
+    Pane,
+    PaneContext,
+    PostgresPane,
+    SummaryStrip,
+    TenantsPane,
 )
+from cockpit.screens.widgets import VirtualTable
+
+WIDE_MIN = Size(140, 36)
+"""Smallest terminal that shows all four panes at once; below it one pane shows at a time."""
+PANE_NAMES = {1: "Alerts", 2: "Kafka lag", 3: "PostgreSQL", 4: "Tenant quotas"}
 
 
 class DashboardScreen(Screen[None]):
-    """Four panes in a grid; each pane renders its slice of the incident state."""
+    """Alerts, Kafka lag, PostgreSQL and tenant quotas, rendered from a PaneContext."""
 
     CSS_PATH = "dashboard.tcss"
 
-    def __init__(self, mode: str, read_only: bool) -> None:
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(str(n), f"focus_pane({n})", name, show=False) for n, name in PANE_NAMES.items()),
+        Binding("slash", "filter", "Filter"),
+        Binding("enter", "open_alert", "Runbook"),
+        Binding("y", "copy", "Copy"),
+    ]
+
+    class AlertOpened(Message):
+        """Enter on an alert: the app opens its runbook (`runbook` None: none in the catalog)."""
+
+        def __init__(
+            self, alert_key: str, name: str, runbook: str | None, labels: Mapping[str, str]
+        ) -> None:
+            self.alert_key = alert_key
+            self.name = name
+            self.runbook = runbook
+            self.labels = labels
+            super().__init__()
+
+    def __init__(self, header: Widget | None = None) -> None:
         super().__init__()
-        self._mode = mode
-        self._read_only = read_only
+        self._header = header
+        self._current = 1
+        self._panes: list[Pane] = []
+        self._ctx: PaneContext | None = None
 
     def compose(self) -> ComposeResult:
-        """Header line, the pane grid, the key footer."""
-        flags = f"{self._mode}{' · READ-ONLY' if self._read_only else ''}"
-        yield Static(f" cockpit · {flags}", id="status-bar")
-        with Grid(id="panes"):
-            for pane_id, title in PANES:
-                pane = Static("no data yet", id=f"pane-{pane_id}", classes="pane")
-                pane.border_title = title
-                yield pane
+        """The app's header, the panes, the summary strip, the filter bar, the key footer."""
+        if self._header is not None:
+            yield self._header
+        with Container(id="panes"):
+            yield AlertsPane(id="pane-1")
+            yield LagPane(id="pane-2")
+            yield PostgresPane(id="pane-3")
+            yield TenantsPane(id="pane-4")
+        yield SummaryStrip(id="summary")
+        yield FilterBar(id="filter")
         yield Footer()
+
+    def on_mount(self) -> None:
+        """Pick the layout for the terminal size and render any context given before mount."""
+        self._panes = [self.query_one(f"#pane-{n}", Pane) for n in PANE_NAMES]
+        self._apply_layout(self.app.size)
+        self._mark_current(self._current)
+        if self._ctx is not None:
+            self.refresh_from(self._ctx)
+        self._panes[0].table.focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Switch between the grid and the one-pane layout."""
+        self._apply_layout(event.size)
+
+    def _apply_layout(self, size: Size) -> None:
+        self.set_class(size.width >= WIDE_MIN.width and size.height >= WIDE_MIN.height, "-wide")
+
+    @property
+    def wide(self) -> bool:
+        """True when all four panes are on screen."""
+        return self.has_class("-wide")
+
+    @property
+    def current(self) -> int:
+        """Number (1-4) of the pane that keys act on (shown alone in the narrow layout)."""
+        return self._current
+
+    def pane(self, number: int) -> Pane:
+        """Pane 1-4."""
+        return self._panes[number - 1]
+
+    # The app's API ----------------------------------------------------------------------------
+
+    def refresh_from(self, ctx: PaneContext) -> None:
+        """Render `ctx` in every pane; nothing is repainted where nothing changed."""
+        self._ctx = ctx
+        if not self._panes:
+            return  # not mounted yet: on_mount renders it
+        for pane in self._panes:
+            pane.refresh_from(ctx)
+        self.query_one(SummaryStrip).show_panes(self._panes, self._current)
+
+    def focus_pane(self, n: int) -> None:
+        """Show (narrow layout) and focus pane `n` (1-4)."""
+        if n not in PANE_NAMES or not self._panes:
+            return
+        self._mark_current(n)
+        self.pane(n).table.focus()
+
+    def filter_focused(self) -> None:
+        """Open the filter bar for the current pane."""
+        pane = self.pane(self._current)
+        self.query_one(FilterBar).open_for(pane.NUMBER, PANE_NAMES[pane.NUMBER], pane.filter_text)
+
+    def focused_copy_text(self) -> str | None:
+        """Plain text of the current pane's highlighted row, for `y`."""
+        return self.pane(self._current).copy_text() if self._panes else None
+
+    # Keys -------------------------------------------------------------------------------------
+
+    def action_focus_pane(self, n: int) -> None:
+        """Keys 1-4."""
+        self.focus_pane(n)
+
+    def action_filter(self) -> None:
+        """Key /."""
+        self.filter_focused()
+
+    def action_copy(self) -> None:
+        """Key y: OSC 52 copy of the highlighted row."""
+        text = self.focused_copy_text()
+        if text is None:
+            self.notify("nothing to copy: no row is highlighted", severity="warning")
+            return
+        self.app.copy_to_clipboard(text)
+        self.notify(f"copied: {text}", markup=False, timeout=3)
+
+    def action_open_alert(self) -> None:
+        """Enter outside a table: open the highlighted alert if the alerts pane is current."""
+        if self._current == AlertsPane.NUMBER:
+            self._open_alert()
+
+    def _open_alert(self) -> None:
+        chosen = self.query_one(AlertsPane).selected()
+        if chosen is not None:
+            row, labels = chosen
+            self.post_message(self.AlertOpened(row.key, row.name, row.runbook, labels))
+
+    def on_virtual_table_row_selected(self, message: VirtualTable.RowSelected) -> None:
+        """Enter (or a click) on an alert row opens it."""
+        if message.table.parent is self.query_one(AlertsPane):
+            message.stop()
+            self._open_alert()
+
+    # Focus and filter -------------------------------------------------------------------------
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Keys act on the pane that holds the focus (Tab moves between panes in the grid)."""
+        for node in event.widget.ancestors_with_self:
+            if isinstance(node, Pane):
+                self._mark_current(node.NUMBER)
+                break
+
+    def _mark_current(self, n: int) -> None:
+        self._current = n
+        for pane in self._panes:
+            pane.set_class(n == pane.NUMBER, "-current")
+        if self._panes:
+            self.query_one(SummaryStrip).show_panes(self._panes, n)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        bar = self.query_one(FilterBar)
+        if bar.target:
+            self.pane(bar.target).set_filter(event.value)
+
+    def on_filter_bar_closed(self, message: FilterBar.Closed) -> None:
+        """Enter or Esc in the filter bar: back to the filtered pane's table."""
+        target = message.bar.target or self._current
+        if message.cleared:
+            self.pane(target).set_filter("")
+        message.bar.close()
+        self.focus_pane(target)

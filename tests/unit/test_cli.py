@@ -52,7 +52,7 @@ def test_every_subcommand_has_help(words: list[str], capsys: pytest.CaptureFixtu
 
 
 def test_unbuilt_feature_says_so_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["replay", "x.jsonl"])
+    code = main(["export", "x.jsonl"])
     assert code == EXIT_NOT_AVAILABLE
     assert "not available yet" in capsys.readouterr().err
 

@@ -1,0 +1,1 @@
+"""Incident command: clocks, escalation ladder, checklist, PagerDuty and status page."""

@@ -1,0 +1,181 @@
+"""Starts the cockpit in live, demo or replay mode: settings, log file, session, app."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cockpit.clock import Clock, SystemClock, parse_when
+from cockpit.log.events import SourcesConfigured
+from cockpit.record import log_key
+from cockpit.wiring import PlannedSource
+
+if TYPE_CHECKING:
+    from cockpit.app import AppOptions
+    from cockpit.session import Session
+    from cockpit.sim.demo import DemoPlatform
+
+DEMO_INTERVAL_S = 2.0
+
+
+def _fail(message: str) -> int:
+    print(f"cockpit: {message}", file=sys.stderr)
+    return 2
+
+
+def log_file(log_dir: Path, prefix: str, now: datetime) -> Path:
+    """A new log path `<log_dir>/<prefix>-YYYYMMDDTHHMMSSZ-<pid>.jsonl` (dir made 0700)."""
+    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return log_dir / f"{prefix}-{now:%Y%m%dT%H%M%SZ}-{os.getpid()}.jsonl"
+
+
+def run_live(*, config: str | None, env: str | None, read_only: bool, log: str | None) -> int:
+    """`cockpit`: poll the configured sources, record into a log, show the dashboard."""
+    from cockpit.config import ConfigError, load_settings
+    from cockpit.log.recovery import LogError
+    from cockpit.log.store import IncidentLog
+    from cockpit.wiring import build_sources, sources_event
+
+    environ = dict(os.environ)
+    try:
+        settings = load_settings(config, env_name=env, environ=environ)
+    except ConfigError as err:
+        return _fail(str(err))
+    from cockpit.log.rotation import prune_watch_logs
+
+    clock = SystemClock()
+    log_dir = settings.incident.log_dir
+    prune_watch_logs(log_dir, settings.incident.watch_log_keep_hours, clock.now())
+    path = Path(log) if log else log_file(log_dir, "watch", clock.now())
+    try:
+        incident_log, report = IncidentLog.open(
+            path, clock=clock, key=log_key(environ), from_start=True
+        )
+    except LogError as err:
+        return _fail(str(err))
+    if report.torn is not None:
+        print(f"cockpit: {report.summary()}", file=sys.stderr)
+
+    def planner() -> tuple[Sequence[PlannedSource], SourcesConfigured]:
+        planned = build_sources(settings, environ)
+        return planned, sources_event(settings, planned)
+
+    from cockpit.app import AppOptions
+    from cockpit.screens.header import HeaderInfo
+    from cockpit.session import LiveSession
+
+    active = settings.active
+    locked = read_only or not settings.mutations_allowed
+    header = HeaderInfo(
+        "LIVE", active.name, active.production, locked, active.kubernetes.context or ""
+    )
+    options = AppOptions(
+        header=header,
+        read_only=locked,
+        refresh_s=settings.config.ui.refresh_seconds,
+        author=settings.author,
+    )
+    session = LiveSession(incident_log, planner, clock)
+    return _run(session, options, clock, incident_log.path)
+
+
+def run_demo(*, read_only: bool, speed: float = 1.0, log_dir: Path | None = None) -> int:
+    """`cockpit demo`: the same cockpit against the simulated platform on loopback."""
+    from cockpit.log.store import IncidentLog
+    from cockpit.settings.tables import default_log_dir
+
+    clock = SystemClock()
+    path = log_file(log_dir or default_log_dir(), "demo", clock.now())
+    incident_log, _report = IncidentLog.open(path, clock=clock, mode="demo")
+    platform_box: list[DemoPlatform] = []
+
+    def planner() -> tuple[Sequence[PlannedSource], SourcesConfigured]:
+        from cockpit.sim.demo import DemoPlatform
+
+        platform = DemoPlatform(clock, speed=speed).start()
+        platform_box.append(platform)
+        planned = demo_sources(platform.prometheus_url, platform.alertmanager_url)
+        configured = SourcesConfigured(
+            sources=tuple(
+                {"name": p.source.name, "kind": p.source.kind, "interval_s": p.interval_s}
+                for p in planned
+            ),
+            environment="demo",
+        )
+        return planned, configured
+
+    def stop_platform() -> None:
+        for platform in platform_box:
+            platform.stop()
+
+    from cockpit.app import AppOptions
+    from cockpit.screens.header import HeaderInfo
+    from cockpit.session import LiveSession
+
+    options = AppOptions(
+        header=HeaderInfo("DEMO", "demo", read_only=read_only, context="simulated platform"),
+        read_only=read_only,
+        refresh_s=DEMO_INTERVAL_S,
+    )
+    session = LiveSession(incident_log, planner, clock, mode="DEMO", on_stop=stop_platform)
+    return _run(session, options, clock, incident_log.path)
+
+
+def demo_sources(prometheus_url: str, alertmanager_url: str) -> list[PlannedSource]:
+    """The real source classes pointed at the demo platform's loopback APIs."""
+    from cockpit.sources.alertmanager import AlertmanagerAlerts
+    from cockpit.sources.kafka import PrometheusKafkaLag
+    from cockpit.sources.pg_exporter import ExporterConnections
+    from cockpit.sources.tenants import PrometheusTenantQuota
+
+    return [
+        PlannedSource(AlertmanagerAlerts(alertmanager_url, timeout_s=2.0), DEMO_INTERVAL_S),
+        PlannedSource(PrometheusKafkaLag(prometheus_url, timeout_s=2.0), DEMO_INTERVAL_S),
+        PlannedSource(ExporterConnections(prometheus_url, timeout_s=2.0), DEMO_INTERVAL_S),
+        PlannedSource(PrometheusTenantQuota(prometheus_url, timeout_s=2.0), DEMO_INTERVAL_S),
+    ]
+
+
+def run_replay(*, log: str, speed: float, at: str | None) -> int:
+    """`cockpit replay LOG`: the recorded incident in the same screens, read-only."""
+    from cockpit.app import AppOptions
+    from cockpit.log.reader import LogReader, ReadError
+    from cockpit.screens.header import HeaderInfo
+    from cockpit.session import ReplaySession
+
+    if not 1.0 <= speed <= 64.0:
+        return _fail(f"--speed must be between 1 and 64, not {speed:g}")
+    try:
+        first = next(iter(LogReader(log)), None)
+    except ReadError as err:
+        return _fail(f"{log}: {err}")
+    if first is None:
+        return _fail(f"{log}: the log is empty")
+    clock = SystemClock()
+    session = ReplaySession(log, clock, speed=speed)
+    if at is not None:
+        try:
+            session.player.seek(parse_when(at, first.event.ts))
+        except ValueError as err:
+            return _fail(f"--at {at!r}: {err}")
+    options = AppOptions(header=HeaderInfo("REPLAY", read_only=True), read_only=True)
+    return _run(session, options, clock, log)
+
+
+def _run(session: Session, options: AppOptions, clock: Clock, log_path: str) -> int:
+    from cockpit.app import CockpitApp
+
+    code = CockpitApp(session, options, clock=clock).run()
+    print(f"cockpit: incident log {log_path}", file=sys.stderr)
+    return int(code or 0)
+
+
+def sample_log() -> Path:
+    """The demo recording shipped in the package (for `cockpit replay --sample`)."""
+    from importlib.resources import files
+
+    return Path(str(files("cockpit").joinpath("data/demo-sample.jsonl")))

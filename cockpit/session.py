@@ -1,0 +1,180 @@
+"""Where the app's events come from: a live log being written, or a recorded one replayed.
+
+Both kinds of session end in the same Folder, so the screens have one path for live and
+replay. Neither knows Textual: the app calls `pump()` from a timer on its main thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from cockpit.clock import Clock
+from cockpit.domain.fold import Folder
+from cockpit.domain.state import IncidentState
+from cockpit.feed import ObservationFeed
+from cockpit.log.events import Event, Payload, SourcesConfigured
+from cockpit.log.player import Player
+from cockpit.log.store import IncidentLog
+from cockpit.sources.scheduler import PollScheduler
+from cockpit.wiring import PlannedSource
+
+
+class Session(Protocol):
+    """What the app needs from live or replay."""
+
+    mode: str
+    """LIVE, DEMO or REPLAY (the header shows it)."""
+    writable: bool
+    """False in replay: nothing may be appended and no action may run."""
+    log_path: str
+
+    @property
+    def state(self) -> IncidentState:
+        """The current folded state."""
+        ...
+
+    def now(self) -> datetime:
+        """Wall time in live mode, virtual time in replay."""
+        ...
+
+    def pump(self) -> bool:
+        """Fold whatever is new; True when the state changed."""
+        ...
+
+    def append(self, payload: Payload) -> Event:
+        """Append an operator event (acknowledged: fsynced) and fold it."""
+        ...
+
+    async def start(self) -> None:
+        """Begin polling (live) or stay paused at the start (replay)."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop polling and close the log."""
+        ...
+
+
+class ReadOnlySessionError(RuntimeError):
+    """An append was attempted on a replay."""
+
+
+Planner = Callable[[], tuple[Sequence[PlannedSource], SourcesConfigured]]
+"""Builds the sources to poll; called in `start()`, after the first frame, because source
+modules import heavy HTTP and database clients."""
+
+
+class LiveSession:
+    """Polls the planned sources, records every result, and folds the log as it grows
+    (other cockpit processes appending to the same log included)."""
+
+    writable = True
+
+    def __init__(
+        self,
+        log: IncidentLog,
+        planner: Planner,
+        clock: Clock,
+        *,
+        mode: str = "LIVE",
+        on_stop: Callable[[], None] | None = None,
+    ) -> None:
+        self.mode = mode
+        self.log = log
+        self.log_path = log.path
+        self._clock = clock
+        self._folder = Folder()
+        self._planner = planner
+        self._on_stop = on_stop
+        self._feed = ObservationFeed(log, clock)
+        self._scheduler = PollScheduler(self._feed.on_result)
+        self.closed = False
+
+    @property
+    def state(self) -> IncidentState:
+        """The fold of everything read from the log so far."""
+        return self._folder.state
+
+    def now(self) -> datetime:
+        """Wall-clock time (UTC)."""
+        return self._clock.now()
+
+    def pump(self) -> bool:
+        """Fold the events appended since the last pump, ours and other processes'."""
+        events = self.log.poll()
+        self._folder.apply_all(events)
+        return bool(events)
+
+    def append(self, payload: Payload) -> Event:
+        """Append and fsync `payload`, then fold it (and anything before it)."""
+        event = self.log.append(payload)
+        self.pump()
+        return event
+
+    async def start(self) -> None:
+        """Record the source set, then start polling (inside the running event loop)."""
+        planned, configured = self._planner()
+        self.log.append(configured)
+        for item in planned:
+            self._scheduler.add(item.source, item.interval_s)
+        self._scheduler.start()
+        self.pump()
+
+    def refresh_now(self) -> None:
+        """Poll every source now (the operator pressed refresh)."""
+        self._scheduler.refresh()
+
+    async def stop(self, reason: str = "quit") -> None:
+        """Stop polling, write `log.closed`, release the file."""
+        from cockpit.log.events import LogClosed
+
+        if self.closed:
+            return
+        self.closed = True
+        await self._scheduler.stop()
+        self.log.append(LogClosed(reason=reason))
+        self.log.close()
+        if self._on_stop is not None:
+            self._on_stop()
+
+
+class ReplaySession:
+    """Plays a recorded log on a virtual clock into the same fold the live app uses."""
+
+    mode = "REPLAY"
+    writable = False
+
+    def __init__(self, path: str | Path, clock: Clock, *, speed: float = 1.0) -> None:
+        self.log_path = str(path)
+        self.player = Player(path, Folder, clock=clock)
+        self.player.set_speed(speed)
+
+    @property
+    def state(self) -> IncidentState:
+        """The state at the player's position."""
+        fold = self.player.fold
+        assert isinstance(fold, Folder)
+        return fold.state
+
+    def now(self) -> datetime:
+        """The virtual time (the first event's time before anything played)."""
+        when = self.player.virtual_time
+        if when is None:
+            raise ReadOnlySessionError("this log has no events")
+        return when
+
+    def pump(self) -> bool:
+        """Advance virtual time by the clock time elapsed since the last pump."""
+        return bool(self.player.tick())
+
+    def append(self, payload: Payload) -> Event:
+        """Replays are read-only."""
+        raise ReadOnlySessionError("a replay is read-only: nothing can be added to it")
+
+    async def start(self) -> None:
+        """Nothing to start: the transport bar drives the player."""
+
+    async def stop(self) -> None:
+        """Nothing to close: the player reads the file on demand."""

@@ -1,0 +1,114 @@
+"""The status bar: mode, environment, incident and SLA clock, source health, on one line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from cockpit.domain.sla import compact_duration, response_clock
+from cockpit.domain.state import IncidentState
+from cockpit.domain.views import source_status
+from cockpit.sanitize import clean
+
+MODE_STYLES = {
+    "LIVE": "bold black on green",
+    "DEMO": "bold black on cyan",
+    "REPLAY": "bold black on magenta",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderInfo:
+    """What does not change with every event: mode, environment, read-only switch."""
+
+    mode: str
+    environment: str = ""
+    production: bool = False
+    read_only: bool = False
+    context: str = ""
+    """Cluster / Kubernetes context, when known."""
+
+
+def header_text(info: HeaderInfo, state: IncidentState, now: datetime, refresh_s: float) -> Text:
+    """The status line as Text (pure: the widget only decides whether to repaint)."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f" {info.mode} ", MODE_STYLES.get(info.mode, "bold reverse"))
+    if info.read_only:
+        text.append(" READ-ONLY ", "bold black on yellow")
+    if info.environment:
+        env = clean(info.environment, single_line=True, max_len=20)
+        if info.production:
+            text.append(f" {env.upper()} ", "bold white on red")
+        else:
+            text.append(f" {env} ", "bold")
+    if info.context:
+        text.append(f" {clean(info.context, single_line=True, max_len=30)}", "dim")
+    text.append(" │ ", "dim")
+    _incident(text, state, now)
+    text.append(" │ ", "dim")
+    _health(text, state, now, refresh_s)
+    return text
+
+
+def _incident(text: Text, state: IncidentState, now: datetime) -> None:
+    incident = state.incident
+    clock = response_clock(state, now)
+    if incident is None or clock is None:
+        text.append("no incident declared", "dim")
+        return
+    sev_style = "bold white on red" if incident.severity in ("SEV-1", "P0") else "bold red"
+    text.append(f" {clean(incident.severity, single_line=True, max_len=8)} ", sev_style)
+    text.append(f" {clean(incident.incident_id, single_line=True, max_len=32)} ")
+    text.append(f"T+{compact_duration(clock.elapsed_s)}", "bold")
+    if clock.acknowledged:
+        text.append("  ack ✓", "green")
+    elif clock.remaining_s is not None:
+        if clock.remaining_s >= 0:
+            text.append(f"  ack due in {compact_duration(clock.remaining_s)}", "yellow")
+        else:
+            text.append(f"  ACK SLA BREACHED {compact_duration(clock.remaining_s)}", "bold red")
+
+
+def _health(text: Text, state: IncidentState, now: datetime, refresh_s: float) -> None:
+    names = list(state.sources) or list(state.health)
+    if not names:
+        text.append("no sources", "dim")
+        return
+    bad = []
+    for name in names:
+        info = state.sources.get(name)
+        status = source_status(state, name, now, info.interval_s if info else refresh_s)
+        if status.status in ("failed", "stale"):
+            bad.append(f"{name} {status.status}")
+    if bad:
+        text.append("✖ " + ", ".join(clean(b, single_line=True) for b in bad), "bold red")
+    else:
+        text.append(f"● sources {len(names)}/{len(names)} ok", "green")
+
+
+class StatusBar(Static):
+    """One-line header; repaints only when its text really changed (0 B/s when idle)."""
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        background: $panel;
+        color: $text;
+    }
+    """
+
+    def __init__(self, info: HeaderInfo, *, id: str | None = "status-bar") -> None:
+        super().__init__("", id=id)
+        self.info = info
+        self._last: Text | None = None
+
+    def show(self, state: IncidentState, now: datetime, refresh_s: float) -> None:
+        """Render for `state` at `now`; no-op when the line would not change."""
+        text = header_text(self.info, state, now, refresh_s)
+        if self._last is not None and text == self._last:
+            return
+        self._last = text
+        self.update(text)

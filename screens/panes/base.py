@@ -1,0 +1,138 @@
+"""What every dashboard pane shares: the refresh context, the border title and status line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from cockpit.domain.state import IncidentState
+from cockpit.domain.thresholds import Thresholds
+from cockpit.domain.views import AlertPolicy
+from cockpit.screens.widgets import VirtualTable
+
+from .status import PaneStatus, pane_status
+
+STATUS_CLASSES = ("-stale", "-partial", "-failed", "-never", "-unconfigured")
+
+
+@dataclass(frozen=True, slots=True)
+class PaneContext:
+    """Everything a pane needs to render one moment of the incident."""
+
+    state: IncidentState
+    now: datetime
+    """From the app's clock (live) or the player's virtual time (replay)."""
+    thresholds: Thresholds
+    policy: AlertPolicy
+    """The alert catalog (severity and runbook per alert name)."""
+    default_refresh_s: float
+    """Poll interval assumed for a source that `state.sources` does not describe."""
+
+
+class TextLine(Static):
+    """A one-line Static that repaints only when its content (text or styles) really changes."""
+
+    DEFAULT_CSS = """
+    TextLine { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(Content(""), id=id, classes=classes)
+        self.shown = Content("")
+
+    def show(self, content: Content) -> None:
+        """Display `content` unless it is what is already shown."""
+        if not self.shown.is_same(content):
+            self.shown = content
+            self.update(content)
+
+
+class Pane(Vertical):
+    """A bordered pane: title with counts, subtitle with data age and status, a main table.
+
+    Subclasses fill `update_data`, `pane_title`, `pane_summary` and `copy_text`. Titles and
+    status are only written when their text changes, so an unchanged refresh paints nothing.
+    """
+
+    NUMBER: ClassVar[int] = 0
+    """Key that shows the pane (1-4)."""
+    KIND: ClassVar[str] = ""
+    """Source kind feeding the pane (alerts, kafka, postgres, tenants)."""
+
+    DEFAULT_CSS = """
+    Pane {
+        height: 1fr;
+        border: round $primary 70%;
+        border-title-align: left;
+        border-subtitle-align: right;
+        border-subtitle-color: $text-muted;
+        padding: 0;
+        &:focus-within { border: round $primary; border-title-style: bold; }
+        &.-stale, &.-partial { border: round $warning; border-subtitle-color: $text-warning; }
+        &.-failed { border: round $error; border-subtitle-color: $text-error; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="pane")
+        self.status = PaneStatus("never", "")
+        self._title: Content | None = None
+        self._subtitle: Content | None = None
+
+    @property
+    def table(self) -> VirtualTable:
+        """The pane's main table (focus, filter and copy act on it)."""
+        return self.query_one(VirtualTable)
+
+    def refresh_from(self, ctx: PaneContext) -> None:
+        """Render `ctx`: status line, data, then the title (which counts the data)."""
+        status = pane_status(ctx.state, self.KIND, ctx.now, ctx.thresholds, ctx.default_refresh_s)
+        if status != self.status:
+            self.status = status
+            for name in STATUS_CLASSES:
+                self.set_class(name == f"-{status.status}", name)
+            self._set_subtitle(Content(status.text))
+        self.update_data(ctx)
+        self._set_title(self.pane_title())
+
+    def _set_title(self, title: Content) -> None:
+        if self._title is None or not self._title.is_same(title):
+            self._title = title
+            self.border_title = title
+
+    def _set_subtitle(self, subtitle: Content) -> None:
+        if self._subtitle is None or not self._subtitle.is_same(subtitle):
+            self._subtitle = subtitle
+            self.border_subtitle = subtitle
+
+    def set_filter(self, text: str) -> None:
+        """Show only the rows containing `text`; "" shows all."""
+        self.table.set_filter(text)
+
+    @property
+    def filter_text(self) -> str:
+        """The active filter ("" when none)."""
+        return self.table.filter_text
+
+    # To fill in subclasses ----------------------------------------------------------------
+
+    def update_data(self, ctx: PaneContext) -> None:
+        """Derive the pane's rows from `ctx` and hand them to its widgets."""
+        raise NotImplementedError
+
+    def pane_title(self) -> Content:
+        """Border title: the key, the name and the headline counts."""
+        raise NotImplementedError
+
+    def pane_summary(self) -> Content:
+        """A few words for the narrow layout's summary strip (e.g. `Lag 1 over`)."""
+        raise NotImplementedError
+
+    def copy_text(self) -> str | None:
+        """Plain text of the highlighted row for the clipboard, or None."""
+        raise NotImplementedError

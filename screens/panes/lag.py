@@ -1,0 +1,94 @@
+"""Kafka lag pane: consumer groups by lag, over-threshold first, with rate, trend and history."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.content import Content
+
+from cockpit.domain.metrics_views import LagRow, lag_view
+from cockpit.screens.widgets import Column, Row, VirtualTable
+
+from .base import Pane, PaneContext
+from .glyphs import signed_rate, sparkline, thousands
+
+SPARK_WIDTH = 10
+COLUMNS = (
+    Column("group", "Group", min_width=10, ratio=3, priority=10),
+    Column("topic", "Topic", min_width=8, ratio=2, priority=6),
+    Column("lag", "Lag", width=10, align="right", priority=9),
+    Column("rate", "Rate/min", width=10, align="right", priority=8),
+    Column("history", "History", width=SPARK_WIDTH, priority=5),
+    Column("peak", "Peak", width=10, align="right", priority=4),
+)
+KEY_SEP = "\u241f"
+
+
+def lag_row(row: LagRow) -> Row:
+    """One table row; over-threshold groups are styled as danger."""
+    cells = (
+        row.group,
+        row.topic,
+        thousands(row.lag),
+        signed_rate(row.rate_per_min, row.trend),
+        sparkline(row.history, SPARK_WIDTH),
+        thousands(row.peak),
+    )
+    key = KEY_SEP.join((row.source, row.group, row.topic))
+    return Row(key, cells, "danger" if row.over_threshold else None)
+
+
+class LagPane(Pane):
+    """Consumer lag per (group, topic)."""
+
+    NUMBER: ClassVar[int] = 2
+    KIND: ClassVar[str] = "kafka"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: dict[str, LagRow] = {}
+        self._limit = 0
+
+    def compose(self) -> ComposeResult:
+        """One table."""
+        yield VirtualTable(COLUMNS, empty_text="no consumer group reported")
+
+    def update_data(self, ctx: PaneContext) -> None:
+        """Rows in `lag_view` order: over threshold first, then the largest lag."""
+        view = lag_view(ctx.state, ctx.now, ctx.thresholds)
+        table_rows = [lag_row(row) for row in view]
+        self.rows = {tr.key: row for tr, row in zip(table_rows, view, strict=True)}
+        self._limit = ctx.thresholds.kafka_lag
+        self.table.set_rows(table_rows)
+
+    @property
+    def over(self) -> int:
+        """Groups over the lag threshold."""
+        return sum(1 for row in self.rows.values() if row.over_threshold)
+
+    def pane_title(self) -> Content:
+        """`2 Kafka lag 14 groups · 1 over 10,000`."""
+        head = f"2 Kafka lag {len(self.rows):,} groups"
+        over = self.over
+        if not over:
+            return Content(head)
+        return Content.assemble(head, " · ", (f"{over} over {self._limit:,}", "$text-error bold"))
+
+    def pane_summary(self) -> Content:
+        """`Lag 1 over` (or the group count when none is over)."""
+        over = self.over
+        if over:
+            return Content.assemble("Lag ", (f"{over} over", "$text-error bold"))
+        return Content(f"Lag {len(self.rows)} ok" if self.rows else "Lag -")
+
+    def copy_text(self) -> str | None:
+        """`group=kyc topic=docs lag=12,000 rate=+1,200/min peak=15,000`."""
+        key = self.table.cursor_key
+        row = self.rows.get(key) if key is not None else None
+        if row is None:
+            return None
+        return (
+            f"group={row.group} topic={row.topic} lag={thousands(row.lag)} "
+            f"rate={round(row.rate_per_min):+,}/min peak={thousands(row.peak)}"
+        )

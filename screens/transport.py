@@ -1,0 +1,108 @@
+"""The replay transport bar: play/pause, speed, step, seek, and where the replay stands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from cockpit.clock import parse_when
+from cockpit.domain.sla import compact_duration
+from cockpit.log.player import MAX_SPEED, MIN_SPEED, Player, Position
+
+SPEEDS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+
+
+def transport_text(position: Position, start: datetime | None) -> Text:
+    """One line: state, speed, virtual time (and T+ from the first event), seq, keys."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if position.error:
+        text.append(" ✖ DAMAGED ", "bold white on red")
+    elif position.at_end:
+        text.append(" ■ END ", "bold black on magenta")
+    elif position.playing:
+        text.append(" ▶ PLAY ", "bold black on green")
+    else:
+        text.append(" ❚❚ PAUSED ", "bold black on yellow")
+    text.append(f" {position.speed:g}x ", "bold")
+    when = position.virtual_time
+    if when is not None:
+        text.append(f" {when:%Y-%m-%d %H:%M:%S}Z")
+        if start is not None:
+            text.append(f" (T+{compact_duration((when - start).total_seconds())})", "dim")
+    total = f"/{position.total}" if position.total else ""
+    text.append(f"  seq {position.seq}{total}", "dim")
+    if position.error:
+        text.append(f"  {position.error}", "red")
+    text.append("   space play/pause  -/+ speed  . step  ] next human event  g go to", "dim")
+    return text
+
+
+class TransportBar(Static):
+    """Shows the player's position; the keys live on the app while replaying."""
+
+    DEFAULT_CSS = """
+    TransportBar { height: 1; background: $boost; }
+    """
+
+    def __init__(self, player: Player) -> None:
+        super().__init__("", id="transport")
+        self.player = player
+        self.start = player.virtual_time
+        """Time of the first event (T+0 of the replay)."""
+        self._last: Text | None = None
+
+    def show(self) -> None:
+        """Repaint only when the line changed."""
+        text = transport_text(self.player.position, self.start)
+        if text != self._last:
+            self._last = text
+            self.update(text)
+
+
+def next_speed(speed: float, faster: bool) -> float:
+    """The next step on the 1x..64x ladder."""
+    if faster:
+        return next((s for s in SPEEDS if s > speed), MAX_SPEED)
+    return next((s for s in reversed(SPEEDS) if s < speed), MIN_SPEED)
+
+
+class SeekDialog(ModalScreen[datetime | None]):
+    """Ask where to go: an RFC 3339 time or T+mm:ss from the first event."""
+
+    DEFAULT_CSS = """
+    SeekDialog { align: center middle; }
+    SeekDialog > Vertical {
+        width: 60; max-width: 100%; height: auto; border: thick $accent; background: $surface;
+    }
+    SeekDialog #seek-error { color: $error; height: auto; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__()
+        self._start = start
+
+    def compose(self) -> ComposeResult:
+        """A label, the input, an error line."""
+        with Vertical():
+            yield Label("Go to (T+mm:ss, T+hh:mm:ss or 2026-11-23T03:12:00Z)")
+            yield Input(placeholder="T+05:00", id="seek")
+            yield Static("", id="seek-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Close with the parsed time, or say what is wrong."""
+        try:
+            self.dismiss(parse_when(event.value, self._start))
+        except ValueError as err:
+            self.query_one("#seek-error", Static).update(Text(str(err)))
+
+    def action_cancel(self) -> None:
+        """Stay where the replay is."""
+        self.dismiss(None)
