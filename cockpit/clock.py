@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -65,14 +66,26 @@ def parse_rfc3339(text: str) -> datetime:
 
 
 def parse_when(text: str, start: datetime) -> datetime:
-    """An RFC 3339 time, or `T+mm:ss` / `T+hh:mm:ss` counted from `start` (ValueError)."""
+    """An RFC 3339 time, `T+mm:ss` / `T+hh:mm:ss`, or an offset like `+5m` / `1h30m` / `90s`,
+    offsets counted from `start` (ValueError naming the accepted forms)."""
     value = text.strip()
     if value.upper().startswith("T+"):
         parts = value[2:].split(":")
         if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
-            raise ValueError("use T+mm:ss, T+hh:mm:ss or an RFC 3339 time")
+            raise ValueError(_WHEN_FORMS)
         seconds = 0
         for part in parts:
             seconds = seconds * 60 + int(part)
         return start + timedelta(seconds=seconds)
-    return parse_rfc3339(value)
+    offset = _OFFSET.fullmatch(value.lstrip("+").lower())
+    if offset is not None and any(offset.groups()):
+        h, m, s = (int(g or 0) for g in offset.groups())
+        return start + timedelta(hours=h, minutes=m, seconds=s)
+    try:
+        return parse_rfc3339(value)
+    except ValueError:
+        raise ValueError(_WHEN_FORMS) from None
+
+
+_OFFSET = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+_WHEN_FORMS = "use T+mm:ss, T+hh:mm:ss, an offset like +5m or 1h30m, or an RFC 3339 time"

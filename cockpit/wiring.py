@@ -97,3 +97,21 @@ def sources_event(settings: Settings, planned: list[PlannedSource]) -> SourcesCo
         production=active.production,
         read_only=active.read_only,
     )
+
+
+DEMO_INTERVAL_S = 2.0
+
+
+def demo_sources(prometheus_url: str, alertmanager_url: str) -> list[PlannedSource]:
+    """The real source classes pointed at the demo platform's loopback APIs."""
+    from cockpit.sources.alertmanager import AlertmanagerAlerts
+    from cockpit.sources.kafka import PrometheusKafkaLag
+    from cockpit.sources.pg_exporter import ExporterConnections
+    from cockpit.sources.tenants import PrometheusTenantQuota
+
+    return [
+        PlannedSource(AlertmanagerAlerts(alertmanager_url, timeout_s=2.0), DEMO_INTERVAL_S),
+        PlannedSource(PrometheusKafkaLag(prometheus_url, timeout_s=2.0), DEMO_INTERVAL_S),
+        PlannedSource(ExporterConnections(prometheus_url, timeout_s=2.0), DEMO_INTERVAL_S),
+        PlannedSource(PrometheusTenantQuota(prometheus_url, timeout_s=2.0), DEMO_INTERVAL_S),
+    ]

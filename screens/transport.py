@@ -54,7 +54,7 @@ class TransportBar(Static):
     def __init__(self, player: Player) -> None:
         super().__init__("", id="transport")
         self.player = player
-        self.start = player.virtual_time
+        self.start = player.start
         """Time of the first event (T+0 of the replay)."""
         self._last: Text | None = None
 

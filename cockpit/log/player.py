@@ -88,6 +88,8 @@ class Player:
         self._reposition(self._cps[0])
         first = self._peek()
         self.virtual_time: datetime | None = first.event.ts if first else None
+        self.start: datetime | None = self.virtual_time
+        """Time of the log's first event: T+0 of the replay, wherever it is seeked to."""
         if self.virtual_time is not None:
             self._apply_until(self.virtual_time)
 
