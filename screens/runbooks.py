@@ -1,18 +1,16 @@
-"""Runbook list and a read-only runbook view (the interactive runbook screen comes later)."""
+"""The runbook list (shipped and the team's own runbooks, and the files refused)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Footer, Static
 
-from cockpit.runbook.model import Runbook, RunbookSet
+from cockpit.runbook.model import RunbookSet
 from cockpit.sanitize import clean
 from cockpit.screens.widgets import Column, Row, VirtualTable
 
@@ -56,43 +54,11 @@ class RunbookListScreen(Screen[None]):
         """Open the chosen runbook."""
         runbook = self._runbooks.get(event.key)
         if runbook is not None:
-            self.app.push_screen(RunbookView(runbook))
+            from cockpit.screens.runbook_host import RunbookHost
+            from cockpit.screens.runbook_screen import runbook_screen_for
+
+            self.app.push_screen(runbook_screen_for(cast(RunbookHost, self.app), runbook))
 
     def action_close(self) -> None:
         """Back to the dashboard."""
-        self.app.pop_screen()
-
-
-def _document(runbook: Runbook, labels: Mapping[str, str] | None) -> str:
-    """The runbook's Markdown without its front matter, with a note on where it came from."""
-    text = runbook.path.read_text(encoding="utf-8", errors="replace")
-    if text.startswith("---"):
-        end = text.find("\n---", 3)
-        if end != -1:
-            text = text[end + 4 :]
-    head = f"*{runbook.id} · severity {runbook.severity} · `{runbook.path.name}`*\n\n"
-    if labels:
-        shown = ", ".join(f"{k}={v}" for k, v in sorted(labels.items()))
-        head += f"> Opened from an alert with labels: `{shown}`\n\n"
-    return clean(head + text)
-
-
-class RunbookView(Screen[None]):
-    """A runbook's text, scrollable; its steps run from the runbook screen (later release)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "close", "Back")]
-
-    def __init__(self, runbook: Runbook, labels: Mapping[str, str] | None = None) -> None:
-        super().__init__()
-        self.runbook = runbook
-        self._labels = labels
-
-    def compose(self) -> ComposeResult:
-        """The rendered Markdown and the footer."""
-        with VerticalScroll():
-            yield Markdown(_document(self.runbook, self._labels))
-        yield Footer()
-
-    def action_close(self) -> None:
-        """Back to where the runbook was opened from."""
         self.app.pop_screen()

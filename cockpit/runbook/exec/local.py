@@ -1,0 +1,135 @@
+"""`exec`, `http` and `check` steps: a local argv without shell, one HTTP request, a manual tick."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from cockpit.runbook.bodies import PLACEHOLDER
+from cockpit.runbook.exec.base import (
+    Plan,
+    StepFailure,
+    StepResult,
+    StepTargets,
+    seconds,
+    text_result,
+)
+from cockpit.runbook.model import Step
+from cockpit.runbook.spec import HttpBody
+from cockpit.sanitize import clean
+
+
+def plan_exec(step: Step, values: Mapping[str, str]) -> Plan:
+    """The argv: a placeholder is always a whole item, so a value can never add arguments."""
+    argv: list[str] = []
+    for item in step.spec if isinstance(step.spec, tuple) else ():
+        whole = PLACEHOLDER.fullmatch(item.strip())
+        argv.append(values[whole.group(1)] if whole else item)
+    if not argv:
+        raise StepFailure(f"step '{step.id}' has no argv")
+    shown = " ".join(shlex.quote(a) for a in argv)
+    return Plan("exec", f"argv (no shell): {argv!r}\nas a command line: {shown}", tuple(argv))
+
+
+def run_exec(argv: tuple[str, ...], targets: StepTargets, deadline_s: float) -> StepResult:
+    """Run `argv` with no shell and no stdin; killed at the deadline."""
+    if not targets.exec_allowed:
+        raise StepFailure("local commands are disabled in this session", "refused")
+    try:
+        done = subprocess.run(
+            list(argv), capture_output=True, timeout=deadline_s, stdin=subprocess.DEVNULL,
+            check=False, text=True, errors="replace",
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as exc:
+        raise StepFailure(
+            f"{argv[0]} still running after {deadline_s:.0f}s: killed", "timeout"
+        ) from exc
+    except OSError as exc:
+        raise StepFailure(f"cannot start {clean(argv[0], max_len=80)}: {exc.strerror}") from exc
+    output = done.stdout + (f"\n--- stderr ---\n{done.stderr}" if done.stderr else "")
+    result = text_result(f"exit status {done.returncode}", output)
+    if done.returncode != 0:
+        return StepResult("failed", result.summary, text=result.text, truncated=result.truncated)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class HttpCall:
+    """A request ready to send; the token is read from the environment only when sent."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: Any
+    token_env: str | None
+
+
+def plan_http(step: Step, values: Mapping[str, str]) -> Plan:
+    """The request with values percent-encoded in the URL; the secret shown by name only."""
+    spec = step.spec
+    if not isinstance(spec, HttpBody):
+        raise StepFailure(f"step '{step.id}' has no http body")
+    url = PLACEHOLDER.sub(lambda m: quote(values[m.group(1)], safe=""), spec.url)
+
+    def fill(v: Any) -> Any:
+        if isinstance(v, str):
+            return PLACEHOLDER.sub(lambda m: values[m.group(1)], v)
+        if isinstance(v, dict):
+            return {k: fill(x) for k, x in v.items()}
+        return v
+
+    call = HttpCall(spec.method, url, fill(dict(spec.headers)), fill(spec.body), spec.token_env)
+    lines = [f"{call.method} {url}"]
+    lines += [f"{k}: {v}" for k, v in call.headers.items()]
+    if call.token_env:
+        lines.append(f"Authorization: Bearer <value of ${call.token_env}>")
+    if call.body is not None:
+        lines.append(f"body: {call.body!r}")
+    return Plan("http", "\n".join(lines), call)
+
+
+def run_http(call: HttpCall, targets: StepTargets, deadline_s: float) -> StepResult:
+    """Send the request within `deadline_s`; 4xx/5xx is a failed step."""
+    headers = dict(call.headers)
+    if call.token_env:
+        token = targets.environ.get(call.token_env)
+        if not token:
+            raise StepFailure(f"environment variable {call.token_env} is not set: export the token")
+        headers["Authorization"] = f"Bearer {token}"
+    kwargs: dict[str, Any] = {"json": call.body} if isinstance(call.body, dict) else {}
+    if isinstance(call.body, str):
+        kwargs["content"] = call.body
+    try:
+        with httpx.Client(timeout=deadline_s) as client:
+            reply = client.request(call.method, call.url, headers=headers, **kwargs)
+    except httpx.TimeoutException as exc:
+        raise StepFailure(f"no answer within {deadline_s:.0f}s", "timeout") from exc
+    except httpx.HTTPError as exc:
+        raise StepFailure(f"request failed: {clean(exc, max_len=200)}") from exc
+    result = text_result(f"HTTP {reply.status_code}", reply.text)
+    outcome = "ok" if reply.status_code < 400 else "failed"
+    return StepResult(outcome, result.summary, text=result.text, truncated=result.truncated)
+
+
+def plan_check(step: Step, detected_at: datetime | None) -> Plan:
+    """The item to tick and, with a deadline, when it is due."""
+    text = str(step.spec)
+    if step.deadline:
+        if detected_at is None:
+            text += f"\nDue {step.deadline} after detection (detection time not recorded yet)."
+        else:
+            due = detected_at + timedelta(seconds=seconds(step.deadline))
+            text += f"\nDue by {due.isoformat()} ({step.deadline} after detection)."
+    return Plan("check", text, None)
+
+
+def run_check(plan: Plan) -> StepResult:
+    """A manual item: running it is the operator saying it is done."""
+    return StepResult("ok", "ticked by the operator", text=plan.what)

@@ -1,0 +1,67 @@
+"""Where runbook steps run, from settings: Prometheus URL, PostgreSQL DSN, Kubernetes client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from cockpit.config import Settings
+from cockpit.runbook.exec.base import StepTargets
+
+
+def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
+    """Targets of the active environment; an unconfigured one makes its steps say so."""
+    active = settings.active
+    prom = active.prometheus
+    pg = active.postgres
+    kube = active.kubernetes
+    dsn = pg.conninfo(environ) if pg.configured else None
+    return StepTargets(
+        prometheus_url=str(prom.url) if prom.url else None,
+        postgres_dsn=dsn,
+        k8s_client=_kube_client(kube.kubeconfig, kube.context, kube.timeout_seconds),
+        environ=dict(environ),
+    )
+
+
+def _kube_client(
+    kubeconfig: object | None, context: str | None, timeout_s: float
+) -> Callable[[], Any]:
+    """A factory (called when a step first needs it: the client import is heavy)."""
+
+    def make() -> Any:
+        from kubernetes import config as kube_config
+
+        client = kube_config.new_client_from_config(  # type: ignore[no-untyped-call]
+            config_file=str(kubeconfig) if kubeconfig else None, context=context
+        )
+        client.configuration.retries = 0  # the client retries 3x silently otherwise
+        _with_deadline(client, timeout_s)
+        return client
+
+    return make
+
+
+def _with_deadline(client: Any, timeout_s: float) -> None:
+    """Every call without its own `_request_timeout` gets `timeout_s` (the default is none)."""
+    call_api = client.call_api
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("_request_timeout") is None:
+            kwargs["_request_timeout"] = timeout_s
+        return call_api(*args, **kwargs)
+
+    client.call_api = call
+
+
+def demo_targets(
+    prometheus_url: str, k8s_url: str | None, environ: Mapping[str, str]
+) -> StepTargets:
+    """Targets on the demo platform: its Prometheus, and its Kubernetes fake when running."""
+    factory: Callable[[], Any] | None = None
+    if k8s_url is not None:
+        from cockpit.sim.k8s_fake import make_k8s_client
+
+        url = k8s_url
+        factory = lambda: make_k8s_client(url)  # noqa: E731
+    return StepTargets(prometheus_url=prometheus_url, k8s_client=factory, environ=dict(environ))

@@ -1,0 +1,48 @@
+"""Fixtures for the step executors: a real incident log, shipped runbooks, the k8s fake."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from rb_support import LogBox
+
+from cockpit.clock import FrozenClock, SystemClock
+from cockpit.log.store import IncidentLog
+from cockpit.runbook.exec.base import StepTargets
+from cockpit.runbook.model import Runbook
+from cockpit.runbook.validate import default_runbook_dirs, load_runbooks
+from cockpit.sim.k8s_fake import K8sFake, make_k8s_client
+
+K8S_TOKEN = "runbook-test-token"
+
+
+@pytest.fixture
+def logbox(tmp_path: Path) -> Iterator[LogBox]:
+    log, _report = IncidentLog.open(tmp_path / "incident.jsonl", clock=SystemClock())
+    box = LogBox(log)
+    box.pump()
+    yield box
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def runbooks() -> dict[str, Runbook]:
+    found = load_runbooks(default_runbook_dirs())
+    assert not found.refused, found.problems
+    return {r.id: r for r in found.runbooks}
+
+
+@pytest.fixture
+def k8s_fake() -> Iterator[K8sFake]:
+    fake = K8sFake(token=K8S_TOKEN, clock=FrozenClock(datetime(2025, 3, 12, 14, 30, tzinfo=UTC)))
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def k8s_targets(k8s_fake: K8sFake) -> StepTargets:
+    return StepTargets(k8s_client=lambda: make_k8s_client(k8s_fake.url, token=K8S_TOKEN, timeout=5))

@@ -1,0 +1,126 @@
+"""Pilot: RB-004 walked from an alert (diagnose, confirm a mitigation, note); read-only/replay."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList
+
+from cockpit.app import AppOptions, CockpitApp
+from cockpit.clock import SystemClock
+from cockpit.log.events import SourcesConfigured
+from cockpit.log.store import IncidentLog
+from cockpit.runbook.exec.base import StepTargets
+from cockpit.screens.dashboard import DashboardScreen
+from cockpit.screens.header import HeaderInfo
+from cockpit.screens.runbook_dialogs import MitigationDialog
+from cockpit.screens.runbook_screen import RunbookScreen
+from cockpit.session import LiveSession, ReplaySession
+from cockpit.wiring import PlannedSource
+
+pytestmark = pytest.mark.servers
+ALERT = DashboardScreen.AlertOpened("a1", "PostgresConnectionsExhausted", "RB-004", {"x": "[/]"})
+
+
+def _planner() -> tuple[Sequence[PlannedSource], SourcesConfigured]:
+    return [], SourcesConfigured(environment="test")
+
+
+def live_app(path: Path, dsn: str, *, read_only: bool = False) -> CockpitApp:
+    clock = SystemClock()
+    log, _report = IncidentLog.open(path, clock=clock)
+    targets = StepTargets(postgres_dsn=dsn)
+    options = AppOptions(
+        header=HeaderInfo("LIVE"),
+        read_only=read_only,
+        author="nadia@bastion",
+        targets=lambda: targets,
+    )
+    return CockpitApp(LiveSession(log, _planner, clock), options, clock=clock)
+
+
+async def until(pilot: Pilot[int], cond: Callable[[], object], timeout: float = 10) -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < end, "condition not reached in time"
+        await pilot.pause(0.05)
+
+
+async def open_rb004(pilot: Pilot[int], app: CockpitApp) -> RunbookScreen:
+    await pilot.pause()
+    app.post_message(ALERT)
+    await until(pilot, lambda: isinstance(app.screen, RunbookScreen))
+    screen = app.screen
+    assert isinstance(screen, RunbookScreen)
+    return screen
+
+
+def ran_ok(app: CockpitApp, step_id: str) -> bool:
+    return any(r.step == step_id and r.outcome == "ok" for r in app.session.state.steps.values())
+
+
+async def run_step(pilot: Pilot[int], screen: RunbookScreen, step_id: str) -> None:
+    ids = [s.id for s in screen.shown_steps]
+    screen.query_one("#steps", OptionList).highlighted = ids.index(step_id)
+    await pilot.press("x")
+
+
+async def test_rb004_from_an_alert(pg_server, tmp_path: Path) -> None:
+    app = live_app(tmp_path / "live.jsonl", pg_server.dsn)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_rb004(pilot, app)
+        state = app.session.state
+        assert "kill-idle" in [s.id for s in screen.shown_steps]
+        for step_id in ("who-holds", "long-running"):
+            await run_step(pilot, screen, step_id)
+            await until(pilot, lambda s=step_id: ran_ok(app, s))
+        prompt = str(screen.query_one("#steps", OptionList).get_option_at_index(0).prompt)
+        assert "ok" in prompt and "nadia" in prompt
+        await run_step(pilot, screen, "kill-idle")
+        await until(pilot, lambda: isinstance(app.screen, MitigationDialog))
+        assert "pg_terminate_backend" in str(app.screen.query_one("#what").children[0].render())
+        (pending,) = app.session.state.mitigations.values()
+        assert pending.outcome is None and pending.confirmed_by is None
+        app.screen.query_one("#typed", Input).value = "terminate-idle"
+        await pilot.press("enter")
+        await until(pilot, lambda: next(iter(state.mitigations.values())).outcome is not None)
+        (done,) = app.session.state.mitigations.values()
+        assert done.outcome == "ok" and done.typed_target == "terminate-idle", done.summary
+        assert done.params["idle_minutes"] == {"value": "5", "from": "default"}
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"blocked on leaky-svc")
+        await pilot.press("enter")
+        await until(
+            pilot, lambda: any("RB-004" in n.tags for n in app.session.state.notes.values())
+        )
+        assert isinstance(app.screen, RunbookScreen)
+        assert app.screen.query_one("#results-list").children
+
+
+async def test_mitigations_absent_in_read_only(pg_server, tmp_path: Path) -> None:
+    app = live_app(tmp_path / "ro.jsonl", pg_server.dsn, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_rb004(pilot, app)
+        ids = [s.id for s in screen.shown_steps]
+        assert "who-holds" in ids and "kill-idle" not in ids
+        assert not any(s.mitigating for s in screen.shown_steps)
+
+
+async def test_mitigations_absent_in_replay(pg_server, tmp_path: Path) -> None:
+    path = tmp_path / "rec.jsonl"
+    log, _ = IncidentLog.open(path, clock=SystemClock())
+    log.append(SourcesConfigured(environment="test"))
+    log.close()
+    options = AppOptions(header=HeaderInfo("REPLAY"), read_only=True)
+    app = CockpitApp(ReplaySession(path, SystemClock()), options)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_rb004(pilot, app)
+        assert not any(s.mitigating for s in screen.shown_steps)
+        await run_step(pilot, screen, "who-holds")
+        await pilot.pause(0.3)
+        assert app.session.state.steps == {}
