@@ -8,7 +8,9 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
-from cockpit.domain.sla import compact_duration, response_clock
+from cockpit.command.clocks import response_clock, security_deadlines
+from cockpit.command.ladder import ladder_status
+from cockpit.domain.sla import compact_duration
 from cockpit.domain.state import IncidentState
 from cockpit.domain.views import source_status
 from cockpit.sanitize import clean
@@ -56,20 +58,30 @@ def header_text(info: HeaderInfo, state: IncidentState, now: datetime, refresh_s
 def _incident(text: Text, state: IncidentState, now: datetime) -> None:
     incident = state.incident
     clock = response_clock(state, now)
-    if incident is None or clock is None:
+    if incident is None or clock is None or incident.state != "open":
         text.append("no incident declared", "dim")
         return
     sev_style = "bold white on red" if incident.severity in ("SEV-1", "P0") else "bold red"
     text.append(f" {clean(incident.severity, single_line=True, max_len=8)} ", sev_style)
     text.append(f" {clean(incident.incident_id, single_line=True, max_len=32)} ")
-    text.append(f"T+{compact_duration(clock.elapsed_s)}", "bold")
-    if clock.acknowledged:
+    text.append(f"T+{compact_duration((now - clock.start).total_seconds())}", "bold")
+    if clock.acknowledged_at is not None:
         text.append("  ack ✓", "green")
     elif clock.remaining_s is not None:
         if clock.remaining_s >= 0:
             text.append(f"  ack due in {compact_duration(clock.remaining_s)}", "yellow")
         else:
             text.append(f"  ACK SLA BREACHED {compact_duration(clock.remaining_s)}", "bold red")
+    ladder = ladder_status(state, now)
+    if ladder is not None and ladder.overdue and ladder.next_level is not None:
+        text.append(f"  PAGE L{ladder.next_level}", "bold red")
+    elif ladder is not None:
+        text.append(f"  L{ladder.reached}", "dim")
+    for deadline in security_deadlines(state, now):
+        if not deadline.done:
+            style = "bold red" if deadline.remaining_s < 0 else "yellow"
+            short = "cli" if deadline.name == "clients" else "reg"
+            text.append(f"  {short} {compact_duration(deadline.remaining_s)}", style)
 
 
 def _health(text: Text, state: IncidentState, now: datetime, refresh_s: float) -> None:

@@ -1,8 +1,7 @@
-"""Declare the incident, or change its title and severity (every change is a log event)."""
+"""Declare the incident, or edit it: title, severity, services, tenants, security flag."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -10,21 +9,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Static
 
-SEV_SCHEME = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
+from cockpit.command.declare import IncidentForm, split_names
+from cockpit.command.schemes import SEV, Scheme
+from cockpit.sanitize import clean
 
-
-@dataclass(frozen=True, slots=True)
-class IncidentForm:
-    """What the operator entered."""
-
-    title: str
-    severity: str
+__all__ = ["IncidentDialog", "IncidentForm"]
 
 
 class IncidentDialog(ModalScreen[IncidentForm | None]):
-    """Title and severity; the suggestion from the firing alerts is shown, never applied."""
+    """The incident form; the severity suggested by firing alerts is shown, never applied."""
 
     DEFAULT_CSS = """
     IncidentDialog { align: center middle; }
@@ -32,46 +27,64 @@ class IncidentDialog(ModalScreen[IncidentForm | None]):
         width: 80; max-width: 100%; height: auto; border: thick $error; background: $surface;
         padding: 0 1;
     }
+    IncidentDialog Checkbox { border: none; padding: 0; }
     IncidentDialog #incident-error { color: $error; height: auto; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
         self,
+        form: IncidentForm | None = None,
         *,
-        title: str = "",
-        severity: str | None = None,
         suggested: str | None = None,
-        editing: bool = False,
-        scheme: tuple[str, ...] = SEV_SCHEME,
+        detected: str | None = None,
+        scheme: Scheme = SEV,
     ) -> None:
         super().__init__()
-        self._title = title
-        self._severity = severity
-        self._suggested = suggested
-        self._editing = editing
+        self._form = form
+        self._suggested = scheme.translate(suggested) if suggested else None
+        self._detected = detected
         self._scheme = scheme
 
     def compose(self) -> ComposeResult:
-        """Heading, title field, severity choice, suggestion, error line."""
-        heading = "Edit the incident" if self._editing else "Declare an incident"
+        """Heading, fields, the suggestion and the detection time, an error line."""
+        form = self._form
+        heading = "Edit the incident" if form else "Declare an incident"
         hint = (
             f"Suggested from the firing alerts: {self._suggested} (not applied)"
             if self._suggested
             else "No firing alert suggests a severity."
         )
+        if self._detected and not form:
+            hint += f"  Detected at {clean(self._detected, single_line=True)} (first alert)."
+        labels = self._scheme.labels
         with Vertical():
             yield Label(Text(f"{heading} (Enter saves, Esc cancels)", "bold"))
             yield Input(
-                self._title,
+                form.title if form else "",
                 placeholder="short title, e.g. primary DB out of connections",
                 id="incident-title",
             )
             yield Select(
-                [(s, s) for s in self._scheme],
-                value=self._severity if self._severity in self._scheme else Select.BLANK,
+                [(s, s) for s in labels],
+                value=form.severity if form and form.severity in labels else Select.NULL,
                 prompt="severity",
                 id="incident-severity",
+            )
+            yield Input(
+                " ".join(form.services) if form else "",
+                placeholder="affected services (space separated)",
+                id="incident-services",
+            )
+            yield Input(
+                " ".join(form.tenants) if form else "",
+                placeholder="affected tenants (space separated)",
+                id="incident-tenants",
+            )
+            yield Checkbox(
+                "Security incident (adds the procedure and the 24 h / 72 h clocks)",
+                form.security if form else False,
+                id="incident-security",
             )
             yield Static(Text(hint, "dim"))
             yield Static("", id="incident-error")
@@ -84,10 +97,18 @@ class IncidentDialog(ModalScreen[IncidentForm | None]):
         if not title:
             error.update(Text("The incident needs a title."))
             return
-        if not isinstance(severity, str) or severity not in self._scheme:
-            error.update(Text(f"Choose a severity: one of {', '.join(self._scheme)}."))
+        if not isinstance(severity, str) or severity not in self._scheme.labels:
+            error.update(Text(f"Choose a severity: one of {', '.join(self._scheme.labels)}."))
             return
-        self.dismiss(IncidentForm(title, severity))
+        self.dismiss(
+            IncidentForm(
+                title,
+                severity,
+                split_names(self.query_one("#incident-services", Input).value),
+                split_names(self.query_one("#incident-tenants", Input).value),
+                self.query_one("#incident-security", Checkbox).value,
+            )
+        )
 
     def action_cancel(self) -> None:
         """Close without a change."""

@@ -1,0 +1,59 @@
+"""Build the command policy and PagerDuty config from settings; decide when actions are offered."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from cockpit.command.pagerduty import PdConfig
+from cockpit.command.policy import CommandPolicy
+from cockpit.command.schemes import scheme_named
+
+if TYPE_CHECKING:
+    from cockpit.settings.model import Settings
+    from cockpit.settings.tables import PagerDutySettings
+
+
+def refusal(*, writable: bool, read_only: bool, incident_open: bool) -> str | None:
+    """Why no mutating command action is offered now, or None when they are.
+
+    Replay, `--read-only`, a viewer role or a read-only environment (all folded into
+    `read_only` by the launcher), and the absence of a declared open incident all refuse.
+    """
+    if not writable:
+        return "a replay is read-only"
+    if read_only:
+        return "the cockpit is read-only (--read-only, viewer role or environment)"
+    if not incident_open:
+        return "declare an incident first (key i)"
+    return None
+
+
+def policy_from_settings(settings: Settings) -> CommandPolicy:
+    """The command policy for the configured severity scheme."""
+    return CommandPolicy(scheme=scheme_named(settings.incident.severity_scheme))
+
+
+def pd_config(settings: PagerDutySettings, environ: Mapping[str, str]) -> PdConfig:
+    """A PdConfig with its secrets read; ConfigError names a missing variable or file."""
+    from cockpit.settings.secrets import resolve_secret
+
+    token = resolve_secret(
+        settings.token_env, settings.token_file, environ=environ, key="pagerduty.token"
+    )
+    routing = resolve_secret(
+        settings.routing_key_env,
+        settings.routing_key_file,
+        environ=environ,
+        key="pagerduty.routing_key",
+    )
+    return PdConfig(
+        api_url=settings.api_url,
+        token=token,
+        events_url=settings.events_url,
+        routing_key=routing,
+        from_email=settings.from_email,
+        service_ids=tuple(settings.service_ids),
+        escalation_policy_id=settings.escalation_policy_id,
+        timeout_s=settings.timeout_seconds,
+    )

@@ -1,0 +1,154 @@
+"""Incident command under Pilot: declare SEV-2 from an alert, roles, SLA countdown, checklist,
+an Identified status update with a leak warning, paging; then all of it read from the log."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Input, OptionList, Select, Static
+
+from cockpit.app import AppOptions, CockpitApp
+from cockpit.clock import FrozenClock
+from cockpit.log.events import AlertsObserved, SourcesConfigured
+from cockpit.log.store import IncidentLog
+from cockpit.screens.command import CommandScreen
+from cockpit.screens.header import HeaderInfo
+from cockpit.screens.incident import IncidentDialog
+from cockpit.session import LiveSession
+
+START = datetime(2025, 11, 10, 14, 0, tzinfo=UTC)
+OCR_ALERT = {
+    "key": "fp-ocr",
+    "name": "OcrServiceDown",
+    "state": "firing",
+    "labels": {"alertname": "OcrServiceDown", "tenant": "acme-bank", "service": "ocr-svc"},
+}
+
+
+def make_app(tmp_path: Path, *, read_only: bool = False) -> tuple[CockpitApp, FrozenClock, Path]:
+    clock = FrozenClock(START)
+    log, _report = IncidentLog.open(tmp_path / "inc.jsonl", clock=clock)
+    session = LiveSession(log, lambda: ([], SourcesConfigured()), clock)
+    session.append(AlertsObserved(source="am", items=(OCR_ALERT,)))
+    options = AppOptions(header=HeaderInfo("LIVE"), read_only=read_only, author="ana@bastion")
+    return CockpitApp(session, options, clock=clock), clock, Path(log.path)
+
+
+def events(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def static_text(screen: Any, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def test_declare_command_and_find_it_all_in_the_log(tmp_path: Path) -> None:
+    app, clock, path = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        dialog = app.screen
+        assert isinstance(dialog, IncidentDialog)
+        hints = " ".join(str(s.render()) for s in dialog.query(Static))
+        assert "Suggested from the firing alerts: SEV-2 (not applied)" in hints
+        assert dialog.query_one("#incident-severity", Select).value == Select.NULL
+        dialog.query_one("#incident-severity", Select).value = "SEV-2"
+        dialog.query_one("#incident-tenants", Input).value = "acme-bank"
+        dialog.query_one("#incident-title", Input).focus()
+        await pilot.press(*"OCR down", "enter")
+        await pilot.pause()
+        clock.advance(60)
+        app.render_state()
+        header = str(app.status_bar.render())
+        assert "SEV-2" in header and "ack due in 14m00s" in header
+
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, CommandScreen)
+        assert "Response SLA: ack due in 14m00s" in static_text(screen, "#cmd-clocks")
+        for index, person in enumerate(("ana", "bob", "cid")):
+            screen.query_one(f"#role-{index}", Input).focus()
+            await pilot.press(*person, "enter")
+        checklist = screen.query_one("#cmd-checklist", OptionList)
+        checklist.focus()
+        checklist.highlighted = 0
+        await pilot.press("enter", "down", "enter")
+        await pilot.pause()
+        first = str(checklist.get_option_at_index(0).prompt)
+        assert first.startswith("[x]") and "ana@bastion 14:01" in first
+
+        screen.query_one("#status-phase", Select).value = "Identified"
+        await pilot.pause()
+        text = screen.query_one("#status-text", Input)
+        assert text.value.startswith("We found the cause")
+        text.value = "Errors for acme-bank came from ocr-svc; a fix is rolling out."
+        text.focus()
+        await pilot.press("enter")
+        warning = static_text(screen, "#status-warning")
+        assert "tenant 'acme-bank'" in warning and "service 'ocr-svc'" in warning
+        assert "Press Enter again" in warning
+        assert "the page is PUBLIC; copy only" in static_text(screen, "#status-preview")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "copy the text" in static_text(screen, "#cmd-message")
+
+        clock.advance(15 * 60)
+        screen.refresh_view()
+        assert "page L2 now (Tech Lead, Architect)" in static_text(screen, "#cmd-clocks")
+        await pilot.press("ctrl+g")
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    logged = events(path)
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for line in logged:
+        by_type.setdefault(line["type"], []).append(line["data"])
+    (declared,) = by_type["incident.declared"]
+    assert declared["severity"] == "SEV-2" and declared["tenants"] == ["acme-bank"]
+    assert declared["detected_at"] is not None and declared["channel"].startswith("#inc-20251110-")
+    roles = {r["role"]: r["person"] for r in by_type["role.assigned"]}
+    assert roles == {"Incident Commander": "ana", "Communications Lead": "bob", "Scribe": "cid"}
+    ticks = [(t["item"], t["done"], t["actor"]) for t in by_type["checklist.ticked"]]
+    assert ticks == [("open-channel", True, "ana@bastion"), ("assign-ic", True, "ana@bastion")]
+    (leak,) = [a for a in by_type["external.action"] if a["action"] == "leak-check"]
+    assert leak["outcome"] == "warned" and "acme-bank" in leak["detail"]
+    (posted,) = by_type["status.posted"]
+    assert posted["phase"] == "Identified" and posted["target"] == "copy"
+    assert posted["outcome"] == "ok" and "acme-bank" in posted["text"]
+    (escalation,) = by_type["escalation.raised"]
+    assert escalation["level"] == "L2" and escalation["paged"] is False
+
+
+async def test_read_only_offers_no_mutating_action(tmp_path: Path) -> None:
+    app, _clock, path = make_app(tmp_path, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        assert not isinstance(app.screen, IncidentDialog)
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, CommandScreen)
+        assert "Read-only" in static_text(screen, "#cmd-message")
+        assert screen.query_one("#role-0", Input).disabled
+        assert screen.query_one("#status-text", Input).disabled
+        assert "No incident declared" in static_text(screen, "#cmd-clocks")
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+    kinds = {line["type"] for line in events(path)}
+    assert kinds.isdisjoint({"incident.declared", "role.assigned", "escalation.raised"})
+
+
+async def test_outside_an_incident_command_is_read_only(tmp_path: Path) -> None:
+    app, _clock, _path = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, CommandScreen)
+        assert "declare an incident first" in static_text(screen, "#cmd-message")
+        assert screen.query_one("#cmd-checklist", OptionList).disabled
