@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from cockpit.clock import rfc3339
+from cockpit.log.events import MilestoneSet, NoteAdded
+from cockpit.sanitize import clean
+
+if TYPE_CHECKING:
+    from cockpit.session import Session
 
 NOTE_TAGS = ("decision", "hypothesis", "action-item", "customer-impact")
 """Tags a scribe can put on a note (the post-mortem groups notes by them)."""
+MILESTONES = ("detected", "acknowledged", "identified", "mitigated", "resolved")
+"""Lifecycle milestones a note can be pinned as (the export measures MTTA/MTTR from them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteDraft:
+    """What the scribe typed: the note, its tags, a milestone to pin, the note it corrects."""
+
+    text: str
+    tags: tuple[str, ...] = ()
+    milestone: str | None = None
+    supersedes: str | None = None
+
 
 NoteSink = Callable[[str, tuple[str, ...]], str | None]
 """Appends a note to the log; returns an error message, or None once it is fsynced."""
+DraftSink = Callable[[NoteDraft], str | None]
+"""Appends a note, its milestone and what it corrects; an error, or None once fsynced."""
 
 
 class NoteDialog(ModalScreen[bool]):
@@ -34,19 +58,42 @@ class NoteDialog(ModalScreen[bool]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, sink: NoteSink, *, author: str) -> None:
+    def __init__(
+        self,
+        sink: NoteSink | None = None,
+        *,
+        author: str,
+        draft_sink: DraftSink | None = None,
+        correcting: tuple[str, str] | None = None,
+    ) -> None:
         super().__init__()
+        if (sink is None) == (draft_sink is None):
+            raise ValueError("NoteDialog needs exactly one of sink and draft_sink")
         self._sink = sink
+        self._draft_sink = draft_sink
         self._author = author
+        self._correcting = correcting
+        """(note id, its text) when this note corrects an earlier one (a new event, no edit)."""
 
     def compose(self) -> ComposeResult:
-        """Title, the text field, tag boxes, an error line."""
+        """Title, the text field, tag boxes, the milestone choice, an error line."""
+        what = "Correction" if self._correcting else "Note"
         with Vertical():
-            yield Label(Text(f"Note by {self._author} (Enter to save, Esc to cancel)"))
-            yield Input(placeholder="what happened, what you decided, what you saw", id="note")
+            yield Label(Text(f"{what} by {self._author} (Enter to save, Esc to cancel)"))
+            yield Input(
+                self._correcting[1] if self._correcting else "",
+                placeholder="what happened, what you decided, what you saw",
+                id="note",
+            )
             with Horizontal():
                 for tag in NOTE_TAGS:
                     yield Checkbox(tag, id=f"tag-{tag}")
+            if self._draft_sink is not None:  # a plain sink cannot record a milestone
+                yield Select(
+                    [(f"pin as milestone: {m}", m) for m in MILESTONES],
+                    prompt="not a milestone",
+                    id="note-milestone",
+                )
             yield Static("", id="note-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -56,7 +103,18 @@ class NoteDialog(ModalScreen[bool]):
             self.query_one("#note-error", Static).update(Text("A note needs some text."))
             return
         tags = tuple(t for t in NOTE_TAGS if self.query_one(f"#tag-{t}", Checkbox).value)
-        error = self._sink(text, tags)
+        if self._draft_sink is not None:
+            milestone = self.query_one("#note-milestone", Select).value
+            draft = NoteDraft(
+                text,
+                tags,
+                milestone if isinstance(milestone, str) else None,
+                self._correcting[0] if self._correcting else None,
+            )
+            error = self._draft_sink(draft)
+        else:
+            assert self._sink is not None
+            error = self._sink(text, tags)
         if error is not None:
             self.query_one("#note-error", Static).update(Text(f"Not saved: {error}"))
             return
@@ -118,7 +176,7 @@ KEYS = (
     ("r", "runbooks"),
     ("t", "timeline"),
     ("e", "export the post-mortem"),
-    ("E", "switch environment"),
+    ("c", "incident command: roles, checklist, clocks, paging, status page"),
     ("ctrl+r", "poll every source now"),
     ("ctrl+p", "command palette: every action by name"),
     ("q", "quit (asks first while an incident is open)"),
@@ -156,3 +214,15 @@ class KeyHelp(ModalScreen[None]):
     def action_close(self) -> None:
         """Back to where you were."""
         self.dismiss(None)
+
+
+def save_draft(session: Session, draft: NoteDraft, author: str) -> str | None:
+    """Append the note, then its milestone, each fsynced; an error message or None."""
+    note_id = uuid.uuid4().hex[:12]
+    try:
+        event = session.append(NoteAdded(note_id, draft.text, author, draft.tags, draft.supersedes))
+        if draft.milestone is not None:
+            session.append(MilestoneSet(draft.milestone, rfc3339(event.ts), author, note_id))
+    except (OSError, ValueError, RuntimeError) as err:
+        return clean(err, single_line=True, max_len=120)
+    return None

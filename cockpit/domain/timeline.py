@@ -1,0 +1,177 @@
+"""Timeline of an incident: human events and significant observed changes, from the state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cockpit.domain.state import IncidentState
+from cockpit.sanitize import clean
+
+KINDS = (
+    "alert", "incident", "severity", "role", "note", "milestone", "step", "mitigation",
+    "escalation", "status",
+)  # fmt: skip
+"""Entry kinds, in the order the timeline filter cycles through them."""
+HUMAN_KINDS = frozenset(KINDS) - {"alert"}
+"""Kinds an operator caused (everything but what the sources observed)."""
+_TEXT_MAX = 300
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One line of the timeline; `ref` names the record it came from (a note id, a run id)."""
+
+    ts: datetime
+    kind: str
+    text: str
+    actor: str = ""
+    tags: tuple[str, ...] = ()
+    ref: str = ""
+
+    @property
+    def human(self) -> bool:
+        """True when an operator caused it."""
+        return self.kind in HUMAN_KINDS
+
+    def relative(self, origin: datetime) -> str:
+        """`T+mm:ss` (minutes unbounded) from `origin`; `T-mm:ss` before it."""
+        return relative_time(self.ts, origin)
+
+    def matches(self, needle: str) -> bool:
+        """Case-insensitive search over the text, actor, kind and tags."""
+        folded = needle.casefold()
+        hay = " ".join((self.text, self.actor, self.kind, *self.tags)).casefold()
+        return folded in hay
+
+
+def relative_time(ts: datetime, origin: datetime) -> str:
+    """`T+mm:ss` from `origin`, the form `cockpit replay --at` and the seek dialog accept."""
+    seconds = int((ts - origin).total_seconds())
+    sign = "+" if seconds >= 0 else "-"
+    minutes, secs = divmod(abs(seconds), 60)
+    return f"T{sign}{minutes:02d}:{secs:02d}"
+
+
+def origin_of(state: IncidentState) -> datetime | None:
+    """T+0 of a log: its first event (the same origin replay's `--at T+mm:ss` counts from)."""
+    return state.header.opened_at if state.header is not None else None
+
+
+def _text(value: object) -> str:
+    return clean(value, single_line=True, max_len=_TEXT_MAX)
+
+
+def _alert_name(item: Mapping[str, Any]) -> str:
+    labels = item.get("labels")
+    severity = labels.get("severity") if isinstance(labels, Mapping) else None
+    name = _text(item.get("name") or "alert")
+    return f"{name} ({_text(severity)})" if severity else name
+
+
+def _alerts(state: IncidentState) -> Iterable[TimelineEntry]:
+    for rec in state.iter_alerts():
+        if rec.fired_at is not None:
+            yield TimelineEntry(
+                rec.fired_at, "alert", f"fired: {_alert_name(rec.item)}", ref=rec.key
+            )
+    for gone in state.resolved_alerts:
+        if gone.fired_at is None:
+            continue  # pending that never fired: noise, not a change
+        name = _alert_name(gone.item)
+        yield TimelineEntry(gone.fired_at, "alert", f"fired: {name}", ref=gone.key)
+        lasted = int(gone.duration_s)
+        text = f"resolved: {name} after {lasted // 60}m{lasted % 60:02d}s"
+        yield TimelineEntry(gone.resolved_at, "alert", text, ref=gone.key)
+
+
+def _incident(state: IncidentState) -> Iterable[TimelineEntry]:
+    info = state.incident
+    if info is None:
+        return
+    if info.declared and info.declared_at is not None:
+        first = next((c for c in info.severity_history if c.reason == "declared"), None)
+        severity = first.severity if first is not None else info.severity
+        text = f"incident declared: {_text(info.title)} ({_text(severity)})"
+        yield TimelineEntry(info.declared_at, "incident", text, _text(info.declared_by))
+    for change in info.severity_history:
+        if change.reason == "declared":
+            continue
+        text = f"severity set to {_text(change.severity)}"
+        if change.reason:
+            text += f": {_text(change.reason)}"
+        yield TimelineEntry(change.ts, "severity", text, _text(change.actor))
+    for role in state.roles.values():
+        text = f"{_text(role.role)}: {_text(role.person)}"
+        yield TimelineEntry(role.ts, "role", text, _text(role.actor))
+
+
+def _notes(state: IncidentState) -> Iterable[TimelineEntry]:
+    for note in state.notes.values():
+        text = _text(note.text)
+        if note.supersedes:
+            text = f"(correction) {text}"
+        if note.superseded_by:
+            text = f"(superseded) {text}"
+        yield TimelineEntry(note.ts, "note", text, _text(note.author), note.tags, note.note_id)
+    for ms in state.milestones.values():
+        yield TimelineEntry(ms.at, "milestone", _text(ms.name), _text(ms.actor), ref=ms.name)
+
+
+def _runs(state: IncidentState) -> Iterable[TimelineEntry]:
+    for step in state.steps.values():
+        what = f"{_text(step.runbook)} {_text(step.step)}".strip()
+        if step.requested_at is not None:
+            text = f"step started: {what}"
+            yield TimelineEntry(step.requested_at, "step", text, _text(step.requested_by))
+        if step.completed_at is not None:
+            text = f"step {_text(step.outcome)}: {what}"
+            if step.summary:
+                text += f" ({_text(step.summary)})"
+            yield TimelineEntry(step.completed_at, "step", text, _text(step.completed_by))
+    for run in state.mitigations.values():
+        what = f"{_text(run.runbook)} {_text(run.step)}".strip()
+        if run.requested_at is not None:
+            text = f"mitigation requested: {what}: {_text(run.what)}"
+            yield TimelineEntry(run.requested_at, "mitigation", text, _text(run.requested_by))
+        if run.completed_at is not None:
+            text = f"mitigation {_text(run.outcome)}: {what}"
+            if run.summary:
+                text += f" ({_text(run.summary)})"
+            yield TimelineEntry(run.completed_at, "mitigation", text, _text(run.completed_by))
+
+
+def _comms(state: IncidentState) -> Iterable[TimelineEntry]:
+    for esc in state.escalations:
+        who = ", ".join(_text(t) for t in esc.targets)
+        text = f"escalated to {_text(esc.level)}" + (f" ({who})" if who else "")
+        if esc.reason:
+            text += f": {_text(esc.reason)}"
+        yield TimelineEntry(esc.ts, "escalation", text, _text(esc.actor))
+    for update in state.status_updates:
+        text = f"status page {_text(update.phase)}: {_text(update.text)}"
+        yield TimelineEntry(update.ts, "status", text, _text(update.actor))
+
+
+def build_timeline(state: IncidentState) -> list[TimelineEntry]:
+    """Every entry of the state, oldest first (ties keep a stable, kind-based order)."""
+    entries: list[TimelineEntry] = []
+    for part in (_alerts, _incident, _notes, _runs, _comms):
+        entries.extend(part(state))
+    entries.sort(key=lambda e: (e.ts, KINDS.index(e.kind), e.text))
+    return entries
+
+
+def filter_entries(
+    entries: Iterable[TimelineEntry], kinds: Iterable[str] | None = None, search: str = ""
+) -> list[TimelineEntry]:
+    """The entries of the given kinds (None: all) whose text contains `search`."""
+    wanted = None if kinds is None else frozenset(kinds)
+    needle = search.strip()
+    return [
+        e
+        for e in entries
+        if (wanted is None or e.kind in wanted) and (not needle or e.matches(needle))
+    ]

@@ -1,0 +1,110 @@
+"""Export entry points shared by `cockpit export` and the app's export dialog.
+
+Exit codes of `cockpit export`: 0 written from an intact log; 1 written, but the log failed
+verification or could only be read in part (the document opens with a warning); 2 nothing
+written (log unreadable, template missing or broken, output not writable).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cockpit.export.context import build_context, known_tenants
+from cockpit.export.redact import Redactor
+from cockpit.export.render import DEFAULT_TEMPLATE, TemplateProblem, render
+from cockpit.export.source import LogUnreadable, read_log
+
+EXIT_OK, EXIT_WARNED, EXIT_FAILED = 0, 1, 2
+TEMPLATES_ENV = "COCKPIT_TEMPLATES"
+"""Directories of user templates (`NAME.md.j2`), separated by the OS path separator."""
+KEY_ENV = "COCKPIT_LOG_KEY"
+
+
+class ExportError(Exception):
+    """Nothing could be exported; the message says what is wrong and how to fix it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    """A rendered document and whether its log could be trusted."""
+
+    markdown: str
+    warning: str | None
+    incident: bool
+    """False when the log had no incident (a watch report was written)."""
+
+
+def user_template_dirs(environ: dict[str, str] | None = None) -> list[Path]:
+    """User template directories named by COCKPIT_TEMPLATES."""
+    value = (environ if environ is not None else dict(os.environ)).get(TEMPLATES_ENV, "")
+    return [Path(p).expanduser() for p in value.split(os.pathsep) if p]
+
+
+def export_markdown(
+    log: str | Path,
+    *,
+    template: str = DEFAULT_TEMPLATE,
+    redact: bool = False,
+    key: bytes | None = None,
+    user_dirs: Sequence[Path] = (),
+) -> Exported:
+    """Render `template` for the log at `log` (raises ExportError)."""
+    try:
+        folded = read_log(log, key)
+    except LogUnreadable as err:
+        raise ExportError(str(err)) from None
+    context = build_context(folded)
+    redactor = Redactor(personal=redact, tenants=known_tenants(folded.state))
+    try:
+        text = render(template, context, redactor, user_dirs)
+    except TemplateProblem as err:
+        raise ExportError(str(err)) from None
+    return Exported(text, folded.warning, folded.state.incident is not None)
+
+
+def write_export(document: Exported, output: str | Path) -> Path:
+    """Write the document (0600: it may name customers) and return its path."""
+    path = Path(output).expanduser()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(document.markdown)
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def default_output(log: str | Path, template: str) -> Path:
+    """`<log stem>-<template>.md` in the current directory."""
+    stem = Path(template).name.removesuffix(".md.j2") if "/" in template else template
+    return Path(f"{Path(log).stem}-{stem}.md")
+
+
+def main(log: str, *, template: str, output: str | None, redact: bool) -> int:
+    """`cockpit export LOG`: write the Markdown (`-o -` prints it) and say where."""
+    raw_key = os.environ.get(KEY_ENV, "")
+    try:
+        document = export_markdown(
+            log,
+            template=template,
+            redact=redact,
+            key=raw_key.encode("utf-8") if raw_key else None,
+            user_dirs=user_template_dirs(),
+        )
+        if output == "-":
+            sys.stdout.write(document.markdown)
+            where = "standard output"
+        else:
+            where = str(write_export(document, output or default_output(log, template)))
+    except ExportError as err:
+        sys.stderr.write(f"cockpit export: {err}\n")
+        return EXIT_FAILED
+    if document.warning:
+        sys.stderr.write(f"cockpit export: warning: {document.warning}\n")
+    kind = "export" if document.incident else "watch report (no incident in the log)"
+    sys.stderr.write(f"cockpit export: {kind} written to {where}\n")
+    return EXIT_WARNED if document.warning else EXIT_OK
