@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import getpass
+import signal
 import socket
-import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
@@ -16,13 +19,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from cockpit.clock import Clock, SystemClock
-from cockpit.domain.channel import channel_name, incident_id
+from cockpit.command.options import CommandOptions
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from cockpit.domain.views import AlertPolicy, NoCatalog, suggested_severity
-from cockpit.log.events import IncidentDeclared, IncidentUpdated, NoteAdded
+from cockpit.runbook.exec.base import StepTargets
 from cockpit.sanitize import clean
 from cockpit.screens.dashboard import DashboardScreen
-from cockpit.screens.dialogs import ConfirmDialog, KeyHelp, NoteDialog
+from cockpit.screens.dialogs import ConfirmDialog, KeyHelp, NoteDialog, NoteDraft, save_draft
 from cockpit.screens.header import HeaderInfo, StatusBar
 from cockpit.screens.incident import IncidentDialog, IncidentForm
 from cockpit.screens.panes.base import PaneContext
@@ -71,6 +74,13 @@ class AppOptions:
     refresh_s: float = 2.0
     author: str = field(default_factory=default_author)
     thresholds: Thresholds = DEFAULT_THRESHOLDS
+    command: CommandOptions = field(default_factory=CommandOptions)
+    """Incident command: severity scheme and clocks, PagerDuty, status page."""
+    targets: Callable[[], StepTargets | None] = field(default=lambda: None)
+    """Where runbook steps run (None: every step says which target is not configured).
+    A callable because the demo's servers start after the first frame."""
+    runbook_dirs: tuple[str, ...] = ()
+    """The team's runbook directories (`[runbooks] paths`), besides the shipped ones."""
 
 
 class CockpitApp(App[int]):
@@ -80,9 +90,12 @@ class CockpitApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "request_quit", "Quit"),
+        # Textual's default Ctrl-C only hints at Ctrl-Q; on-call hands expect it to quit.
+        Binding("ctrl+c", "request_quit", "Quit", show=False),
         Binding("question_mark", "key_help", "Help"),
         Binding("n", "note", "Note"),
         Binding("i", "incident", "Incident"),
+        Binding("c", "command", "Command"),
         Binding("r", "runbooks", "Runbooks"),
         Binding("t", "timeline", "Timeline", show=False),
         Binding("e", "export", "Export", show=False),
@@ -105,6 +118,12 @@ class CockpitApp(App[int]):
                 self.bind(keys, action, description=description)
         self.dashboard = DashboardScreen(header=header)
         self._runbooks: RunbookSet | None = None
+        self._trapped: list[signal.Signals] = []
+
+    @property
+    def step_targets(self) -> StepTargets | None:
+        """Where runbook steps run (the runbook screen asks when it opens)."""
+        return self.options.targets()
 
     # --- life cycle ------------------------------------------------------------------------
 
@@ -113,6 +132,26 @@ class CockpitApp(App[int]):
         self.push_screen(self.dashboard)
         self.render_state()
         self.call_after_refresh(self._start)
+        self._trap_signals()
+
+    def _trap_signals(self) -> None:
+        """SIGTERM and SIGHUP (an SSH drop) quit like `q`: the log gets `log.closed` and the
+        terminal is restored; Python's default would die in raw mode on the alternate screen."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self._on_signal)
+                self._trapped.append(sig)
+
+    def _on_signal(self) -> None:
+        self.call_later(self._close_and_exit)
+
+    def on_unmount(self) -> None:
+        """Give the signals back (tests run several apps in one process)."""
+        loop = asyncio.get_running_loop()
+        for sig in self._trapped:
+            loop.remove_signal_handler(sig)
+        self._trapped.clear()
 
     async def _start(self) -> None:
         from cockpit.runbook.catalog import CatalogError, load_catalog
@@ -154,13 +193,15 @@ class CockpitApp(App[int]):
             )
             self.push_screen(ConfirmDialog(question, yes="Quit"), self._quit_if)
             return
-        await self._shutdown()
+        await self._close_and_exit()
 
     async def _quit_if(self, answer: bool | None) -> None:
         if answer:
-            await self._shutdown()
+            await self._close_and_exit()
 
-    async def _shutdown(self) -> None:
+    async def _close_and_exit(self) -> None:
+        # Not named `_shutdown`: that would override Textual's own teardown, which then
+        # never ran after a crash (exit code 0, traceback lost).
         await self.session.stop()
         self.exit(0)
 
@@ -176,61 +217,66 @@ class CockpitApp(App[int]):
         """Open the note dialog; the note is in the log before the dialog closes."""
         if self._refuse_if_read_only("Notes"):
             return
-        self.push_screen(NoteDialog(self._save_note, author=self.options.author))
+        self.push_screen(NoteDialog(draft_sink=self._save_note, author=self.options.author))
 
-    def _save_note(self, text: str, tags: tuple[str, ...]) -> str | None:
-        note = NoteAdded(uuid.uuid4().hex[:12], text, self.options.author, tags)
-        try:
-            self.session.append(note)
-        except (OSError, ValueError, RuntimeError) as err:
-            return clean(err, single_line=True, max_len=120)
-        self.render_state()
-        return None
+    def _save_note(self, draft: NoteDraft) -> str | None:
+        error = save_draft(self.session, draft, self.options.author)
+        if error is None:
+            self.render_state()
+        return error
 
     def action_incident(self) -> None:
-        """Declare the incident, or edit its title and severity."""
+        """Declare the incident, or edit it (title, severity, services, tenants, security)."""
         if self._refuse_if_read_only("Incident"):
             return
+        if self.options.read_only:
+            self.notify("Incident: the cockpit is read-only (--read-only or viewer role).")
+            return
+        from cockpit.command.declare import first_firing
+
         state = self.session.state
         incident = state.incident
         suggested = suggested_severity(state, self.policy)
-        if incident is None or incident.state != "open":
-            dialog = IncidentDialog(suggested=suggested)
-        else:
-            dialog = IncidentDialog(
-                title=incident.title, severity=incident.severity, suggested=suggested, editing=True
-            )
+        scheme = self.options.command.policy.scheme
+        form = None
+        if incident is not None and incident.state == "open":
+            form = IncidentForm(
+                incident.title, incident.severity, incident.services, incident.tenants,
+                incident.security,
+            )  # fmt: skip
+        detected = first_firing(state)
+        when = f"{detected:%H:%M:%S} UTC" if detected else None
+        dialog = IncidentDialog(form, suggested=suggested, detected=when, scheme=scheme)
         self.push_screen(dialog, self._save_incident)
 
     def _save_incident(self, form: IncidentForm | None) -> None:
         if form is None:
             return
-        state = self.session.state
-        now = self.session.now()
-        incident = state.incident
+        from cockpit.command.declare import incident_events
+
         try:
-            if incident is None or incident.state != "open":
-                self.session.append(
-                    IncidentDeclared(
-                        incident_id=incident_id(form.title, now),
-                        title=form.title,
-                        severity=form.severity,
-                        channel=channel_name(form.title, now),
-                        actor=self.options.author,
-                    )
-                )
-            else:
-                changes = {
-                    k: v
-                    for k, v in (("title", form.title), ("severity", form.severity))
-                    if getattr(incident, k) != v
-                }
-                if changes:
-                    self.session.append(IncidentUpdated(changes, actor=self.options.author))
+            for payload in incident_events(
+                form, self.session.state, self.session.now(), actor=self.options.author,
+                scheme=self.options.command.policy.scheme,
+            ):  # fmt: skip
+                self.session.append(payload)
         except (OSError, ValueError, RuntimeError) as err:
             self.notify(clean(err, single_line=True), title="Not saved", severity="error")
             return
         self.render_state()
+
+    def action_command(self) -> None:
+        """The incident command screen (read-only outside an incident or in replay)."""
+        from cockpit.screens.command import CommandScreen
+
+        self.push_screen(
+            CommandScreen(
+                self.session,
+                self.options.command,
+                author=self.options.author,
+                read_only=self.options.read_only,
+            )
+        )
 
     def action_runbooks(self) -> None:
         """The list of runbooks (shipped and configured)."""
@@ -243,26 +289,31 @@ class CockpitApp(App[int]):
         if self._runbooks is None:
             from cockpit.runbook.validate import default_runbook_dirs, load_runbooks
 
-            self._runbooks = load_runbooks(default_runbook_dirs())
+            extra = tuple(Path(p) for p in self.options.runbook_dirs)
+            self._runbooks = load_runbooks((*default_runbook_dirs(), *extra))
         return self._runbooks
 
     def on_dashboard_screen_alert_opened(self, message: DashboardScreen.AlertOpened) -> None:
         """Enter on an alert: its runbook, with the alert's labels."""
-        from cockpit.screens.runbooks import RunbookView
+        from cockpit.screens.runbook_screen import runbook_screen_for
 
         runbook = self.runbook_set().get(message.runbook) if message.runbook else None
         if runbook is None:
             self.notify(f"No runbook is mapped to {clean(message.name, single_line=True)}.")
             return
-        self.push_screen(RunbookView(runbook, dict(message.labels)))
+        self.push_screen(runbook_screen_for(self, runbook, dict(message.labels)))
 
     def action_timeline(self) -> None:
-        """The timeline screen arrives with the scribe and post-mortem work."""
-        self.notify("The timeline screen is not available yet in this version.")
+        """Human events and observed changes; Enter jumps to the replay at that moment."""
+        from cockpit.screens.timeline import open_timeline
+
+        open_timeline(self, self.session, self.options.author, self.render_state)
 
     def action_export(self) -> None:
-        """The post-mortem export arrives with the scribe and post-mortem work."""
-        self.notify("The post-mortem export is not available yet in this version.")
+        """Write the post-mortem (Markdown) of this log."""
+        from cockpit.screens.export import ExportDialog
+
+        self.push_screen(ExportDialog(self.session.log_path))
 
     def action_refresh_sources(self) -> None:
         """Poll every source now."""
@@ -328,6 +379,9 @@ class CockpitApp(App[int]):
         """Every cockpit action in the command palette (ctrl+p)."""
         yield SystemCommand("Add a note", "Write a note into the incident log", self.action_note)
         yield SystemCommand("Incident", "Declare the incident or edit it", self.action_incident)
+        yield SystemCommand(
+            "Incident command", "Roles, checklist, clocks, paging, status", self.action_command
+        )
         yield SystemCommand("Runbooks", "List and open runbooks", self.action_runbooks)
         yield SystemCommand("Timeline", "Human events and changes", self.action_timeline)
         yield SystemCommand("Export", "Post-mortem in Markdown", self.action_export)

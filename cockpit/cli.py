@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from cockpit import __version__
-
-EXIT_NOT_AVAILABLE = 3
-
-
-def _not_available(feature: str) -> Callable[[argparse.Namespace], int]:
-    def run(_args: argparse.Namespace) -> int:
-        print(f"cockpit: {feature} is not available yet in {__version__}.", file=sys.stderr)
-        return EXIT_NOT_AVAILABLE
-
-    return run
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -71,11 +61,24 @@ def _build_parser() -> argparse.ArgumentParser:
     record.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     record.set_defaults(run=_run_record)
 
-    export = sub.add_parser("export", parents=[common], help="post-mortem (Markdown) from a log")
+    export = sub.add_parser(
+        "export",
+        parents=[common],
+        help="post-mortem (Markdown) from a log (exit 0 written, 1 written with a warning "
+        "because the log failed verification, 2 nothing written)",
+    )
     export.add_argument("log", metavar="LOG")
-    export.add_argument("--template", metavar="NAME|PATH", default="postmortem")
-    export.add_argument("-o", "--output", metavar="FILE")
-    export.set_defaults(run=_not_available("`cockpit export`"))
+    export.add_argument(
+        "--template",
+        metavar="NAME|PATH",
+        default="postmortem",
+        help="postmortem (default), incident-report, a user template name or a file",
+    )
+    export.add_argument("-o", "--output", metavar="FILE", help="output file (- for stdout)")
+    export.add_argument(
+        "--redact", action="store_true", help="mask tenant ids, e-mails and phone numbers"
+    )
+    export.set_defaults(run=_run_export)
 
     runbooks = sub.add_parser("runbooks", parents=[common], help="list, show and validate runbooks")
     rb_sub = runbooks.add_subparsers(title="runbook commands", metavar="ACTION", required=True)
@@ -184,6 +187,12 @@ def _run_record(args: argparse.Namespace) -> int:
     from cockpit.record import main as record_main
 
     return record_main(config_path=args.config, env=args.env, log=args.log, duration=args.duration)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from cockpit.export.run import main as export_main
+
+    return export_main(args.log, template=args.template, output=args.output, redact=args.redact)
 
 
 def _run_rules(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,14 +12,16 @@ from typing import TYPE_CHECKING
 from cockpit.clock import Clock, SystemClock, parse_when
 from cockpit.log.events import SourcesConfigured
 from cockpit.record import log_key
-from cockpit.wiring import PlannedSource
+from cockpit.wiring import DEMO_INTERVAL_S, PlannedSource, demo_sources
 
 if TYPE_CHECKING:
     from cockpit.app import AppOptions
-    from cockpit.session import Session
+    from cockpit.command.options import CommandOptions
+    from cockpit.config import Settings
+    from cockpit.log.store import IncidentLog
+    from cockpit.runbook.exec.base import StepTargets
+    from cockpit.session import LiveSession, Session
     from cockpit.sim.demo import DemoPlatform
-
-DEMO_INTERVAL_S = 2.0
 
 
 def _fail(message: str) -> int:
@@ -38,7 +40,6 @@ def run_live(*, config: str | None, env: str | None, read_only: bool, log: str |
     from cockpit.config import ConfigError, load_settings
     from cockpit.log.recovery import LogError
     from cockpit.log.store import IncidentLog
-    from cockpit.wiring import build_sources, sources_event
 
     environ = dict(os.environ)
     try:
@@ -60,13 +61,34 @@ def run_live(*, config: str | None, env: str | None, read_only: bool, log: str |
     if report.torn is not None:
         print(f"cockpit: {report.summary()}", file=sys.stderr)
 
-    def planner() -> tuple[Sequence[PlannedSource], SourcesConfigured]:
-        planned = build_sources(settings, environ)
-        return planned, sources_event(settings, planned)
+    try:
+        session, options = live_session(settings, environ, incident_log, clock, read_only=read_only)
+    except ConfigError as err:
+        incident_log.close()
+        return _fail(str(err))
+    return _run(session, options, clock, incident_log.path)
 
+
+def live_session(
+    settings: Settings,
+    environ: Mapping[str, str],
+    incident_log: IncidentLog,
+    clock: Clock,
+    *,
+    read_only: bool = False,
+) -> tuple[LiveSession, AppOptions]:
+    """The live session and app options for loaded settings (shared by `cockpit` and tests)."""
     from cockpit.app import AppOptions
     from cockpit.screens.header import HeaderInfo
     from cockpit.session import LiveSession
+    from cockpit.step_wiring import step_targets
+    from cockpit.wiring import build_sources, sources_event
+
+    targets = step_targets(settings, environ)
+
+    def planner() -> tuple[Sequence[PlannedSource], SourcesConfigured]:
+        planned = build_sources(settings, environ)
+        return planned, sources_event(settings, planned)
 
     active = settings.active
     locked = read_only or not settings.mutations_allowed
@@ -78,9 +100,27 @@ def run_live(*, config: str | None, env: str | None, read_only: bool, log: str |
         read_only=locked,
         refresh_s=settings.config.ui.refresh_seconds,
         author=settings.author,
+        command=command_options(settings, environ),
+        targets=lambda: targets,
+        runbook_dirs=tuple(str(p) for p in settings.config.runbooks.paths),
     )
-    session = LiveSession(incident_log, planner, clock)
-    return _run(session, options, clock, incident_log.path)
+    return LiveSession(incident_log, planner, clock), options
+
+
+def command_options(settings: Settings, environ: Mapping[str, str]) -> CommandOptions:
+    """Incident-command wiring from settings (ConfigError when a referenced secret is missing)."""
+    from cockpit.command.options import CommandOptions
+    from cockpit.command.setup import pd_config, policy_from_settings
+
+    pd = settings.pagerduty
+    page = settings.statuspage
+    return CommandOptions(
+        policy=policy_from_settings(settings),
+        pagerduty=pd_config(pd, environ) if (pd.token_env or pd.token_file) else None,
+        webhook_url=page.resolved_webhook_url(environ),
+        statuspage_private=page.private,
+        statuspage_timeout_s=page.timeout_seconds,
+    )
 
 
 def run_demo(*, read_only: bool, speed: float = 1.0, log_dir: Path | None = None) -> int:
@@ -96,7 +136,7 @@ def run_demo(*, read_only: bool, speed: float = 1.0, log_dir: Path | None = None
     def planner() -> tuple[Sequence[PlannedSource], SourcesConfigured]:
         from cockpit.sim.demo import DemoPlatform
 
-        platform = DemoPlatform(clock, speed=speed).start()
+        platform = DemoPlatform(clock, speed=speed, with_k8s=True).start()
         platform_box.append(platform)
         planned = demo_sources(platform.prometheus_url, platform.alertmanager_url)
         configured = SourcesConfigured(
@@ -116,28 +156,21 @@ def run_demo(*, read_only: bool, speed: float = 1.0, log_dir: Path | None = None
     from cockpit.screens.header import HeaderInfo
     from cockpit.session import LiveSession
 
+    def targets() -> StepTargets | None:
+        from cockpit.step_wiring import demo_targets
+
+        for platform in platform_box:
+            return demo_targets(platform.prometheus_url, platform.k8s_url, os.environ)
+        return None
+
     options = AppOptions(
         header=HeaderInfo("DEMO", "demo", read_only=read_only, context="simulated platform"),
         read_only=read_only,
         refresh_s=DEMO_INTERVAL_S,
+        targets=targets,
     )
     session = LiveSession(incident_log, planner, clock, mode="DEMO", on_stop=stop_platform)
     return _run(session, options, clock, incident_log.path)
-
-
-def demo_sources(prometheus_url: str, alertmanager_url: str) -> list[PlannedSource]:
-    """The real source classes pointed at the demo platform's loopback APIs."""
-    from cockpit.sources.alertmanager import AlertmanagerAlerts
-    from cockpit.sources.kafka import PrometheusKafkaLag
-    from cockpit.sources.pg_exporter import ExporterConnections
-    from cockpit.sources.tenants import PrometheusTenantQuota
-
-    return [
-        PlannedSource(AlertmanagerAlerts(alertmanager_url, timeout_s=2.0), DEMO_INTERVAL_S),
-        PlannedSource(PrometheusKafkaLag(prometheus_url, timeout_s=2.0), DEMO_INTERVAL_S),
-        PlannedSource(ExporterConnections(prometheus_url, timeout_s=2.0), DEMO_INTERVAL_S),
-        PlannedSource(PrometheusTenantQuota(prometheus_url, timeout_s=2.0), DEMO_INTERVAL_S),
-    ]
 
 
 def run_replay(*, log: str, speed: float, at: str | None) -> int:
@@ -169,9 +202,11 @@ def run_replay(*, log: str, speed: float, at: str | None) -> int:
 def _run(session: Session, options: AppOptions, clock: Clock, log_path: str) -> int:
     from cockpit.app import CockpitApp
 
-    code = CockpitApp(session, options, clock=clock).run()
+    app = CockpitApp(session, options, clock=clock)
+    code = app.run()
     print(f"cockpit: incident log {log_path}", file=sys.stderr)
-    return int(code or 0)
+    # After an unhandled exception run() returns None and the code is in return_code.
+    return int(code or app.return_code or 0)
 
 
 def sample_log() -> Path:

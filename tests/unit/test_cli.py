@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from cockpit import __version__
-from cockpit.cli import EXIT_NOT_AVAILABLE, main
+from cockpit.cli import main
 
 SUBCOMMANDS = [
     [],
@@ -51,10 +51,12 @@ def test_every_subcommand_has_help(words: list[str], capsys: pytest.CaptureFixtu
     assert out.startswith("usage: cockpit")
 
 
-def test_unbuilt_feature_says_so_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["export", "x.jsonl"])
-    assert code == EXIT_NOT_AVAILABLE
-    assert "not available yet" in capsys.readouterr().err
+def test_export_of_a_missing_log_names_it_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["export", "no-such-log.jsonl"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "no-such-log.jsonl" in err and "cannot open" in err
+    assert "Traceback" not in err
 
 
 def test_unknown_subcommand_is_a_usage_error() -> None:
