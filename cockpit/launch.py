@@ -120,6 +120,7 @@ def command_options(settings: Settings, environ: Mapping[str, str]) -> CommandOp
         webhook_url=page.resolved_webhook_url(environ),
         statuspage_private=page.private,
         statuspage_timeout_s=page.timeout_seconds,
+        leak_terms=tuple(settings.incident.leak_terms),
     )
 
 

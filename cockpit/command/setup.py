@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from cockpit.command.calendar import BusinessCalendar
 from cockpit.command.pagerduty import PdConfig
-from cockpit.command.policy import CommandPolicy
+from cockpit.command.policy import MINUTE_S, CommandPolicy
 from cockpit.command.schemes import scheme_named
 
 if TYPE_CHECKING:
@@ -31,7 +32,16 @@ def refusal(*, writable: bool, read_only: bool, incident_open: bool) -> str | No
 
 def policy_from_settings(settings: Settings) -> CommandPolicy:
     """The command policy for the configured severity scheme."""
-    return CommandPolicy(scheme=scheme_named(settings.incident.severity_scheme))
+    inc = settings.incident
+    return CommandPolicy(
+        scheme=scheme_named(inc.severity_scheme),
+        calendar=BusinessCalendar.of(inc.weekend, inc.holidays),
+        l1_no_progress_s=inc.escalate_after_minutes * MINUTE_S,
+        l2_no_remediation_s=inc.escalate_l3_after_minutes * MINUTE_S,
+        role_unclaimed_s=inc.role_reminder_minutes * MINUTE_S,
+        status_silence_s=inc.status_reminder_minutes * MINUTE_S,
+        people=tuple(inc.people),
+    )
 
 
 def pd_config(settings: PagerDutySettings, environ: Mapping[str, str]) -> PdConfig:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -110,6 +111,19 @@ class IncidentSettings(BaseModel):
     """`sev`: SEV-1 (worst) .. SEV-4; `p`: P0 (worst) .. P3."""
     author: Name | None = None
     """Who writes log events; unset means user@host, computed at start."""
+    people: list[Name] = Field(default_factory=list)
+    """Names offered when assigning roles (free text is always accepted too)."""
+    escalate_after_minutes: Annotated[float, Field(gt=0)] = 15.0
+    """L1 -> L2 after this long without progress."""
+    escalate_l3_after_minutes: Annotated[float, Field(gt=0)] = 30.0
+    """L2 -> L3 after this long without remediation."""
+    role_reminder_minutes: Annotated[float, Field(gt=0)] = 10.0
+    status_reminder_minutes: Annotated[float, Field(gt=0)] = 30.0
+    weekend: list[Annotated[int, Field(ge=1, le=7)]] = Field(default_factory=lambda: [6, 7])
+    """ISO weekdays off for business-day SLAs (6 = Saturday, 7 = Sunday)."""
+    holidays: list[date] = Field(default_factory=list)
+    leak_terms: list[Name] = Field(default_factory=list)
+    """Internal names the status-page leak guard warns about, besides those it already knows."""
 
 
 class RunbooksSettings(BaseModel):
