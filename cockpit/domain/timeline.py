@@ -160,7 +160,7 @@ def build_timeline(state: IncidentState) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     for part in (_alerts, _incident, _notes, _runs, _comms):
         entries.extend(part(state))
-    entries.sort(key=lambda e: (e.ts, KINDS.index(e.kind), e.text))
+    entries.sort(key=lambda e: (e.ts, KINDS.index(e.kind)))  # stable: a start stays before its end
     return entries
 
 

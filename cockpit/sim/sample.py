@@ -49,12 +49,12 @@ def _operator(clock: FrozenClock) -> dict[int, Sequence[ev.Payload]]:
                 tenants=("acme-bank",),
                 actor=IC,
             ),
-            ev.RoleAssigned(role="incident_commander", person=IC, actor=IC),
+            ev.RoleAssigned(role="Incident Commander", person=IC, actor=IC),
             ev.MilestoneSet(milestone="acknowledged", at=rfc3339(clock.now()), actor=IC),
         ),
         80: (
-            ev.RoleAssigned(role="communications_lead", person=COMMS, actor=IC),
-            ev.RoleAssigned(role="scribe", person=SCRIBE, actor=IC),
+            ev.RoleAssigned(role="Communications Lead", person=COMMS, actor=IC),
+            ev.RoleAssigned(role="Scribe", person=SCRIBE, actor=IC),
         ),
         96: (
             ev.StepRunRequested(
