@@ -127,7 +127,7 @@ def command_options(settings: Settings, environ: Mapping[str, str]) -> CommandOp
 def run_demo(*, read_only: bool, speed: float = 1.0, log_dir: Path | None = None) -> int:
     """`cockpit demo`: the same cockpit against the simulated platform on loopback."""
     from cockpit.log.store import IncidentLog
-    from cockpit.settings.tables import default_log_dir
+    from cockpit.paths import default_log_dir
 
     clock = SystemClock()
     path = log_file(log_dir or default_log_dir(), "demo", clock.now())

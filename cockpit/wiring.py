@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from cockpit.log.events import SourcesConfigured
-from cockpit.settings.backends import HttpSourceSettings
-from cockpit.settings.model import Settings
 from cockpit.sources.base import Source
+
+if TYPE_CHECKING:  # settings import pydantic: kept off the path to the first frame
+    from cockpit.settings.backends import HttpSourceSettings
+    from cockpit.settings.model import Settings
 
 
 @dataclass(frozen=True, slots=True)

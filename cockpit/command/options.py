@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from cockpit.command.pagerduty import PdConfig
 from cockpit.command.policy import DEFAULT_POLICY, CommandPolicy
+
+if TYPE_CHECKING:  # the PagerDuty module is imported when an action first needs it
+    from cockpit.command.pagerduty import PdConfig
 
 
 @dataclass(frozen=True, slots=True)

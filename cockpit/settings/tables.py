@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Literal
 
-import platformdirs
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from cockpit.paths import default_log_dir
 from cockpit.settings.secrets import resolve_secret
 from cockpit.settings.types import TABLE_CONFIG, ConfigPath, EnvVar, Name, Seconds, Url, only_one_of
 
@@ -25,11 +24,6 @@ SOURCE_NAMES: tuple[SourceName, ...] = (
 
 DEFAULT_INTERVALS: dict[SourceName, float] = {"pagerduty": 30.0}
 """Built-in poll intervals for sources with tight rate limits."""
-
-
-def default_log_dir() -> Path:
-    """Where incident logs go when `[incident] log_dir` is not set."""
-    return Path(platformdirs.user_data_dir("cockpit")) / "logs"
 
 
 class PagerDutySettings(BaseModel):
