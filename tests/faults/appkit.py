@@ -1,0 +1,58 @@
+"""Builds the real cockpit app over a live session on a temp log, with the sources a test picks."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from cockpit.app import AppOptions, CockpitApp
+from cockpit.clock import SystemClock
+from cockpit.log.events import SourcesConfigured
+from cockpit.log.store import IncidentLog
+from cockpit.screens.header import HeaderInfo
+from cockpit.screens.panes.base import Pane
+from cockpit.session import LiveSession
+from cockpit.wiring import PlannedSource
+
+
+def build_app(log_path: Path, planned: Sequence[PlannedSource], refresh_s: float) -> CockpitApp:
+    """The cockpit polling `planned`, recording into `log_path`."""
+    clock = SystemClock()
+    log, _report = IncidentLog.open(log_path, clock=clock)
+
+    def planner() -> tuple[Sequence[PlannedSource], SourcesConfigured]:
+        configured = SourcesConfigured(
+            sources=tuple(
+                {"name": p.source.name, "kind": p.source.kind, "interval_s": p.interval_s}
+                for p in planned
+            ),
+            environment="faults",
+        )
+        return planned, configured
+
+    session = LiveSession(log, planner, clock)
+    options = AppOptions(header=HeaderInfo("LIVE", "faults"), refresh_s=refresh_s, author="t@h")
+    return CockpitApp(session, options, clock=clock)
+
+
+def status_line(app: CockpitApp, number: int) -> str:
+    """The text of pane `number`'s status line (its border subtitle)."""
+    pane: Pane = app.dashboard.pane(number)
+    return pane.status.text
+
+
+async def wait_until(
+    pilot: Pilot[int], check: Callable[[], bool], what: str, within_s: float
+) -> float:
+    """Pump the app until `check()` holds; return the seconds it took (fail after `within_s`)."""
+    began = time.monotonic()
+    while time.monotonic() - began < within_s:
+        if check():
+            return time.monotonic() - began
+        await pilot.pause(0.05)
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{what}: not within {within_s:.1f} s")
