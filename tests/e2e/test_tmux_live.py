@@ -31,7 +31,8 @@ def wait_for_screen(session: str, *needles: str, deadline_s: float = 25.0) -> st
         if all(n in screen for n in needles):
             return screen
         time.sleep(0.3)
-    raise AssertionError(f"{needles!r} not on screen after {deadline_s}s:\n{screen}")
+    size = tmux("display-message", "-p", "-t", session, "#{window_width}x#{window_height}")
+    raise AssertionError(f"{needles!r} not on screen in {deadline_s}s ({size.strip()}):\n{screen}")
 
 
 def start(tmp_path: Path, stack: Stack, size: tuple[int, int]) -> tuple[str, Path]:
@@ -64,6 +65,9 @@ refresh_seconds = 1
     tmux(
         "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height),
         "-e", "TERM=xterm-256color", "-e", f"E2E_PG_DSN={stack.pg.ro_dsn}", "-c", "/tmp",
+        # A short pause first: tmux may size a detached window just after it starts the
+        # command, and the test is about values, not about a resize racing the first frame.
+        "sh", "-c", 'sleep 0.5; exec "$0" "$@"',
         cockpit, "--config", str(config), "--log", str(log),
     )  # fmt: skip
     return session, log
