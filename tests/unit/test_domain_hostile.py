@@ -15,7 +15,7 @@ from cockpit.domain.views import alerts_view, source_status
 from cockpit.log import events as ev
 
 # The shared corpus lives next to the repository checkout (../shared/fixtures).
-FIXTURE = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "hostile-strings.json"
+FIXTURE = Path(__file__).resolve().parents[1] / "data" / "hostile-strings.json"
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
