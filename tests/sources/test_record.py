@@ -99,7 +99,7 @@ def test_record_then_fold_shows_what_the_stack_served(
     config = write_config(tmp_path / "cockpit.toml", stack)
     log = tmp_path / "incident.jsonl"
 
-    proc = record(config, log, stack, "--duration", "12")
+    proc = record(config, log, stack, "--duration", "30")
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
 
