@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from cockpit.config import Settings
+from cockpit.config import ConfigError, Settings
 from cockpit.runbook.exec.base import StepTargets
 
 
@@ -16,9 +16,17 @@ def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
     pg = active.postgres
     kube = active.kubernetes
     dsn = pg.conninfo(environ) if pg.configured else None
+    mitigation_dsn, problem = None, ""
+    try:
+        mitigation_dsn = pg.mitigation_conninfo(environ)
+    except ConfigError as err:
+        # Diagnosis must not wait on the write credential: say it when a mitigation is tried.
+        problem = f"PostgreSQL mitigation login unavailable: {err}"
     return StepTargets(
         prometheus_url=str(prom.url) if prom.url else None,
         postgres_dsn=dsn,
+        postgres_mitigation_dsn=mitigation_dsn,
+        postgres_mitigation_problem=problem,
         k8s_client=_kube_client(kube.kubeconfig, kube.context, kube.timeout_seconds),
         environ=dict(environ),
     )

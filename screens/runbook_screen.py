@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
@@ -19,12 +20,14 @@ from cockpit.clock import rfc3339
 from cockpit.log.events import NoteAdded
 from cockpit.runbook.exec.base import Operator, StepResult, StepTargets
 from cockpit.runbook.exec.runner import Prepared, Runner, StepRefused
+from cockpit.runbook.exec.stream import OutputStream
 from cockpit.runbook.model import Runbook, Step
 from cockpit.runbook.params import BoundParams, ParamError, bind_params, check_value, source_keys
 from cockpit.sanitize import clean
 from cockpit.screens.dialogs import NoteDialog
 from cockpit.screens.runbook_dialogs import MitigationDialog, ParamDialog
 from cockpit.screens.runbook_host import RunbookHost, default_operator
+from cockpit.screens.runbook_live import LiveOutput
 from cockpit.screens.runbook_render import (
     Run,
     document,
@@ -71,6 +74,7 @@ class RunbookScreen(Screen[None]):
         read_only: bool,
         author: str,
         labels: Mapping[str, str] | None = None,
+        may_mitigate: bool = True,
     ) -> None:
         super().__init__()
         self.runbook = runbook
@@ -79,7 +83,10 @@ class RunbookScreen(Screen[None]):
         self.typed: dict[str, str] = {}
         self._author = author
         self.runner = Runner(runbook, append=session.append, targets=targets, operator=operator,
-                             read_only=read_only, replay=not session.writable)  # fmt: skip
+                             read_only=read_only, replay=not session.writable,
+                             may_mitigate=may_mitigate)  # fmt: skip
+        self._read_only = read_only
+        self._may_mitigate = may_mitigate
         self.shown_steps = tuple(s for s in runbook.steps if not self._hidden(s))
         self._signature: tuple[object, ...] = ()
 
@@ -103,11 +110,16 @@ class RunbookScreen(Screen[None]):
                 with TabPane("Guide", id="guide"), VerticalScroll():
                     yield Markdown(document(self.runbook, self.labels))
                 with TabPane("Results", id="results"):
+                    yield LiveOutput(id="live-output")
                     yield VerticalScroll(id="results-list")
         yield Footer()
 
     def _why_hidden(self) -> str:
-        return "replay" if not self.session.writable else "read-only session"
+        if not self.session.writable:
+            return "replay"
+        if not self._may_mitigate:
+            return "viewer role"
+        return "read-only session"
 
     def on_mount(self) -> None:
         """Fill parameters and states now, then follow the log."""
@@ -170,11 +182,11 @@ class RunbookScreen(Screen[None]):
             return
         gate = self.runner.gate(step)
         if not gate.allowed:
-            self.notify(clean(gate.reason, single_line=True), severity="warning")
+            self._refused(step, StepRefused(step.id, gate.reason), severity="warning")
             return
         bound, error = self.bound()
         if bound is None:
-            self.notify(clean(error, single_line=True, max_len=200), severity="error")
+            self._refused(step, StepRefused(step.id, error))
             return
         detected = incident.detected_at if (incident := self.session.state.incident) else None
 
@@ -182,14 +194,21 @@ class RunbookScreen(Screen[None]):
             try:
                 prepared = self.runner.prepare(step, bound, detected)
             except StepRefused as err:
-                self.app.call_from_thread(self._refused, str(err))
+                self.app.call_from_thread(self._refused, step, err)
                 return
             self.app.call_from_thread(self._requested, prepared)
 
         self.run_worker(plan, thread=True, group="runbook-step")
 
-    def _refused(self, message: str) -> None:
-        self.notify(clean(message, single_line=True, max_len=240), severity="error")
+    def _refused(self, step: Step, err: StepRefused, severity: SeverityLevel = "error") -> None:
+        """Say why on screen and, so an auditor sees the attempt, in the log."""
+        message = str(err)
+        try:
+            self.runner.refuse(step, err.reason, err.outcome, err.params)
+        except (OSError, ValueError, RuntimeError) as exc:
+            message += f" (not logged: {exc})"
+        self.notify(clean(message, single_line=True, max_len=240), severity=severity)
+        self.sync()
 
     def _requested(self, prepared: Prepared) -> None:
         self.runner.request(prepared)
@@ -211,13 +230,19 @@ class RunbookScreen(Screen[None]):
         self.sync()
         self.query_one("#rb-tabs", TabbedContent).active = "results"
 
+        stream = OutputStream() if prepared.step.kind == "exec" else None
+        if stream is not None:
+            self.query_one(LiveOutput).start(prepared.step.title, stream)
+
         def work() -> None:
-            result, ms = self.runner.execute(prepared)
+            result, ms = self.runner.execute(prepared, stream)
             self.app.call_from_thread(self._finished, prepared, result, ms)
 
         self.run_worker(work, thread=True, group="runbook-step")
 
     def _finished(self, prepared: Prepared, result: StepResult, ms: float) -> None:
+        if prepared.step.kind == "exec":
+            self.query_one(LiveOutput).stop()
         self.runner.finish(prepared, result, ms)
         self.sync()
 
@@ -275,4 +300,5 @@ def runbook_screen_for(
         read_only=host.options.read_only,
         author=host.options.author,
         labels=labels,
+        may_mitigate=getattr(host.options, "role", "responder") != "viewer",
     )

@@ -78,6 +78,9 @@ class PostgresSettings(BaseModel):
     dsn: Annotated[str, AfterValidator(check_dsn)] | None = None
     dsn_env: EnvVar | None = None
     dsn_file: ConfigPath | None = None
+    mitigation_dsn_env: EnvVar | None = None
+    mitigation_dsn_file: ConfigPath | None = None
+    """A second login for runbook SQL mitigations only (unset: those steps are refused)."""
     connect_timeout_seconds: Seconds = 3.0
     statement_timeout_ms: Annotated[int, Field(gt=0, le=600_000)] = 3000
     application_name: Name = "cockpit"
@@ -85,6 +88,7 @@ class PostgresSettings(BaseModel):
     @model_validator(mode="after")
     def _one_dsn_source(self) -> PostgresSettings:
         only_one_of(self, "dsn", "dsn_env", "dsn_file")
+        only_one_of(self, "mitigation_dsn_env", "mitigation_dsn_file")
         return self
 
     @property
@@ -97,6 +101,15 @@ class PostgresSettings(BaseModel):
         if self.dsn is not None:
             return self.dsn
         return resolve_secret(self.dsn_env, self.dsn_file, environ=environ, key="postgres.dsn")
+
+    def mitigation_conninfo(self, environ: Mapping[str, str]) -> str | None:
+        """The DSN runbook SQL mitigations use; None when no mitigation login is configured."""
+        return resolve_secret(
+            self.mitigation_dsn_env,
+            self.mitigation_dsn_file,
+            environ=environ,
+            key="postgres.mitigation_dsn",
+        )
 
     def connect_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `psycopg.connect` carrying the deadlines and our name."""
@@ -139,5 +152,6 @@ BACKEND_TABLES: dict[str, type[BaseModel]] = {
 EXCLUSIVE_GROUPS: tuple[frozenset[str], ...] = (
     frozenset({"bearer_token_env", "bearer_token_file"}),
     frozenset({"dsn", "dsn_env", "dsn_file"}),
+    frozenset({"mitigation_dsn_env", "mitigation_dsn_file"}),
 )
 """Keys of which at most one is set: an override of one member clears the others."""

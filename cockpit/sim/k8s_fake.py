@@ -52,8 +52,11 @@ class K8sFake(FakeServer):
             raise ApiError(401, "Unauthorized")
 
     def error_reply(self, error: ApiError, request: Request) -> Reply:
-        """Errors are Kubernetes Status objects."""
-        body = obj.status(error.status, error.message)
+        """Errors are Kubernetes Status objects; injected 401/403/410 read like a real API's."""
+        message = error.message
+        if message.startswith("injected fault"):
+            message = _injected_message(error.status, request) or message
+        body = obj.status(error.status, message)
         if error.details:
             body["details"] = dict(error.details)
         return Reply.json(error.status, body, error.headers)
@@ -178,6 +181,30 @@ class K8sFake(FakeServer):
                 for n in names
             ]
         return self._list("NamespaceList", "v1", items)
+
+
+FAULT_USER = "system:serviceaccount:ops:cockpit"
+"""The identity named in injected 403 answers."""
+
+
+def _injected_message(status: int, request: Request) -> str | None:
+    # The wording of the real API server, so clients are tested against what they will see.
+    if status == 401:
+        return "Unauthorized"
+    if status == 403:
+        parts = request.path.strip("/").split("/")
+        at = parts.index("namespaces") + 2 if "namespaces" in parts else len(parts) - 1
+        resource = parts[min(at, len(parts) - 1)]
+        verb = {"GET": "get", "PATCH": "patch", "PUT": "update", "DELETE": "delete"}.get(
+            request.method, request.method.lower()
+        )
+        return (
+            f'{resource} is forbidden: User "{FAULT_USER}" cannot {verb} resource '
+            f'"{resource}" at this scope'
+        )
+    if status == 410:
+        return "too old resource version: 1 (4242)"
+    return None
 
 
 def _check_name(name: str) -> None:

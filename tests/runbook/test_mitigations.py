@@ -136,7 +136,9 @@ def test_rb004_terminates_a_session_idle_in_transaction(
     victim = psycopg.connect(pg_server.dsn, application_name="victim-idle-tx")
     victim.execute("SELECT 1")  # opens a transaction and leaves it idle
     pid = victim.info.backend_pid
-    run = runner(runbook, logbox, StepTargets(postgres_dsn=pg_server.dsn))
+    # Diagnostics keep the read-only login; the mitigation has its own.
+    targets = StepTargets(postgres_dsn=pg_server.ro_dsn, postgres_mitigation_dsn=pg_server.dsn)
+    run = runner(runbook, logbox, targets)
     declined = run.run(step, bind(runbook, idle_minutes="0"), confirm=lambda p: None)
     assert declined.outcome == "cancelled" and _alive(pg_server.dsn, pid)
     result = run.run(step, bind(runbook, idle_minutes="0"), confirm=lambda p: "terminate-idle")

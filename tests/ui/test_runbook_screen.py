@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from cockpit.runbook.exec.base import StepTargets
 from cockpit.screens.dashboard import DashboardScreen
 from cockpit.screens.header import HeaderInfo
 from cockpit.screens.runbook_dialogs import MitigationDialog
+from cockpit.screens.runbook_live import LiveOutput
 from cockpit.screens.runbook_screen import RunbookScreen
 from cockpit.session import LiveSession, ReplaySession
 from cockpit.wiring import PlannedSource
@@ -30,15 +32,19 @@ def _planner() -> tuple[Sequence[PlannedSource], SourcesConfigured]:
     return [], SourcesConfigured(environment="test")
 
 
-def live_app(path: Path, dsn: str, *, read_only: bool = False) -> CockpitApp:
+def live_app(
+    path: Path, dsn: str, *, read_only: bool = False, role: str = "responder", dirs: str = ""
+) -> CockpitApp:
     clock = SystemClock()
     log, _report = IncidentLog.open(path, clock=clock)
-    targets = StepTargets(postgres_dsn=dsn)
+    targets = StepTargets(postgres_dsn=dsn, postgres_mitigation_dsn=dsn)
     options = AppOptions(
         header=HeaderInfo("LIVE"),
         read_only=read_only,
         author="nadia@bastion",
         targets=lambda: targets,
+        role=role,
+        runbook_dirs=(dirs,) if dirs else (),
     )
     return CockpitApp(LiveSession(log, _planner, clock), options, clock=clock)
 
@@ -50,9 +56,11 @@ async def until(pilot: Pilot[int], cond: Callable[[], object], timeout: float = 
         await pilot.pause(0.05)
 
 
-async def open_rb004(pilot: Pilot[int], app: CockpitApp) -> RunbookScreen:
+async def open_rb004(
+    pilot: Pilot[int], app: CockpitApp, alert: DashboardScreen.AlertOpened = ALERT
+) -> RunbookScreen:
     await pilot.pause()
-    app.post_message(ALERT)
+    app.post_message(alert)
     await until(pilot, lambda: isinstance(app.screen, RunbookScreen))
     screen = app.screen
     assert isinstance(screen, RunbookScreen)
@@ -124,3 +132,71 @@ async def test_mitigations_absent_in_replay(pg_server, tmp_path: Path) -> None:
         await run_step(pilot, screen, "who-holds")
         await pilot.pause(0.3)
         assert app.session.state.steps == {}
+
+
+async def test_a_viewer_is_never_offered_a_mitigation(tmp_path: Path) -> None:
+    # Not read-only on purpose: the role alone must hide them.
+    app = live_app(tmp_path / "viewer.jsonl", "host=127.0.0.1 port=1", role="viewer")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_rb004(pilot, app)
+        assert not any(s.mitigating for s in screen.shown_steps)
+        assert "viewer role" in str(screen.query_one("#rb-title").render())
+
+
+async def test_a_forbidden_attempt_is_logged(tmp_path: Path) -> None:
+    app = live_app(tmp_path / "forbidden.jsonl", "host=127.0.0.1 port=1")
+    alert = DashboardScreen.AlertOpened("a2", "KafkaConsumerLag", "RB-003", {})
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_rb004(pilot, app, alert)
+        await run_step(pilot, screen, "purge-topic")
+        await until(pilot, lambda: app.session.state.mitigations)
+        (run,) = app.session.state.mitigations.values()
+        assert run.step == "purge-topic" and run.outcome == "refused"
+        assert "CTO" in run.summary
+
+
+GATED = """import os, sys, time
+print("hello from exec", flush=True)
+end = time.monotonic() + 5
+while not os.path.exists(sys.argv[1]) and time.monotonic() < end:
+    time.sleep(0.02)
+print("done")
+"""
+EXEC_RB = """---
+id: RB-904
+title: Streamed command
+severity: SEV-4
+params:
+  - name: gate
+    pattern: '.*'
+    source: label:gate
+---
+
+```exec id=wait role=diagnose title="Print, wait for the gate, print"
+["PYTHON", "SCRIPT", "{{ gate }}"]
+```
+"""
+
+
+async def test_exec_output_streams_into_the_results(tmp_path: Path) -> None:
+    rb_dir = tmp_path / "runbooks"
+    rb_dir.mkdir()
+    script = tmp_path / "gated.py"
+    script.write_text(GATED)
+    text = EXEC_RB.replace("PYTHON", sys.executable).replace("SCRIPT", str(script))
+    (rb_dir / "RB-904.md").write_text(text)
+    gate = tmp_path / "gate"
+    app = live_app(tmp_path / "exec.jsonl", "host=127.0.0.1 port=1", dirs=str(rb_dir))
+    alert = DashboardScreen.AlertOpened("a3", "Local", "RB-904", {"gate": str(gate)})
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_rb004(pilot, app, alert)
+        await run_step(pilot, screen, "wait")
+        live = screen.query_one(LiveOutput)
+        await until(pilot, lambda: "hello from exec" in str(live.render()))
+        (pending,) = app.session.state.steps.values()
+        assert live.display and pending.outcome is None  # seen while the command still runs
+        gate.touch()
+        await until(pilot, lambda: ran_ok(app, "wait"))
+        await until(pilot, lambda: not live.display)
+        (run,) = app.session.state.steps.values()
+        assert run.result["text"] == "hello from exec\ndone"

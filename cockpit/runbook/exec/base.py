@@ -71,6 +71,11 @@ class StepTargets:
 
     prometheus_url: str | None = None
     postgres_dsn: str | None = None
+    """Diagnostics: ideally a read-only login (they also run in a read-only transaction)."""
+    postgres_mitigation_dsn: str | None = None
+    """Mitigating SQL only; None refuses them rather than reuse the diagnostic login."""
+    postgres_mitigation_problem: str = ""
+    """Why the mitigation login could not be read (said when a SQL mitigation is tried)."""
     k8s_client: Callable[[], Any] | None = None
     """Returns a configured `kubernetes.client.ApiClient` (retries off, deadline set)."""
     environ: Mapping[str, str] = field(default_factory=dict)

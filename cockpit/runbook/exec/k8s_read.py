@@ -35,22 +35,38 @@ def client(targets: StepTargets) -> Iterator[Any]:
     except k8s.ApiException as exc:
         raise StepFailure(f"Kubernetes API: {api_reason(exc)}") from exc
     except urllib3.exceptions.TimeoutError as exc:
-        raise StepFailure("Kubernetes API did not answer in time", "timeout") from exc
+        raise StepFailure(_NO_ANSWER, "timeout") from exc
+    except urllib3.exceptions.MaxRetryError as exc:
+        # With retries off, urllib3 still wraps the one failure it saw.
+        if isinstance(exc.reason, urllib3.exceptions.TimeoutError):
+            raise StepFailure(_NO_ANSWER, "timeout") from exc
+        raise StepFailure(f"Kubernetes API unreachable: {clean(exc.reason, max_len=160)}") from exc
     except urllib3.exceptions.HTTPError as exc:
         raise StepFailure(f"Kubernetes API unreachable: {clean(exc, max_len=160)}") from exc
     finally:
         api.close()
 
 
+_NO_ANSWER = "Kubernetes API did not answer in time (deadline reached; nothing was changed)"
+_HINTS = {
+    401: "credentials rejected: renew the kubeconfig token or log in again",
+    403: "permission denied: this account's RBAC role lacks the right; ask a cluster admin",
+    410: "the object version read is gone (changed since): run the step again",
+}
+
+
 def api_reason(exc: Any) -> str:
-    """The API's own message when it sent a Status, else the HTTP reason."""
+    """The API's own message when it sent a Status, else the HTTP reason; with what to do
+    for the answers an operator can fix (401, 403, 410)."""
     import json
 
     try:
         message = json.loads(exc.body).get("message")
     except (TypeError, ValueError, AttributeError):
         message = None
-    return clean(f"{exc.status} {message or exc.reason}", max_len=200, single_line=True)
+    text = f"{exc.status} {message or exc.reason}"
+    hint = _HINTS.get(exc.status)
+    return clean(f"{text} - {hint}" if hint else text, max_len=240, single_line=True)
 
 
 def _selector(body: K8sBody) -> str | None:

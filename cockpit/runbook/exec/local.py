@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +13,7 @@ import httpx
 
 from cockpit.runbook.bodies import PLACEHOLDER
 from cockpit.runbook.exec.base import (
+    MAX_TEXT,
     Plan,
     StepFailure,
     StepResult,
@@ -21,6 +21,7 @@ from cockpit.runbook.exec.base import (
     seconds,
     text_result,
 )
+from cockpit.runbook.exec.stream import OutputStream, run_streamed
 from cockpit.runbook.model import Step
 from cockpit.runbook.spec import HttpBody
 from cockpit.sanitize import clean
@@ -38,26 +39,30 @@ def plan_exec(step: Step, values: Mapping[str, str]) -> Plan:
     return Plan("exec", f"argv (no shell): {argv!r}\nas a command line: {shown}", tuple(argv))
 
 
-def run_exec(argv: tuple[str, ...], targets: StepTargets, deadline_s: float) -> StepResult:
-    """Run `argv` with no shell and no stdin; killed at the deadline."""
+def run_exec(
+    argv: tuple[str, ...],
+    targets: StepTargets,
+    deadline_s: float,
+    stream: OutputStream | None = None,
+) -> StepResult:
+    """Run `argv` with no shell and no stdin, its output streamed into `stream`; killed at
+    the deadline. The result holds the (bounded, sanitised) output either way."""
     if not targets.exec_allowed:
         raise StepFailure("local commands are disabled in this session", "refused")
+    out = stream if stream is not None else OutputStream()
     try:
-        done = subprocess.run(
-            list(argv), capture_output=True, timeout=deadline_s, stdin=subprocess.DEVNULL,
-            check=False, text=True, errors="replace",
-        )  # fmt: skip
-    except subprocess.TimeoutExpired as exc:
-        raise StepFailure(
-            f"{argv[0]} still running after {deadline_s:.0f}s: killed", "timeout"
-        ) from exc
+        done = run_streamed(argv, deadline_s, out)
     except OSError as exc:
         raise StepFailure(f"cannot start {clean(argv[0], max_len=80)}: {exc.strerror}") from exc
-    output = done.stdout + (f"\n--- stderr ---\n{done.stderr}" if done.stderr else "")
-    result = text_result(f"exit status {done.returncode}", output)
-    if done.returncode != 0:
-        return StepResult("failed", result.summary, text=result.text, truncated=result.truncated)
-    return result
+    text, dropped = out.text()
+    body = text[-MAX_TEXT:]
+    truncated = dropped or len(text) > MAX_TEXT
+    if done.timed_out:
+        name = clean(argv[0], max_len=80, single_line=True)
+        summary = f"{name} still running after {deadline_s:.0f}s: killed"
+        return StepResult("timeout", summary, text=body, truncated=truncated)
+    outcome = "ok" if done.returncode == 0 else "failed"
+    return StepResult(outcome, f"exit status {done.returncode}", text=body, truncated=truncated)
 
 
 @dataclass(frozen=True, slots=True)

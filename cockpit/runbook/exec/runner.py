@@ -10,6 +10,7 @@ from datetime import datetime
 
 from cockpit.log.events import (
     JSON,
+    ChecklistTicked,
     MitigationCompleted,
     MitigationConfirmed,
     MitigationRequested,
@@ -19,7 +20,6 @@ from cockpit.log.events import (
 )
 from cockpit.runbook import safety
 from cockpit.runbook.bodies import PLACEHOLDER
-from cockpit.runbook.exec import k8s, local, promql, sql
 from cockpit.runbook.exec.base import (
     Operator,
     Plan,
@@ -28,13 +28,31 @@ from cockpit.runbook.exec.base import (
     StepTargets,
     seconds,
 )
+from cockpit.runbook.exec.dispatch import execute_plan, plan_step
+from cockpit.runbook.exec.stream import OutputStream
 from cockpit.runbook.model import Runbook, Step
 from cockpit.runbook.params import BoundParams, ParamError
 from cockpit.sanitize import clean
 
 
 class StepRefused(Exception):
-    """The step may not run now; the message says why and what to do."""
+    """The step did not get to run; the message says why and what to do.
+
+    `outcome` is refused (gate, parameters, missing login) or, when planning had to reach
+    the platform, failed or timeout. `params` are the checked values when known.
+    """
+
+    def __init__(
+        self,
+        step_id: str,
+        reason: str,
+        outcome: str = "refused",
+        params: Mapping[str, JSON] | None = None,
+    ) -> None:
+        super().__init__(f"{step_id}: {reason}")
+        self.reason = reason
+        self.outcome = outcome
+        self.params = dict(params or {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,22 +111,48 @@ class Runner:
         """Gate, check parameters, build the plan; StepRefused before anything runs."""
         gate = self.gate(step)
         if not gate.allowed:
-            raise StepRefused(f"{step.id}: {gate.reason}")
+            raise StepRefused(step.id, gate.reason)
         try:
             values = bound.for_step(step)
             args = bound.sql_args(step)
         except ParamError as err:
-            raise StepRefused(f"{step.id}: {err}") from err
-        try:
-            plan = _plan(step, values, args, self.targets, detected_at)
-        except StepFailure as err:
-            raise StepRefused(f"{step.id}: {err}") from err
-        target = PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), step.target or step.id)
+            raise StepRefused(step.id, str(err)) from err
         params: dict[str, JSON] = {
             n: {"value": v, "from": bound.origins.get(n, "")} for n, v in values.items()
         }
+        try:
+            plan = plan_step(step, values, args, self.targets, detected_at)
+        except StepFailure as err:
+            raise StepRefused(step.id, str(err), err.outcome, params) from err
+        target = PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), step.target or step.id)
         run_id = uuid.uuid4().hex[:12]
         return Prepared(run_id, step, plan, params, gate.confirm, plan.target or target)
+
+    def refuse(
+        self,
+        step: Step,
+        reason: str,
+        outcome: str = "refused",
+        params: Mapping[str, JSON] | None = None,
+    ) -> None:
+        """Log an attempt that did not run: a request, then its outcome with the reason.
+
+        Nothing is written in a replay: the recorded log is never changed.
+        """
+        if self._replay:
+            return
+        run_id, actor = uuid.uuid4().hex[:12], self.operator.actor
+        reason = clean(reason, max_len=300, single_line=True)
+        what = f"not run: {reason}"
+        if safety.changes_platform(step):
+            self._append(MitigationRequested(run_id, self.runbook.id, step.id, step.kind, what,
+                                             dict(params or {}), actor))  # fmt: skip
+            self._append(MitigationCompleted(run_id, outcome, reason, actor=actor))
+        else:
+            self._append(StepRunRequested(run_id, self.runbook.id, step.id, step.kind, step.role,
+                                          dict(params or {}), what, actor))  # fmt: skip
+            self._append(StepRunCompleted(run_id, self.runbook.id, step.id, outcome, reason,
+                                          actor=actor))  # fmt: skip
 
     def request(self, prepared: Prepared) -> None:
         """Log that the step was asked for, with exactly what will run."""
@@ -137,12 +181,17 @@ class Runner:
         self._append(MitigationCompleted(prepared.run_id, "cancelled", "declined; nothing ran",
                                          actor=self.operator.actor))  # fmt: skip
 
-    def execute(self, prepared: Prepared) -> tuple[StepResult, float]:
-        """Run the plan (blocking, deadline-bound); never raises. Returns result and ms."""
+    def execute(
+        self, prepared: Prepared, stream: OutputStream | None = None
+    ) -> tuple[StepResult, float]:
+        """Run the plan (blocking, deadline-bound); never raises. Returns result and ms.
+
+        An `exec` step writes its output lines into `stream` as they come.
+        """
         started = time.monotonic()
         deadline = seconds(prepared.step.timeout)
         try:
-            result = _execute(prepared.plan, self.targets, deadline)
+            result = execute_plan(prepared.plan, self.targets, deadline, stream)
         except StepFailure as err:
             result = StepResult(err.outcome, clean(err, max_len=300))
         except Exception as err:  # a step must never take the cockpit down
@@ -150,7 +199,8 @@ class Runner:
         return result, (time.monotonic() - started) * 1000.0
 
     def finish(self, prepared: Prepared, result: StepResult, duration_ms: float) -> None:
-        """Log the outcome with its summary and (trimmed) result."""
+        """Log the outcome with its summary and (trimmed) result; a ticked `check` step is
+        also a checklist tick (`RUNBOOK:STEP`) for incident command and the export."""
         actor = self.operator.actor
         if prepared.mitigating:
             self._append(MitigationCompleted(prepared.run_id, result.outcome, result.summary,
@@ -159,6 +209,8 @@ class Runner:
             self._append(StepRunCompleted(prepared.run_id, self.runbook.id, prepared.step.id,
                                           result.outcome, result.summary, result.to_json(),
                                           duration_ms, actor))  # fmt: skip
+        if prepared.step.kind == "check" and result.outcome == "ok":
+            self._append(ChecklistTicked(f"{self.runbook.id}:{prepared.step.id}", True, actor))
 
     def run(
         self,
@@ -170,7 +222,11 @@ class Runner:
     ) -> StepResult:
         """The whole cycle on this thread (CLI and tests). `confirm` answers the dialog:
         False/None declines, True confirms, a string is the typed-back target."""
-        prepared = self.prepare(step, bound, detected_at)
+        try:
+            prepared = self.prepare(step, bound, detected_at)
+        except StepRefused as err:
+            self.refuse(step, err.reason, err.outcome, err.params)
+            raise
         self.request(prepared)
         if prepared.mitigating:
             answer = confirm(prepared) if confirm is not None else None
@@ -182,38 +238,3 @@ class Runner:
         result, ms = self.execute(prepared)
         self.finish(prepared, result, ms)
         return result
-
-
-def _plan(
-    step: Step,
-    values: Mapping[str, str],
-    args: Mapping[str, str | int],
-    targets: StepTargets,
-    detected_at: datetime | None,
-) -> Plan:
-    if step.kind == "promql":
-        return promql.plan(step, values)
-    if step.kind == "sql":
-        return sql.plan(step, args)
-    if step.kind == "k8s":
-        return k8s.plan(step, values, targets)
-    if step.kind == "exec":
-        return local.plan_exec(step, values)
-    if step.kind == "http":
-        return local.plan_http(step, values)
-    return local.plan_check(step, detected_at)
-
-
-def _execute(plan: Plan, targets: StepTargets, deadline: float) -> StepResult:
-    call = plan.call
-    if isinstance(call, promql.PromCall):
-        return promql.run(call, targets, deadline)
-    if isinstance(call, sql.SqlCall):
-        return sql.run(call, targets, deadline)
-    if isinstance(call, k8s.K8sCall):
-        return k8s.run(call, targets, deadline)
-    if isinstance(call, local.HttpCall):
-        return local.run_http(call, targets, deadline)
-    if isinstance(call, tuple):
-        return local.run_exec(call, targets, deadline)
-    return local.run_check(plan)

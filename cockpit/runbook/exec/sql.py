@@ -10,6 +10,10 @@ from cockpit.runbook.model import Step
 from cockpit.sanitize import clean
 
 APPLICATION_NAME = "cockpit-runbook"
+NO_MITIGATION_LOGIN = (
+    "no PostgreSQL login for mitigations: set [postgres] mitigation_dsn_env or "
+    "mitigation_dsn_file (the diagnostic DSN is never used for writes)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,15 +25,22 @@ class SqlCall:
     writes: bool
 
 
-def plan(step: Step, args: Mapping[str, str | int]) -> Plan:
-    """The SQL text and, below it, each value psycopg sends separately from the text."""
+def plan(step: Step, args: Mapping[str, str | int], targets: StepTargets) -> Plan:
+    """The SQL text and, below it, each value psycopg sends separately from the text.
+
+    A mitigation without its own login is refused here, before any confirmation.
+    """
+    if step.mitigating and not targets.postgres_mitigation_dsn:
+        raise StepFailure(targets.postgres_mitigation_problem or NO_MITIGATION_LOGIN, "refused")
     query = str(step.spec)
     lines = [query]
     if args:
         lines.append("-- values bound by the driver (never spliced into the text):")
         lines.extend(f"--   %({name})s = {value!r}" for name, value in sorted(args.items()))
-    mode = "read-write transaction" if step.mitigating else "read-only transaction"
-    lines.append(f"-- runs in a {mode}")
+    if step.mitigating:
+        lines.append("-- runs in a read-write transaction, as the mitigation login")
+    else:
+        lines.append("-- runs in a read-only transaction")
     return Plan("sql", "\n".join(lines), SqlCall(query, dict(args), step.mitigating))
 
 
@@ -37,12 +48,15 @@ def run(call: SqlCall, targets: StepTargets, deadline_s: float) -> StepResult:
     """Run the query within `deadline_s`; diagnostics roll back, mitigations commit."""
     import psycopg
 
-    if not targets.postgres_dsn:
+    dsn = targets.postgres_mitigation_dsn if call.writes else targets.postgres_dsn
+    if not dsn:
+        if call.writes:
+            raise StepFailure(NO_MITIGATION_LOGIN, "refused")
         raise StepFailure("no PostgreSQL configured: set [postgres] dsn or dsn_env in the config")
     timeout_ms = max(100, int(deadline_s * 1000))
     try:
         with psycopg.connect(
-            targets.postgres_dsn,
+            dsn,
             connect_timeout=max(1, min(5, int(deadline_s))),
             application_name=APPLICATION_NAME,
         ) as conn:

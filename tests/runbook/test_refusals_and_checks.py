@@ -1,0 +1,145 @@
+"""Refused attempts reach the log; check steps tick the checklist; SQL mitigations' own login."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rb_support import LogBox, bind, runner
+
+from cockpit.config import ConfigError, load_settings
+from cockpit.runbook.exec.base import StepTargets
+from cockpit.runbook.exec.runner import StepRefused
+from cockpit.runbook.model import Runbook
+from cockpit.runbook.parse import parse_runbook
+from cockpit.settings.backends import PostgresSettings
+from cockpit.step_wiring import step_targets
+
+NEEDS_VALUE = """---
+id: RB-902
+title: A step whose parameter has no value
+severity: SEV-4
+params:
+  - name: tenant
+    pattern: '[a-z]+'
+    source: label:tenant
+---
+
+```promql id=by-tenant role=diagnose title="Requests of one tenant"
+sum(rate(http_requests_total{tenant="{{ tenant }}"}[5m]))
+```
+"""
+
+
+def _refused_mitigation(box: LogBox) -> tuple[str | None, str]:
+    (run,) = box.state.mitigations.values()
+    return run.outcome, run.summary
+
+
+@pytest.mark.parametrize(
+    ("kw", "why"),
+    [
+        ({"read_only": True}, "read-only"),
+        ({"may_mitigate": False}, "role may not"),
+    ],
+)
+def test_a_refused_mitigation_is_in_the_log(
+    logbox: LogBox, runbooks: dict[str, Runbook], kw: dict[str, bool], why: str
+) -> None:
+    runbook = runbooks["RB-002"]
+    step = runbook.step("fallback-ocr")
+    assert step is not None
+    with pytest.raises(StepRefused, match=why):
+        runner(runbook, logbox, StepTargets(), **kw).run(step, bind(runbook))
+    assert logbox.types() == ["mitigation.requested", "mitigation.completed"]
+    outcome, summary = _refused_mitigation(logbox)
+    assert outcome == "refused" and why in summary
+    (run,) = logbox.state.mitigations.values()
+    assert run.runbook == "RB-002" and run.step == "fallback-ocr" and "nadia" in run.requested_by
+
+
+def test_a_forbidden_step_attempt_is_in_the_log(
+    logbox: LogBox, runbooks: dict[str, Runbook]
+) -> None:
+    runbook = runbooks["RB-003"]
+    step = runbook.step("purge-topic")
+    assert step is not None
+    with pytest.raises(StepRefused, match="CTO approval"):
+        runner(runbook, logbox, StepTargets()).run(step, bind(runbook))
+    (run,) = [*logbox.state.mitigations.values(), *logbox.state.steps.values()]
+    assert run.outcome == "refused" and "CTO approval" in run.summary
+    assert run.step == "purge-topic"
+
+
+def test_a_bad_parameter_attempt_is_in_the_log(logbox: LogBox, tmp_path: Path) -> None:
+    path = tmp_path / "RB-902.md"
+    path.write_text(NEEDS_VALUE)
+    runbook = parse_runbook(path)
+    step = runbook.step("by-tenant")
+    assert step is not None
+    with pytest.raises(StepRefused, match="no value"):
+        runner(runbook, logbox, StepTargets()).run(step, bind(runbook))
+    assert logbox.types() == ["step.requested", "step.completed"]
+    (run,) = logbox.state.steps.values()
+    assert run.outcome == "refused" and "tenant" in run.summary and run.what.startswith("not run")
+
+
+def test_nothing_is_written_in_a_replay(logbox: LogBox, runbooks: dict[str, Runbook]) -> None:
+    runbook = runbooks["RB-002"]
+    step = runbook.step("fallback-ocr")
+    assert step is not None
+    with pytest.raises(StepRefused, match="replay"):
+        runner(runbook, logbox, StepTargets(), replay=True).run(step, bind(runbook))
+    assert logbox.types() == []
+
+
+def test_a_ticked_check_step_is_a_checklist_tick(
+    logbox: LogBox, runbooks: dict[str, Runbook]
+) -> None:
+    runbook = runbooks["RB-001"]
+    step = runbook.step("release-correlation")
+    assert step is not None and step.kind == "check"
+    result = runner(runbook, logbox, StepTargets()).run(step, bind(runbook))
+    assert result.outcome == "ok"
+    tick = logbox.state.checklist["RB-001:release-correlation"]
+    assert tick.done and "nadia" in tick.actor
+    assert [e.type for e in logbox.events][-1] == "checklist.ticked"
+
+
+def test_sql_mitigation_without_its_own_login_is_refused(
+    logbox: LogBox, runbooks: dict[str, Runbook]
+) -> None:
+    runbook = runbooks["RB-004"]
+    step = runbook.step("kill-idle")
+    assert step is not None
+    targets = StepTargets(postgres_dsn="host=127.0.0.1 port=1 dbname=kyc user=cockpit_ro")
+    with pytest.raises(StepRefused, match="mitigation_dsn_env"):
+        runner(runbook, logbox, targets).run(step, bind(runbook), confirm=lambda p: True)
+    outcome, summary = _refused_mitigation(logbox)
+    assert outcome == "refused" and "never used for writes" in summary
+
+
+def test_mitigation_dsn_settings(tmp_path: Path) -> None:
+    pg = PostgresSettings(dsn_env="PG_RO", mitigation_dsn_env="PG_RW")
+    assert pg.mitigation_conninfo({"PG_RW": "host=db user=ops "}) == "host=db user=ops"
+    assert PostgresSettings(dsn_env="PG_RO").mitigation_conninfo({}) is None
+    with pytest.raises(ValueError, match="mitigation_dsn"):
+        PostgresSettings(mitigation_dsn_env="A", mitigation_dsn_file=str(tmp_path / "f"))
+    config = tmp_path / "cockpit.toml"
+    config.write_text('[postgres]\ndsn_env = "PG_RO"\nmitigation_dsn_env = "PG_RW"\n')
+    environ = {"PG_RO": "host=db user=ro", "PG_RW": "host=db user=rw"}
+    targets = step_targets(load_settings(str(config), environ=environ), environ)
+    assert targets.postgres_dsn == "host=db user=ro"
+    assert targets.postgres_mitigation_dsn == "host=db user=rw"
+    # The write login unset: the cockpit still starts; a SQL mitigation says why it cannot run.
+    environ.pop("PG_RW")
+    targets = step_targets(load_settings(str(config), environ=environ), environ)
+    assert targets.postgres_mitigation_dsn is None
+    assert "PG_RW" in targets.postgres_mitigation_problem
+
+
+def test_mitigation_dsn_file_and_env_together_is_a_config_error(tmp_path: Path) -> None:
+    config = tmp_path / "cockpit.toml"
+    config.write_text('[postgres]\nmitigation_dsn_env = "A"\nmitigation_dsn_file = "/x"\n')
+    with pytest.raises(ConfigError, match="mitigation_dsn"):
+        load_settings(str(config), environ={})
