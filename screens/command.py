@@ -15,11 +15,13 @@ from textual.widgets.option_list import Option
 
 from cockpit.command.checklist import checklist_rows
 from cockpit.command.leaks import describe, find_leaks, known_terms
+from cockpit.command.mirror import NoteMirror
 from cockpit.command.options import CommandOptions
 from cockpit.command.setup import refusal
 from cockpit.command.statuspage import PHASES, compose, publish, starter
 from cockpit.log.events import ChecklistTicked, ExternalActionRecorded, Payload, RoleAssigned
 from cockpit.sanitize import clean
+from cockpit.screens.command_pd import PagerDutyPanel
 from cockpit.screens.command_view import clocks_text, row_text
 
 if TYPE_CHECKING:
@@ -47,9 +49,12 @@ class CommandScreen(Screen[None]):
     ]
 
     def __init__(
-        self, session: Session, options: CommandOptions, *, author: str, read_only: bool
-    ) -> None:
+        self, session: Session, options: CommandOptions, *, author: str, read_only: bool,
+        mirror: NoteMirror | None = None,
+    ) -> None:  # fmt: skip
         super().__init__()
+        # Shared with the app, whose note action copies notes to PagerDuty while linked.
+        self.mirror = mirror if mirror is not None else NoteMirror()
         self.session = session
         self.options = options
         self.author = author
@@ -77,6 +82,8 @@ class CommandScreen(Screen[None]):
             yield Input(starter(PHASES[0]), id="status-text")
             yield Static("", id="status-preview")
             yield Static("", id="status-warning")
+            yield PagerDutyPanel(self.session, self.options.pagerduty, self.mirror,
+                                 author=self.author, locked=self.refusal)  # fmt: skip
         yield Footer()
 
     def on_mount(self) -> None:

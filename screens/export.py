@@ -41,6 +41,8 @@ class ExportDialog(ModalScreen[Path | None]):
         folder = output_dir if output_dir is not None else Path(log_path).parent
         self._default_out = folder / f"{Path(log_path).stem}-{DEFAULT_TEMPLATE}.md"
         self.written: Path | None = None
+        self.busy = False
+        """True while the worker renders; a second Export waits for it."""
 
     def compose(self) -> ComposeResult:
         """Template, redaction, output path, buttons, the result line."""
@@ -74,33 +76,61 @@ class ExportDialog(ModalScreen[Path | None]):
         else:
             self.dismiss(self.written)
 
-    def export(self) -> Path | None:
-        """Render and write; the result line says where the file is or what went wrong."""
+    def export(self) -> None:
+        """Render and write in a thread worker (a big log must not freeze the screen); the
+        result line shows each stage, then where the file is or what went wrong."""
         template = str(self.query_one("#export-template", Select).value)
         redact = self.query_one("#export-redact", Checkbox).value
         output = self.query_one("#export-output", Input).value.strip()
-        result = self.query_one("#export-result", Static)
         if not output:
-            result.update(Text("Give an output file.", "bold red"))
-            return None
-        try:
-            document = export_markdown(
-                self._log,
-                template=template,
-                redact=redact,
-                key=log_key(os.environ),
-                user_dirs=self._dirs,
-            )
-            path = write_export(document, output).resolve()
-        except ExportError as err:
-            result.update(Text(f"Not exported: {clean(err, single_line=True)}", "bold red"))
-            return None
+            self._result(Text("Give an output file.", "bold red"))
+            return
+        if self.busy:
+            self._result(Text("An export is already running.", "yellow"))
+            return
+        self.busy = True
+        self.query_one("#export-go", Button).disabled = True
+        log, dirs, key = self._log, self._dirs, log_key(os.environ)
+
+        def progress(stage: str) -> None:
+            self.app.call_from_thread(self._result, Text(f"Exporting: {stage}...", "yellow"))
+
+        def work() -> None:
+            try:
+                document = export_markdown(log, template=template, redact=redact, key=key,
+                                           user_dirs=dirs, progress=progress)  # fmt: skip
+                progress(f"writing {Path(output).name}")
+                path = write_export(document, output).resolve()
+            except ExportError as err:
+                self.app.call_from_thread(self._failed, str(err))
+                return
+            self.app.call_from_thread(self._written, path, document.warning)
+
+        self._result(Text("Exporting: starting...", "yellow"))
+        self.run_worker(work, thread=True, exclusive=True, group="export")
+
+    def _result(self, line: Text) -> None:
+        if self.is_attached:  # closed while the worker ran: the app notifies instead
+            self.query_one("#export-result", Static).update(line)
+
+    def _finish(self, summary: str) -> None:
+        self.busy = False
+        if self.is_attached:
+            self.query_one("#export-go", Button).disabled = False
+        else:
+            self.app.notify(summary, title="Export")
+
+    def _failed(self, why: str) -> None:
+        self._finish(f"Not exported: {clean(why, single_line=True)}")
+        self._result(Text(f"Not exported: {clean(why, single_line=True)}", "bold red"))
+
+    def _written(self, path: Path, warning: str | None) -> None:
+        self._finish(f"Written to {clean(path, single_line=True)}")
         line = Text(f"Written to {clean(path, single_line=True)}", "bold green")
-        if document.warning:
-            line.append(f"\nWarning: {clean(document.warning, single_line=True)}", "bold yellow")
-        result.update(line)
+        if warning:
+            line.append(f"\nWarning: {clean(warning, single_line=True)}", "bold yellow")
+        self._result(line)
         self.written = path
-        return path
 
     def action_close(self) -> None:
         """Close, handing back the file written (if any)."""

@@ -46,6 +46,8 @@ COLUMNS = (
 _STYLES: dict[str, RowStyle] = {"alert": "warning", "mitigation": "ok", "severity": "danger"}
 
 JumpHandler = Callable[[TimelineEntry], None]
+StateSource = Callable[[], IncidentState]
+LIVE_REFRESH_S = 0.5  # the app folds new lines every 0.25 s: other cockpits' notes show < 1 s
 
 
 def full_state(log_path: str) -> IncidentState:
@@ -78,8 +80,10 @@ class TimelineScreen(Screen[None]):
         on_jump: JumpHandler,
         *,
         on_correct: JumpHandler | None = None,
+        live: StateSource | None = None,
     ) -> None:
         super().__init__()
+        self._live = live
         self._entries = list(entries)
         self._origin = origin
         self._on_jump = on_jump
@@ -99,6 +103,19 @@ class TimelineScreen(Screen[None]):
         """Fill the table and put the cursor on it."""
         self._refresh_rows()
         self.query_one(VirtualTable).focus()
+        if self._live is not None:
+            self.set_interval(LIVE_REFRESH_S, self.reload)
+
+    def reload(self) -> None:
+        """Rebuild from the live state; the table is touched only when an entry changed."""
+        if self._live is None:
+            return
+        state = self._live()
+        entries = list(build_timeline(state))
+        if entries != self._entries:
+            self._entries = entries
+            self._origin = origin_of(state)
+            self._refresh_rows()
 
     @property
     def shown(self) -> list[TimelineEntry]:
@@ -214,7 +231,7 @@ def open_timeline(
         app.notify(f"To replay from this moment: cockpit replay {session.log_path} --at {at}")
 
     def correct(entry: TimelineEntry) -> None:
-        note = state.notes.get(entry.ref)
+        note = (state if replay else session.state).notes.get(entry.ref)
         if not session.writable or note is None:
             app.notify("Only notes can be corrected, and not in a replay.")
             return
@@ -226,6 +243,7 @@ def open_timeline(
             )
         )
 
-    screen = TimelineScreen(entries, origin, jump, on_correct=correct)
+    live = None if replay else (lambda: session.state)
+    screen = TimelineScreen(entries, origin, jump, on_correct=correct, live=live)
     app.push_screen(screen)
     return screen

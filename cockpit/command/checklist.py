@@ -3,6 +3,7 @@ phases, and the security procedure when the incident carries the security flag."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,9 +61,19 @@ SECURITY = (
 
 
 def items_for(state: IncidentState) -> tuple[Item, ...]:
-    """Every item that applies to the declared incident."""
+    """Every item that applies to the declared incident, then the runbook `check` steps
+    ticked so far (keys `RB-xxx:step`, written by the runbook screen)."""
     security = state.incident is not None and state.incident.security
-    return INTERVENTION + PHASES + (SECURITY if security else ())
+    return INTERVENTION + PHASES + (SECURITY if security else ()) + runbook_items(state)
+
+
+def runbook_items(state: IncidentState) -> tuple[Item, ...]:
+    """Runbook `check` steps that appear in the log, in key order."""
+    keys = sorted(k for k in state.checklist if _RUNBOOK_KEY.fullmatch(k))
+    return tuple(Item(k, "runbook", k.replace(":", ": ", 1)) for k in keys)
+
+
+_RUNBOOK_KEY = re.compile(r"RB-\d{3}:[A-Za-z0-9_.-]+")
 
 
 def known_item(key: str, state: IncidentState) -> Item:

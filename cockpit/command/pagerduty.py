@@ -20,6 +20,8 @@ from cockpit.sanitize import clean
 
 _ID = re.compile(r"^[A-Za-z0-9]{1,40}$")
 OPEN = ["triggered", "acknowledged"]
+_FIELDS = ("id", "title", "status", "incident_key")
+"""What the panel shows of an incident; `incident_key` links it to ours (the page's dedup key)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +91,7 @@ class PagerDutyCommand:
 
         def call() -> list[dict[str, str]]:
             rows = self.rest().list_all("/incidents", params=params)
-            return [
-                {k: clean(str(r.get(k, "")), single_line=True) for k in ("id", "title", "status")}
-                for r in rows
-            ]
+            return [{k: clean(str(r.get(k, "")), single_line=True) for k in _FIELDS} for r in rows]
 
         return self._run("list-incidents", ",".join(self.config.service_ids) or "all", call)
 

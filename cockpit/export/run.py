@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,12 +51,20 @@ def export_markdown(
     redact: bool = False,
     key: bytes | None = None,
     user_dirs: Sequence[Path] = (),
+    progress: Callable[[str], None] | None = None,
 ) -> Exported:
-    """Render `template` for the log at `log` (raises ExportError)."""
+    """Render `template` for the log at `log` (raises ExportError).
+
+    `progress` hears each stage as it starts (the app's dialog shows it; it may be called
+    from a worker thread).
+    """
+    say = progress or (lambda _stage: None)
+    say(f"reading and verifying {Path(log).name}")
     try:
         folded = read_log(log, key)
     except LogUnreadable as err:
         raise ExportError(str(err)) from None
+    say(f"rendering the {template} template")
     context = build_context(folded)
     redactor = Redactor(personal=redact, tenants=known_tenants(folded.state))
     try:

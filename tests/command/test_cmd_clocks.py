@@ -136,3 +136,20 @@ def test_schemes_validate_and_translate() -> None:
         scheme_named("gold")
     assert P.translate("SEV-2") == "P1" and SEV.translate("P3") == "SEV-4"
     assert SEV.translate(None) is None
+
+
+def test_runbook_check_steps_ticked_in_the_log_join_the_checklist() -> None:
+    from cockpit.command.checklist import checklist_rows, known_item
+
+    state = (
+        Story()
+        .declare()
+        .add(3, ev.ChecklistTicked(item="RB-004:leak-owner", done=True, actor="nadia"))
+        .state()
+    )
+    rows = {row.item.key: row for row in checklist_rows(state)}
+    assert rows["RB-004:leak-owner"].done
+    assert rows["RB-004:leak-owner"].by == "nadia"
+    assert rows["RB-004:leak-owner"].at == at(3)
+    assert known_item("RB-004:leak-owner", state).group == "runbook"
+    assert "open-channel" in rows and not rows["open-channel"].done

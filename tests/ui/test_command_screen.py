@@ -8,16 +8,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Input, OptionList, Select, Static
+from command.pd_support import PD_TOKEN, pd_config
+from textual.widgets import Button, Input, OptionList, Select, Static, Switch
 
 from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import FrozenClock
-from cockpit.log.events import AlertsObserved, SourcesConfigured
+from cockpit.command.options import CommandOptions
+from cockpit.log.events import AlertsObserved, IncidentDeclared, SourcesConfigured
 from cockpit.log.store import IncidentLog
 from cockpit.screens.command import CommandScreen
+from cockpit.screens.command_pd import PagerDutyPanel
 from cockpit.screens.header import HeaderInfo
 from cockpit.screens.incident import IncidentDialog
 from cockpit.session import LiveSession
+from cockpit.sim.pagerduty_fake import PagerDutyFake
 
 START = datetime(2025, 11, 10, 14, 0, tzinfo=UTC)
 OCR_ALERT = {
@@ -152,3 +156,95 @@ async def test_outside_an_incident_command_is_read_only(tmp_path: Path) -> None:
         assert isinstance(screen, CommandScreen)
         assert "declare an incident first" in static_text(screen, "#cmd-message")
         assert screen.query_one("#cmd-checklist", OptionList).disabled
+
+
+async def wait_workers(app: CockpitApp, pilot: Any) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def pd_app(tmp_path: Path, fake: PagerDutyFake | None) -> tuple[CockpitApp, Path]:
+    clock = FrozenClock(START)
+    log, _report = IncidentLog.open(tmp_path / "inc.jsonl", clock=clock)
+    session = LiveSession(log, lambda: ([], SourcesConfigured()), clock)
+    session.append(IncidentDeclared("INC-7", "OCR down", "SEV-2", actor="ana@bastion"))
+    config = pd_config(fake) if fake is not None else None
+    options = AppOptions(author="ana@bastion", command=CommandOptions(pagerduty=config))
+    return CockpitApp(session, options, clock=clock), Path(log.path)
+
+
+def notes_posted(fake: PagerDutyFake) -> list[str]:
+    return [str(r.body) for r in fake.requests if r.method == "POST" and r.path.endswith("/notes")]
+
+
+async def test_pagerduty_panel_on_call_ack_note_mirror_resolve(tmp_path: Path) -> None:
+    fake = PagerDutyFake(
+        token=PD_TOKEN, clock=FrozenClock(datetime(2025, 3, 12, 14, 30, tzinfo=UTC))
+    )
+    fake.start()
+    try:
+        app, path = pd_app(tmp_path, fake)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("c")
+            await wait_workers(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, CommandScreen)
+            panel = screen.query_one(PagerDutyPanel)
+            assert "L2 Hugo Marchal" in static_text(screen, "#pd-oncall")
+            (incident,) = panel.incidents
+            ident = incident["id"]
+            assert panel.selected() == incident
+
+            note = screen.query_one("#pd-note", Input)
+            note.value = "checking the OCR pods"
+            note.focus()
+            await pilot.press("enter")
+            await wait_workers(app, pilot)
+            assert any("checking the OCR pods" in body for body in notes_posted(fake))
+            assert "PagerDuty note: done" in static_text(screen, "#pd-message")
+
+            screen.query_one("#pd-ack", Button).press()
+            await wait_workers(app, pilot)
+            assert panel.incidents[0]["status"] == "acknowledged"
+
+            screen.query_one("#pd-mirror", Switch).value = True
+            await pilot.pause()
+            assert app.note_mirror.target == ident
+            assert ident in static_text(screen, "#pd-message")
+            await pilot.press("escape", "n")
+            await pilot.press(*"ocr-svc restarted")
+            await pilot.press("enter")
+            await wait_workers(app, pilot)
+            assert any("ocr-svc restarted" in body for body in notes_posted(fake))
+
+            await pilot.press("c")
+            await wait_workers(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, CommandScreen)
+            assert screen.query_one("#pd-mirror", Switch).value  # the link outlives the screen
+            screen.query_one("#pd-resolve", Button).press()
+            await wait_workers(app, pilot)
+            assert screen.query_one(PagerDutyPanel).incidents == []
+    finally:
+        fake.stop()
+    actions = [
+        (e["data"]["action"], e["data"]["outcome"])
+        for e in events(path)
+        if e["type"] == "external.action" and e["data"]["system"] == "pagerduty"
+    ]
+    assert ("oncall", "ok") in actions and ("list-incidents", "ok") in actions
+    assert actions.count(("note", "ok")) == 2
+    assert ("acknowledge", "ok") in actions and ("resolve", "ok") in actions
+
+
+async def test_pagerduty_panel_says_how_to_configure_it(tmp_path: Path) -> None:
+    app, _path = pd_app(tmp_path, None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        message = static_text(app.screen, "#pd-message")
+        assert "PagerDuty is not configured" in message and "token_env" in message
+        assert not app.screen.query("#pd-ack")

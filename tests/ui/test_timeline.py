@@ -1,9 +1,13 @@
 """Timeline screen and export dialog under Pilot: filter by kind, search, jump to the replay
-moment, pin a milestone from a note, correct a note, and write the post-mortem."""
+moment, pin a milestone from a note, correct a note, live refresh."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from export.export_logs import T0, incident_log
 from textual.widgets import Input, Select, Static
@@ -12,13 +16,13 @@ from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import FrozenClock
 from cockpit.domain.fold import fold
 from cockpit.domain.timeline import build_timeline
-from cockpit.log.events import SourcesConfigured
+from cockpit.log.events import AlertsObserved, NoteAdded, SourcesConfigured
 from cockpit.log.reader import LogReader
 from cockpit.log.store import IncidentLog
 from cockpit.screens.dialogs import NoteDialog
-from cockpit.screens.export import ExportDialog
 from cockpit.screens.header import HeaderInfo
 from cockpit.screens.timeline import TimelineScreen
+from cockpit.screens.widgets import VirtualTable
 from cockpit.session import LiveSession, ReplaySession
 
 
@@ -114,27 +118,45 @@ async def test_live_jump_says_how_to_replay_and_notes_pin_and_correct(tmp_path: 
         assert any(f"cockpit replay {log} --at T+02:20" in m for m in messages), messages
 
 
-async def test_export_dialog_writes_the_post_mortem_and_says_where(tmp_path: Path) -> None:
+async def wait_until(pilot: Any, check: Callable[[], bool], limit_s: float = 1.0) -> float:
+    """Seconds until `check()` held (polling the app's loop), or fail past `limit_s`."""
+    start = time.monotonic()
+    while not check():
+        assert time.monotonic() - start < limit_s, f"not within {limit_s} s"
+        await pilot.pause(0.05)
+    return time.monotonic() - start
+
+
+async def test_a_note_from_another_cockpit_shows_within_a_second(tmp_path: Path) -> None:
     log = incident_log(tmp_path / "inc.jsonl")
-    app, _session = replay_app(log)
-    out = tmp_path / "out" / "pm.md"
-    out.parent.mkdir()
+    app, session = live_app(log)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("e")
+        await pilot.press("t")
         await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ExportDialog)
-        dialog.query_one("#export-template", Select).value = "incident-report"
-        dialog.query_one("#export-redact").value = True  # type: ignore[attr-defined]
-        dialog.query_one("#export-output", Input).value = str(out)
-        await pilot.click("#export-go")
-        await pilot.pause()
-        result = str(dialog.query_one("#export-result", Static).render())
-        assert f"Written to {out}" in result
-        text = out.read_text(encoding="utf-8")
-        assert text.startswith("# Incident report: KYC checks delayed by consumer lag")
-        assert "acme-bank" not in text and "tenant-A" in text
-        await pilot.press("escape")
-        await pilot.pause()
-        assert not isinstance(app.screen, ExportDialog)
+        screen = app.screen
+        assert isinstance(screen, TimelineScreen)
+        before = len(screen.shown)
+        # A second writer on the same file, as a colleague's cockpit on the bastion would be.
+        other, _report = IncidentLog.open(log, clock=FrozenClock(T0 + timedelta(minutes=11)))
+        try:
+            other.append(NoteAdded("bob-1", "bob: restarting kyc-consumer-2", "bob@bastion"))
+        finally:
+            other.close()
+        await wait_until(pilot, lambda: "bob-1" in session.state.notes)
+        await wait_until(pilot, lambda: any(e.ref == "bob-1" for e in screen.shown))
+        assert len(screen.shown) == before + 1
+        assert screen.shown[-1].actor == "bob@bastion"
+
+        alert = {"key": "fp-ocr", "name": "OcrServiceDown", "state": "firing", "labels": {}}
+        other, _report = IncidentLog.open(log, clock=FrozenClock(T0 + timedelta(minutes=12)))
+        try:
+            other.append(AlertsObserved(source="am", items=(alert,)))
+        finally:
+            other.close()
+        await wait_until(pilot, lambda: any("OcrServiceDown" in e.text for e in screen.shown))
+        assert screen.shown[-1].kind == "alert"
+        assert "fp-ocr" in session.state.alerts["am"]
+        alerts_table = app.dashboard.query_one("#pane-1").query_one(VirtualTable)
+        shown_keys = alerts_table.keys()
+        assert any(k.endswith("fp-ocr") for k in shown_keys)  # on the dashboard
