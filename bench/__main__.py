@@ -94,9 +94,11 @@ def run_terminal_rows(args: argparse.Namespace, tmp: Path, dsn: str, pga: str) -
             idle.quiet(1.0)
             idle_bps, idle_cpu = window(idle, W)
             idle.close()
-            busy = Term([cockpit, "demo"], (cols, lines), env_for(colour, tmp))
+            # At 4x the scripted incident is under way after 12 s: alerts firing, lag and
+            # connections climbing, quotas moving; polls stay every 2 s of wall time.
+            busy = Term([cockpit, "demo", "--speed", "4"], (cols, lines), env_for(colour, tmp))
             busy.wait_for(b"DEMO")
-            time.sleep(3.0)
+            time.sleep(12.0)
             busy_bps, busy_cpu = window(busy, W)
             busy_rss = busy.rss_mb()
             busy.close()
@@ -109,7 +111,7 @@ def run_terminal_rows(args: argparse.Namespace, tmp: Path, dsn: str, pga: str) -
                     busy_bps,
                     peer_bps,
                     peer=peer_bps,
-                    note="demo, 4 panes, 2 s",
+                    note="demo 4x mid-incident, 2 s polls",
                 )
             )
             if (cols, lines) == (200, 50) and colour == "256":

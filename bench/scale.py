@@ -75,12 +75,12 @@ def write_big_log(path: Path, alerts: int, tenants: int, groups: int) -> None:
     log.close()
 
 
-async def _measure(path: Path) -> dict[str, float]:
+async def _measure(path: Path, alerts: int, tenants: int, groups: int) -> dict[str, float]:
     from cockpit.app import AppOptions, CockpitApp
     from cockpit.screens.header import HeaderInfo
     from cockpit.session import ReplaySession
 
-    stall = 0.0
+    stall = startup_stall = 0.0
     running = True
 
     async def watch() -> None:
@@ -90,22 +90,48 @@ async def _measure(path: Path) -> dict[str, float]:
             await asyncio.sleep(0.005)
             stall = max(stall, time.perf_counter() - before - 0.005)
 
-    monitor = asyncio.create_task(watch())
-    await asyncio.sleep(0.02)
     began = time.perf_counter()
     session = ReplaySession(path, SystemClock())
+    # The seek folds the log before the app exists (as `cockpit replay --at` does, before
+    # its loop runs): it counts in the first screen, not as a stall of a running loop.
     session.player.seek(parse_rfc3339(START).replace(minute=31))
+    monitor = asyncio.create_task(watch())
+    await asyncio.sleep(0)
     app = CockpitApp(session, AppOptions(header=HeaderInfo("REPLAY", read_only=True)))
     async with app.run_test(size=(200, 50)) as pilot:
+        frame = time.perf_counter() - began
+        # Large sets are built off the loop, so the first frame may precede the data: the
+        # figure that counts is when every pane holds all of it.
+        while not _all_shown(app, alerts, tenants, groups):
+            await asyncio.sleep(0.002)
         first = time.perf_counter() - began
+        # Startup blocks the loop by nature (its cost is the first-screen figure); the
+        # responsiveness budget is about the running screen, so the stall restarts here.
+        startup_stall, stall = stall, 0.0
         for key in ("2", "3", "4", "1", "down", "down", "end", "home"):
             await pilot.press(key)
         await pilot.pause(0.5)
     running = False
     await monitor
-    return {"first_screen_ms": first * 1000.0, "max_stall_ms": stall * 1000.0}
+    return {
+        "first_frame_ms": frame * 1000.0,
+        "first_screen_ms": first * 1000.0,
+        "startup_stall_ms": startup_stall * 1000.0,
+        "max_stall_ms": stall * 1000.0,
+    }
 
 
-def measure(path: Path) -> dict[str, float]:
-    """First screen (app start to first frame with the data) and the longest loop stall."""
-    return asyncio.run(_measure(path))
+def _all_shown(app: Any, alerts: int, tenants: int, groups: int) -> bool:
+    dash = app.dashboard
+    return bool(
+        dash.pane(1).table.total_rows == alerts
+        and dash.pane(2).table.total_rows == groups
+        and dash.pane(4).table.total_rows == tenants
+    )
+
+
+def measure(
+    path: Path, alerts: int = 10_000, tenants: int = 5_000, groups: int = 2_000
+) -> dict[str, float]:
+    """First frame, first screen with all the data, and the longest loop stall."""
+    return asyncio.run(_measure(path, alerts, tenants, groups))

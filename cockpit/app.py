@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from cockpit.clock import Clock, SystemClock
+from cockpit.command.mirror import NoteMirror
 from cockpit.command.options import CommandOptions
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from cockpit.domain.views import AlertPolicy, NoCatalog, suggested_severity
@@ -29,7 +30,6 @@ from cockpit.screens.dialogs import ConfirmDialog, KeyHelp, NoteDialog, NoteDraf
 from cockpit.screens.header import HeaderInfo, StatusBar
 from cockpit.screens.incident import IncidentDialog, IncidentForm
 from cockpit.screens.panes.base import PaneContext
-from cockpit.screens.transport import SeekDialog, TransportBar, next_speed
 from cockpit.session import ReplaySession, Session
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from cockpit.log.player import Player
     from cockpit.runbook.model import RunbookSet
+    from cockpit.screens.transport import TransportBar
 
 REPLAY_KEYS = (
     ("space", "play_pause", "Play/pause"),
@@ -81,6 +82,8 @@ class AppOptions:
     A callable because the demo's servers start after the first frame."""
     runbook_dirs: tuple[str, ...] = ()
     """The team's runbook directories (`[runbooks] paths`), besides the shipped ones."""
+    role: str = "responder"
+    """`[user] role`: a viewer is never offered a mitigation, whatever else is set."""
 
 
 class CockpitApp(App[int]):
@@ -112,6 +115,9 @@ class CockpitApp(App[int]):
         self.transport: TransportBar | None = None
         header: Widget = self.status_bar
         if isinstance(session, ReplaySession):
+            # Replay only: the player and its index stay off the live path to the first frame.
+            from cockpit.screens.transport import TransportBar
+
             self.transport = TransportBar(session.player)
             header = Vertical(self.status_bar, self.transport, id="top-bars")
             for keys, action, description in REPLAY_KEYS:
@@ -119,6 +125,8 @@ class CockpitApp(App[int]):
         self.dashboard = DashboardScreen(header=header)
         self._runbooks: RunbookSet | None = None
         self._trapped: list[signal.Signals] = []
+        self.note_mirror = NoteMirror()
+        """The PagerDuty incident scribe notes are copied to (set on the command screen)."""
 
     @property
     def step_targets(self) -> StepTargets | None:
@@ -223,6 +231,11 @@ class CockpitApp(App[int]):
         error = save_draft(self.session, draft, self.options.author)
         if error is None:
             self.render_state()
+            if self.note_mirror.enabled:
+                from cockpit.screens.command_pd import mirror_note
+
+                mirror_note(self, self.session, self.options.command.pagerduty,
+                            self.note_mirror, draft.text, self.options.author)  # fmt: skip
         return error
 
     def action_incident(self) -> None:
@@ -275,6 +288,7 @@ class CockpitApp(App[int]):
                 self.options.command,
                 author=self.options.author,
                 read_only=self.options.read_only,
+                mirror=self.note_mirror,
             )
         )
 
@@ -335,6 +349,8 @@ class CockpitApp(App[int]):
     def action_speed(self, faster: bool) -> None:
         """Next speed on the 1x..64x ladder."""
         if (player := self._player()) is not None:
+            from cockpit.screens.transport import next_speed
+
             player.set_speed(next_speed(player.speed, faster))
             self.render_state()
 
@@ -356,6 +372,8 @@ class CockpitApp(App[int]):
         if self._player() is not None and self.transport is not None:
             start = self.transport.start
             if start is not None:
+                from cockpit.screens.transport import SeekDialog
+
                 self.push_screen(SeekDialog(start), self._seek_to)
 
     def _seek_to(self, when: datetime | None) -> None:

@@ -103,6 +103,7 @@ def live_session(
         command=command_options(settings, environ),
         targets=lambda: targets,
         runbook_dirs=tuple(str(p) for p in settings.config.runbooks.paths),
+        role=settings.config.user.role,
     )
     return LiveSession(incident_log, planner, clock), options
 

@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from cockpit.clock import Clock
 from cockpit.domain.fold import Folder
 from cockpit.domain.state import IncidentState
 from cockpit.feed import ObservationFeed
 from cockpit.log.events import Event, Payload, SourcesConfigured
-from cockpit.log.player import Player
 from cockpit.log.store import IncidentLog
 from cockpit.sources.scheduler import PollScheduler
 from cockpit.wiring import PlannedSource
+
+if TYPE_CHECKING:
+    from cockpit.log.player import Player
 
 
 class Session(Protocol):
@@ -147,8 +149,11 @@ class ReplaySession:
     writable = False
 
     def __init__(self, path: str | Path, clock: Clock, *, speed: float = 1.0) -> None:
+        # Imported here: live and demo never replay, and the first frame waits on imports.
+        from cockpit.log.player import Player
+
         self.log_path = str(path)
-        self.player = Player(path, Folder, clock=clock)
+        self.player: Player = Player(path, Folder, clock=clock)
         self.player.set_speed(speed)
 
     @property

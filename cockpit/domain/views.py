@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -64,13 +64,20 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _started(rec: AlertRecord) -> datetime:
+def _started(rec: AlertRecord, parsed: dict[str, datetime] | None = None) -> datetime:
     since = rec.item.get("active_since")
     if isinstance(since, str):
+        # Thousands of alerts usually share a few start stamps: parse each one once.
+        if parsed is not None and since in parsed:
+            return parsed[since]
         try:
-            return parse_rfc3339(since)
+            when = parse_rfc3339(since)
         except ValueError:
             pass
+        else:
+            if parsed is not None:
+                parsed[since] = when
+            return when
     return rec.fired_at or rec.first_seen
 
 
@@ -82,6 +89,28 @@ def alert_severity(rec: AlertRecord, policy: AlertPolicy) -> str | None:
     return normalise_severity(policy.severity_of(str(rec.item.get("name", ""))))
 
 
+class _PolicyMemo:
+    """Catalog answers and start stamps remembered for one view build (names repeat a lot)."""
+
+    __slots__ = ("parsed", "policy", "runbooks", "severities")
+
+    def __init__(self, policy: AlertPolicy) -> None:
+        self.policy = policy
+        self.severities: dict[str, str | None] = {}
+        self.runbooks: dict[str, str | None] = {}
+        self.parsed: dict[str, datetime] = {}
+
+    def severity_of(self, name: str) -> str | None:
+        if name not in self.severities:
+            self.severities[name] = self.policy.severity_of(name)
+        return self.severities[name]
+
+    def runbook_of(self, name: str) -> str | None:
+        if name not in self.runbooks:
+            self.runbooks[name] = self.policy.runbook_of(name)
+        return self.runbooks[name]
+
+
 def _row(rec: AlertRecord, now: datetime, policy: AlertPolicy) -> AlertRow:
     item = rec.item
     labels, notes = _mapping(item.get("labels")), _mapping(item.get("annotations"))
@@ -89,6 +118,7 @@ def _row(rec: AlertRecord, now: datetime, policy: AlertPolicy) -> AlertRow:
     target = next((str(labels[k]) for k in TARGET_LABELS if labels.get(k)), "")
     summary = notes.get("summary") or notes.get("description") or ""
     severity = alert_severity(rec, policy)
+    parsed = policy.parsed if isinstance(policy, _PolicyMemo) else None
     return AlertRow(
         key=rec.key,
         source=rec.source,
@@ -96,7 +126,7 @@ def _row(rec: AlertRecord, now: datetime, policy: AlertPolicy) -> AlertRow:
         severity=severity,
         rank=severity_rank(severity),
         state=one_line(item.get("state", "firing"), 16),
-        age_s=max(0.0, (now - _started(rec)).total_seconds()),
+        age_s=max(0.0, (now - _started(rec, parsed)).total_seconds()),
         silenced=bool(item.get("silenced")),
         inhibited=bool(item.get("inhibited")),
         target=one_line(target, 64),
@@ -110,13 +140,18 @@ def alerts_view(
     now: datetime,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     policy: AlertPolicy | None = None,
+    *,
+    records: Iterable[AlertRecord] | None = None,
 ) -> list[AlertRow]:
     """Current alerts, most severe first (SEV-1 = P0), then oldest first; unknown severity last.
 
     `thresholds` is accepted for a uniform view signature; alert rows do not use it yet.
+    `records` (default: the state's alerts) lets a caller pass a snapshot taken on another
+    thread, so the view can be computed away from the event loop.
     """
-    chosen = policy if policy is not None else NoCatalog()
-    rows = [_row(rec, now, chosen) for rec in state.iter_alerts()]
+    memo = _PolicyMemo(policy if policy is not None else NoCatalog())
+    chosen = state.iter_alerts() if records is None else records
+    rows = [_row(rec, now, memo) for rec in chosen]
     rows.sort(key=lambda r: (r.rank, -r.age_s, r.name, r.key))
     return rows
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -11,10 +14,10 @@ from textual.app import ComposeResult
 from textual.content import Content
 
 from cockpit.domain.severity import severity_rank
-from cockpit.domain.state import IncidentState
+from cockpit.domain.state import AlertRecord, IncidentState
 from cockpit.domain.views import AlertRow, alerts_view
 from cockpit.sanitize import clean
-from cockpit.screens.widgets import Column, Row, VirtualTable
+from cockpit.screens.widgets import Column, PreparedRows, Row, VirtualTable, prepare_rows
 
 from .base import Pane, PaneContext
 from .glyphs import DASH, compact_age
@@ -33,14 +36,30 @@ SEVERITY_STYLES = ("bold red", "red", "yellow", "dim")
 KEY_SEP = "\u241f"
 
 
+ASYNC_MIN = 2_000
+"""From this many alerts a changed set is computed on a thread, so the loop never stalls."""
+
+_SEVERITY_CELLS: dict[tuple[str | None, bool], Text] = {}
+
+
 def severity_cell(label: str | None, muted: bool) -> Text:
-    """The severity as a styled cell; muted alerts lose their colour on purpose."""
+    """The severity as a styled cell; muted alerts lose their colour on purpose.
+
+    Cells are shared between rows (a handful of labels, thousands of rows); the table copies
+    a Text before fitting it, so nothing mutates them.
+    """
+    cached = _SEVERITY_CELLS.get((label, muted))
+    if cached is not None:
+        return cached
     rank = severity_rank(label)
     style = "" if muted or rank >= len(SEVERITY_STYLES) else SEVERITY_STYLES[rank]
-    return Text.styled(label or "?", style) if style else Text(label or "?", end="")
+    cell = Text.styled(label or "?", style) if style else Text(label or "?", end="")
+    if len(_SEVERITY_CELLS) < 256:
+        _SEVERITY_CELLS[(label, muted)] = cell
+    return cell
 
 
-def alert_row(row: AlertRow) -> Row:
+def alert_row(row: AlertRow, age: str | None = None) -> Row:
     """One table row of an alert (cells are already single-line sanitised by the view)."""
     muted = row.silenced or row.inhibited
     state = "silenced" if row.silenced else "inhibited" if row.inhibited else row.state
@@ -49,11 +68,57 @@ def alert_row(row: AlertRow) -> Row:
         row.name,
         state,
         row.target,
-        compact_age(row.age_s),
+        compact_age(row.age_s) if age is None else age,
         row.runbook or DASH,
         row.summary,
     )
     return Row(f"{row.source}{KEY_SEP}{row.key}", cells, "muted" if muted else None)
+
+
+AGE_CELL = 4
+"""Position of the age in `alert_row` cells."""
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """An alerts view and its table rows, computed at `at` for the state version `version`."""
+
+    version: tuple[int, int, int, int]
+    at: datetime
+    view: list[AlertRow]
+    rows: list[Row]
+
+
+def build(
+    version: tuple[int, int, int, int],
+    records: Sequence[AlertRecord],
+    ctx: PaneContext,
+) -> Built:
+    """The view and rows of `records` (pure: safe on a worker thread over a snapshot)."""
+    view = alerts_view(ctx.state, ctx.now, ctx.thresholds, ctx.policy, records=records)
+    return Built(version, ctx.now, view, [alert_row(row) for row in view])
+
+
+def aged(built: Built, now: datetime) -> list[Row]:
+    """`built.rows` with ages moved on to `now`; a row whose age text is unchanged is reused.
+
+    Every age grows by the same amount, so the order (oldest first within a severity) holds.
+    """
+    shift = (now - built.at).total_seconds()
+    texts: dict[float, str] = {}
+    rows = built.rows
+    out: list[Row] = []
+    for row, table_row in zip(built.view, rows, strict=True):
+        text = texts.get(row.age_s)
+        if text is None:
+            text = texts[row.age_s] = compact_age(row.age_s + shift)
+        cells = table_row.cells
+        if cells[AGE_CELL] == text:
+            out.append(table_row)
+        else:
+            out.append(Row(table_row.key, (*cells[:AGE_CELL], text, *cells[AGE_CELL + 1 :]),
+                           table_row.style))  # fmt: skip
+    return out
 
 
 class AlertsPane(Pane):
@@ -66,18 +131,59 @@ class AlertsPane(Pane):
         super().__init__(id=id)
         self.rows: dict[str, AlertRow] = {}
         self._state: IncidentState | None = None
+        self._built: Built | None = None
+        self._wanted: tuple[int, int, int, int] | None = None
+        """The state version being computed on a thread (None: nothing pending)."""
 
     def compose(self) -> ComposeResult:
         """One table."""
         yield VirtualTable(COLUMNS, empty_text="no firing or pending alerts")
 
     def update_data(self, ctx: PaneContext) -> None:
-        """Alerts in `alerts_view` order."""
-        view = alerts_view(ctx.state, ctx.now, ctx.thresholds, ctx.policy)
-        table_rows = [alert_row(row) for row in view]
-        self.rows = {tr.key: row for tr, row in zip(table_rows, view, strict=True)}
-        self._state = ctx.state
-        self.table.set_rows(table_rows)
+        """Alerts in `alerts_view` order.
+
+        The view is rebuilt only when another event was folded (or the catalog changed); the
+        once-a-second refresh only moves the ages on. A large changed set is built on a
+        thread from a snapshot of the records, and shown when it is ready.
+        """
+        state = ctx.state
+        version = (id(state), state.last_seq, state.event_count, id(ctx.policy))
+        self._state = state
+        built = self._built
+        if built is not None and built.version == version:
+            self.table.set_rows(aged(built, ctx.now))
+            return
+        if version == self._wanted:
+            return
+        records = list(state.iter_alerts())
+        if len(records) < ASYNC_MIN or not self.is_attached:
+            self._wanted = None
+            self._show(build(version, records, ctx))
+            return
+        self._wanted = version
+        self.run_worker(
+            partial(self._build_off_loop, version, records, ctx),
+            thread=True, exclusive=True, group="alerts-view", exit_on_error=False,
+        )  # fmt: skip
+
+    def _build_off_loop(
+        self, version: tuple[int, int, int, int], records: list[AlertRecord], ctx: PaneContext
+    ) -> None:
+        built = build(version, records, ctx)
+        prepared = prepare_rows(built.rows)
+        self.app.call_from_thread(self._arrived, built, prepared)
+
+    def _arrived(self, built: Built, prepared: PreparedRows) -> None:
+        if built.version != self._wanted:
+            return  # a newer state was asked for meanwhile; its own build will land
+        self._wanted = None
+        self._show(built, prepared)
+        self.refresh_title()
+
+    def _show(self, built: Built, prepared: PreparedRows | None = None) -> None:
+        self._built = built
+        self.rows = {tr.key: row for tr, row in zip(built.rows, built.view, strict=True)}
+        self.table.set_rows(built.rows, prepared)
 
     def pane_title(self) -> Content:
         """`1 Alerts 7 (SEV-1 1, SEV-2 2)`."""

@@ -91,6 +91,8 @@ class Pane(Vertical):
 
     def refresh_from(self, ctx: PaneContext) -> None:
         """Render `ctx`: status line, data, then the title (which counts the data)."""
+        if not self.is_attached or not self.children:
+            return  # torn down (the app is exiting) while a timer still fired
         status = pane_status(ctx.state, self.KIND, ctx.now, ctx.thresholds, ctx.default_refresh_s)
         if status != self.status:
             self.status = status
@@ -98,6 +100,10 @@ class Pane(Vertical):
                 self.set_class(name == f"-{status.status}", name)
             self._set_subtitle(Content(status.text))
         self.update_data(ctx)
+        self._set_title(self.pane_title())
+
+    def refresh_title(self) -> None:
+        """Re-count the title after data arrived outside `refresh_from` (a worker's result)."""
         self._set_title(self.pane_title())
 
     def _set_title(self, title: Content) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._table_model import Align, Column, Row, RowStyle
+from ._table_model import Align, Column, PreparedRows, Row, RowStyle, prepare_rows
 from .table import VirtualTable
 
-__all__ = ["Align", "Column", "Row", "RowStyle", "VirtualTable"]
+__all__ = ["Align", "Column", "PreparedRows", "Row", "RowStyle", "VirtualTable", "prepare_rows"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, cast, get_args
+from typing import Literal, get_args
 
 from rich.text import Text
 
@@ -84,16 +84,32 @@ unlikely in a filter, so a match never spans two cells by accident."""
 
 def prepare(cells: tuple[Cell, ...]) -> tuple[tuple[Cell, ...], str]:
     """Sanitised cells and the lowercase search text of a row, computed once per change."""
+    plains = [cell.plain if isinstance(cell, Text) else cell for cell in cells]
     try:
-        joined = SEP.join(cast("tuple[str, ...]", cells))
-    except TypeError:  # a Text cell: take the general path
+        joined = SEP.join(plains)
+    except TypeError:  # a cell that is neither str nor Text: take the general path
         joined = ""
-    # Fast path for the usual row of printable strings: nothing to clean, nothing to copy.
+    # Fast path for the usual row of printable cells: nothing to clean, nothing to copy.
     if joined and joined.isprintable():
         return cells, joined.lower()
     clean_cells = tuple(safe_cell(cell) for cell in cells)
     plains = [cell.plain if isinstance(cell, Text) else cell for cell in clean_cells]
     return clean_cells, SEP.join(plains).lower()
+
+
+PreparedRows = tuple[list[tuple[Cell, ...]], list[str]]
+"""Sanitised cells and search texts of a list of rows, in the same order."""
+
+
+def prepare_rows(rows: Sequence[Row]) -> PreparedRows:
+    """`prepare` every row (pure: a worker thread may do it before `set_rows`)."""
+    cells: list[tuple[Cell, ...]] = []
+    search: list[str] = []
+    for row in rows:
+        row_cells, text = prepare(row.cells)
+        cells.append(row_cells)
+        search.append(text)
+    return cells, search
 
 
 class TableModel:
@@ -111,21 +127,38 @@ class TableModel:
         self._search: list[str] = []
         self._index: dict[str, int] = {}
 
-    def set_rows(self, rows: Sequence[Row]) -> None:
-        """Replace every row; unchanged rows (same key and content) reuse their prepared cells."""
+    def set_rows(self, rows: Sequence[Row], prepared: PreparedRows | None = None) -> None:
+        """Replace every row; unchanged rows (same key and content) reuse their prepared cells.
+
+        `prepared` (from `prepare_rows(rows)`) skips the per-row work entirely.
+        """
+        new_rows = list(rows)
+        if prepared is not None:
+            cells, search = prepared
+            index: dict[str, int] = {}
+            for position, row in enumerate(new_rows):
+                index.setdefault(row.key, position)
+        else:
+            cells, search, index = self._reuse(new_rows)
+        self.rows, self.cells, self._search, self._index = new_rows, cells, search, index
+        self._refilter()
+
+    def _reuse(
+        self, new_rows: list[Row]
+    ) -> tuple[list[tuple[Cell, ...]], list[str], dict[str, int]]:
         old_rows, old_cells, old_search, old_index = (
             self.rows,
             self.cells,
             self._search,
             self._index,
         )
-        new_rows = list(rows)
         cells: list[tuple[Cell, ...]] = []
         search: list[str] = []
         index: dict[str, int] = {}
         for position, row in enumerate(new_rows):
             before = old_index.get(row.key) if old_index else None
-            if before is not None and old_rows[before] == row:
+            # `is` first: a pane that kept its Row objects pays no field-by-field compare.
+            if before is not None and (old_rows[before] is row or old_rows[before] == row):
                 cells.append(old_cells[before])
                 search.append(old_search[before])
             else:
@@ -134,8 +167,7 @@ class TableModel:
                 search.append(text)
             # A duplicate key keeps its first row: the cursor needs one home per key.
             index.setdefault(row.key, position)
-        self.rows, self.cells, self._search, self._index = new_rows, cells, search, index
-        self._refilter()
+        return cells, search, index
 
     def set_filter(self, text: str) -> None:
         """Keep rows whose cells contain `text` (case-insensitive); an empty text keeps all."""

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 
-from ._table_model import Column, Row, safe_str
+from ._table_model import Column, PreparedRows, Row, safe_str
 from ._table_view import TableView
 
 
@@ -90,9 +90,12 @@ class VirtualTable(TableView, can_focus=True):
     class RowSelected(RowMessage):
         """The row with `key` was chosen (enter, or a click on the highlighted row)."""
 
-    def set_rows(self, rows: Sequence[Row]) -> None:
-        """Replace the rows; the cursor stays on its key and only changed lines repaint."""
-        self._tracked(lambda: self._model.set_rows(rows))
+    def set_rows(self, rows: Sequence[Row], prepared: PreparedRows | None = None) -> None:
+        """Replace the rows; the cursor stays on its key and only changed lines repaint.
+
+        `prepared` is `prepare_rows(rows)` done ahead (e.g. on a worker thread).
+        """
+        self._tracked(lambda: self._model.set_rows(rows, prepared))
 
     def set_filter(self, text: str) -> None:
         """Show only rows containing `text` in any cell (case-insensitive); "" shows all."""

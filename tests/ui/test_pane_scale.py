@@ -1,0 +1,79 @@
+"""Large sets in the dashboard: built off the loop, aged without rebuilding, prepared once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from rich.text import Text
+
+from bench.scale import START, write_big_log
+from cockpit.app import AppOptions, CockpitApp
+from cockpit.clock import SystemClock, parse_rfc3339
+from cockpit.domain.thresholds import DEFAULT_THRESHOLDS
+from cockpit.domain.views import NoCatalog, alerts_view
+from cockpit.screens.header import HeaderInfo
+from cockpit.screens.panes.alerts import AGE_CELL, ASYNC_MIN, AlertsPane, aged, build
+from cockpit.screens.panes.base import PaneContext
+from cockpit.screens.widgets import Row, prepare_rows
+from cockpit.screens.widgets._table_model import TableModel
+from cockpit.session import ReplaySession
+
+
+def _session(tmp_path: Path, alerts: int) -> ReplaySession:
+    path = tmp_path / "big.jsonl"
+    write_big_log(path, alerts, 20, 10)
+    session = ReplaySession(path, SystemClock())
+    session.player.seek(parse_rfc3339(START).replace(minute=31))
+    return session
+
+
+async def test_a_large_alert_set_is_built_off_the_loop_and_shown(tmp_path: Path) -> None:
+    count = ASYNC_MIN + 500
+    session = _session(tmp_path, count)
+    app = CockpitApp(session, AppOptions(header=HeaderInfo("REPLAY", read_only=True)))
+    async with app.run_test(size=(200, 50)) as pilot:
+        pane = app.dashboard.query_one(AlertsPane)
+        for _ in range(200):
+            if pane.table.total_rows == count and pane._wanted is None:
+                break
+            await pilot.pause(0.02)
+        assert pane.table.total_rows == count
+        assert len(pane.rows) == count
+        assert f"1 Alerts {count}" in str(pane.border_title)
+        before = list(pane.table._model.rows)
+        app.render_state()  # nothing was folded: the same Row objects are kept
+        assert all(a is b for a, b in zip(before, pane.table._model.rows, strict=True))
+
+
+def test_ageing_rewrites_only_the_age_cell(tmp_path: Path) -> None:
+    session = _session(tmp_path, 30)
+    state, now = session.state, session.now()
+    ctx = PaneContext(state, now, DEFAULT_THRESHOLDS, NoCatalog(), 2.0)
+    built = build((1, 2, 3, 4), list(state.iter_alerts()), ctx)
+    same = aged(built, now + timedelta(seconds=1))  # 60 s -> 61 s: still "1m"
+    assert all(a is b for a, b in zip(same, built.rows, strict=True))
+    later = aged(built, now + timedelta(minutes=5))
+    assert {row.cells[AGE_CELL] for row in later} == {"6m"}
+    assert [r.key for r in later] == [r.key for r in built.rows]
+    assert all(
+        a.cells[:AGE_CELL] == b.cells[:AGE_CELL] for a, b in zip(later, built.rows, strict=True)
+    )
+    fresh = alerts_view(state, now + timedelta(minutes=5), policy=NoCatalog())
+    assert [r.key for r in fresh] == [r.key.split("\u241f", 1)[1] for r in later]
+
+
+def test_prepared_rows_match_what_set_rows_computes() -> None:
+    rows = [
+        Row("a", (Text("SEV-1", "bold red"), "plain", "x\x1b[31my")),
+        Row("b", ("ok", Text("muted"), "z")),
+    ]
+    ours, theirs = TableModel(), TableModel()
+    ours.set_rows(rows, prepare_rows(rows))
+    theirs.set_rows(rows)
+    assert ours.cells == theirs.cells
+    assert ours._search == theirs._search
+    assert "\x1b" not in ours._search[0]
+    assert ours.cells[1][1] is rows[1].cells[1]  # clean Text cells are kept as they are
+    theirs.set_filter("sev-1")
+    assert len(theirs) == 1 and theirs.row_at(0) is rows[0]
