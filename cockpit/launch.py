@@ -202,6 +202,11 @@ def run_replay(*, log: str, speed: float, at: str | None) -> int:
 
 
 def _run(session: Session, options: AppOptions, clock: Clock, log_path: str) -> int:
+    # Textual sizes the screen with shutil.get_terminal_size(), which prefers COLUMNS and
+    # LINES over the terminal: a stale pair inherited from a parent (seen with tmux servers
+    # started from scripts) pins the layout to the wrong size and makes resizes no-ops.
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
     from cockpit.app import CockpitApp
 
     app = CockpitApp(session, options, clock=clock)

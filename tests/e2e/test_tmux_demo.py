@@ -47,17 +47,25 @@ def test_demo_opens_and_quits_in_tmux(size: tuple[int, int]) -> None:
         str(height),
         "-e",
         "TERM=xterm-256color",
+        # A stale pair inherited from a parent must not pin the layout to 80x24.
+        "-e",
+        "COLUMNS=80",
+        "-e",
+        "LINES=24",
         "-c",
         "/tmp",
         cockpit,
         "demo",
     )
     try:
-        screen = wait_for_screen(session, "DEMO")
+        wait_for_screen(session, "DEMO")
+        screen = wait_for_screen(session, "Alerts")
         lines = screen.splitlines()
         assert len(lines) <= height
         assert all(len(line) <= width for line in lines)
-        assert "Alerts" in screen
+        assert max(len(line.rstrip()) for line in lines) > width - 5  # the full width is used
+        if width >= 140:
+            assert "Kafka lag" in screen and "Tenant quotas" in screen  # the 2x2 grid
         tmux("send-keys", "-t", session, "q")
         end = time.monotonic() + 10
         while time.monotonic() < end:
