@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING
 
 from cockpit.log.events import SourcesConfigured
 from cockpit.sources.base import Source
@@ -12,6 +12,7 @@ from cockpit.sources.base import Source
 if TYPE_CHECKING:  # settings import pydantic: kept off the path to the first frame
     from cockpit.settings.backends import HttpSourceSettings
     from cockpit.settings.model import Settings
+    from cockpit.sources._http import HttpOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,14 +23,7 @@ class PlannedSource:
     interval_s: float
 
 
-class _HttpKwargs(TypedDict):
-    headers: dict[str, str]
-    verify_tls: bool
-    ca_file: str | None
-    timeout_s: float
-
-
-def _http_kwargs(cfg: HttpSourceSettings, environ: Mapping[str, str]) -> _HttpKwargs:
+def _http_kwargs(cfg: HttpSourceSettings, environ: Mapping[str, str]) -> HttpOptions:
     return {
         "headers": cfg.resolved_headers(environ),
         "verify_tls": cfg.verify_tls,

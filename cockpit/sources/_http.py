@@ -8,7 +8,7 @@ import re
 import ssl
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import httpx
 
@@ -28,6 +28,19 @@ take ~0.2 s of CPU, which on the event loop would freeze the UI (budget: 50 ms s
 T = TypeVar("T")
 
 _USERINFO = re.compile(r"//[^/@]*@")
+
+
+class HttpOptions(TypedDict, total=False):
+    """How to reach one HTTP source; every source passes these through to HttpJson, which
+    holds the defaults and validates them."""
+
+    headers: Mapping[str, str] | None
+    bearer_token: str | None
+    verify_tls: bool
+    ca_file: str | None
+    timeout_s: float
+    transport: httpx.AsyncBaseTransport | None
+    clock: Clock | None
 
 
 def _identity(data: Any) -> Any:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
-import httpx
-
-from cockpit.clock import Clock, monotonic
+from cockpit.clock import monotonic
 from cockpit.sources import _values as v
-from cockpit.sources._http import HttpJson
+from cockpit.sources._http import HttpJson, HttpOptions
 from cockpit.sources.base import Snapshot, SourceError
 
 # Suppressed alerts still fire; the pane shows them dimmed through the silenced/inhibited flags.
@@ -25,26 +23,11 @@ class AlertmanagerAlerts:
         self,
         url: str,
         *,
-        headers: Mapping[str, str] | None = None,
-        bearer_token: str | None = None,
-        verify_tls: bool = True,
-        ca_file: str | None = None,
-        timeout_s: float = 5.0,
         name: str = "alertmanager",
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Clock | None = None,
+        **http: Unpack[HttpOptions],
     ) -> None:
         self.name = name
-        self._http = HttpJson(
-            url,
-            headers=headers,
-            bearer_token=bearer_token,
-            verify_tls=verify_tls,
-            ca_file=ca_file,
-            timeout_s=timeout_s,
-            transport=transport,
-            clock=clock,
-        )
+        self._http = HttpJson(url, **http)
 
     async def aclose(self) -> None:
         """Close pooled connections."""

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
-import httpx
-
-from cockpit.clock import Clock, monotonic
+from cockpit.clock import monotonic
 from cockpit.sources import _values as v
+from cockpit.sources._http import HttpOptions
 from cockpit.sources.base import Snapshot
 from cockpit.sources.promql import PrometheusApi, check_metric_name
 
@@ -26,28 +24,13 @@ class PrometheusKafkaLag:
         self,
         url: str,
         *,
-        headers: Mapping[str, str] | None = None,
-        bearer_token: str | None = None,
-        verify_tls: bool = True,
-        ca_file: str | None = None,
-        timeout_s: float = 5.0,
         name: str = "prometheus-kafka",
         metric: str = "kafka_consumer_lag",
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Clock | None = None,
+        **http: Unpack[HttpOptions],
     ) -> None:
         self.name = name
         self.query = f"sum by (consumergroup, group, topic) ({check_metric_name(metric)})"
-        self._api = PrometheusApi(
-            url,
-            headers=headers,
-            bearer_token=bearer_token,
-            verify_tls=verify_tls,
-            ca_file=ca_file,
-            timeout_s=timeout_s,
-            transport=transport,
-            clock=clock,
-        )
+        self._api = PrometheusApi(url, **http)
 
     async def aclose(self) -> None:
         """Close pooled connections."""

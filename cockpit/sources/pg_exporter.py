@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
-import httpx
-
-from cockpit.clock import Clock, monotonic
+from cockpit.clock import monotonic
 from cockpit.sources import _values as v
+from cockpit.sources._http import HttpOptions
 from cockpit.sources.base import Snapshot, SourceError
 from cockpit.sources.promql import PrometheusApi, Sample, escape_label_value
 
@@ -32,16 +30,10 @@ class ExporterConnections:
         self,
         url: str,
         *,
-        headers: Mapping[str, str] | None = None,
-        bearer_token: str | None = None,
-        verify_tls: bool = True,
-        ca_file: str | None = None,
-        timeout_s: float = 5.0,
         name: str = "postgres-exporter",
         datname: str | None = None,
         instance: str | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Clock | None = None,
+        **http: Unpack[HttpOptions],
     ) -> None:
         self.name = name
         server = f'instance="{escape_label_value(instance)}"' if instance else ""
@@ -53,16 +45,7 @@ class ExporterConnections:
             "max": f"max(pg_settings_max_connections{{{server}}})",
             "up": f"min(pg_up{{{server}}})",
         }
-        self._api = PrometheusApi(
-            url,
-            headers=headers,
-            bearer_token=bearer_token,
-            verify_tls=verify_tls,
-            ca_file=ca_file,
-            timeout_s=timeout_s,
-            transport=transport,
-            clock=clock,
-        )
+        self._api = PrometheusApi(url, **http)
 
     async def aclose(self) -> None:
         """Close pooled connections."""

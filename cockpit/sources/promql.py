@@ -6,13 +6,10 @@ import asyncio
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
-import httpx
-
-from cockpit.clock import Clock
 from cockpit.sanitize import clean
-from cockpit.sources._http import HttpJson
+from cockpit.sources._http import HttpJson, HttpOptions
 from cockpit.sources._values import labels
 from cockpit.sources.base import SourceError
 
@@ -45,25 +42,9 @@ class PrometheusApi:
     def __init__(
         self,
         url: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        bearer_token: str | None = None,
-        verify_tls: bool = True,
-        ca_file: str | None = None,
-        timeout_s: float = 5.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Clock | None = None,
+        **http: Unpack[HttpOptions],
     ) -> None:
-        self.http = HttpJson(
-            url,
-            headers=headers,
-            bearer_token=bearer_token,
-            verify_tls=verify_tls,
-            ca_file=ca_file,
-            timeout_s=timeout_s,
-            transport=transport,
-            clock=clock,
-        )
+        self.http = HttpJson(url, **http)
 
     async def aclose(self) -> None:
         """Close pooled connections."""

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
-import httpx
-
-from cockpit.clock import Clock, monotonic
+from cockpit.clock import monotonic
 from cockpit.sources import _values as v
+from cockpit.sources._http import HttpOptions
 from cockpit.sources.base import Snapshot, SourceError
 from cockpit.sources.promql import PrometheusApi, Sample, check_metric_name
 
@@ -33,15 +32,9 @@ class PrometheusTenantQuota:
         self,
         url: str,
         *,
-        headers: Mapping[str, str] | None = None,
-        bearer_token: str | None = None,
-        verify_tls: bool = True,
-        ca_file: str | None = None,
-        timeout_s: float = 5.0,
         name: str = "prometheus-tenants",
         metrics: Mapping[str, str] | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Clock | None = None,
+        **http: Unpack[HttpOptions],
     ) -> None:
         self.name = name
         chosen = {**DEFAULT_METRICS, **(metrics or {})}
@@ -49,16 +42,7 @@ class PrometheusTenantQuota:
         if unknown:
             raise SourceError("config", f"unknown tenant metric field(s): {sorted(unknown)}")
         self.queries = {f: f"max by (tenant) ({check_metric_name(m)})" for f, m in chosen.items()}
-        self._api = PrometheusApi(
-            url,
-            headers=headers,
-            bearer_token=bearer_token,
-            verify_tls=verify_tls,
-            ca_file=ca_file,
-            timeout_s=timeout_s,
-            transport=transport,
-            clock=clock,
-        )
+        self._api = PrometheusApi(url, **http)
 
     async def aclose(self) -> None:
         """Close pooled connections."""
