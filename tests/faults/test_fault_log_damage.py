@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -87,3 +92,54 @@ async def test_foreign_line_and_truncation_under_the_live_app(
     report = verify(path, None)
     assert report.status == 1
     assert "a new segment follows" in report.summary
+
+
+def wait_for(check: Callable[[], bool], what: str, within_s: float) -> None:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{what}: not within {within_s:g} s")
+
+
+def test_foreign_line_and_truncation_under_the_recorder(
+    servers: tuple[FaultyApi, FaultyApi], tmp_path: Path
+) -> None:
+    am, _prom = servers
+    config = tmp_path / "cockpit.toml"
+    config.write_text(f'[alertmanager]\nurl = "{am.url}"\n\n[ui]\nrefresh_seconds = 0.5\n')
+    path = tmp_path / "recorded.jsonl"
+    env = {k: v for k, v in os.environ.items() if k != "COCKPIT_LOG_KEY"}
+    command = [sys.executable, "-m", "cockpit", "record", "--config", str(config)]
+    proc = subprocess.Popen(
+        [*command, "--log", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd="/tmp",
+    )
+    try:
+        wait_for(lambda: path.exists() and path.read_bytes().count(b"\n") >= 4, "recording", 20)
+        with path.open("ab") as out:
+            out.write(b'{"seq": 1, "note": "not one of ours"}\n')
+        wait_for(lambda: b'"kind":"foreign"' in path.read_bytes(), "foreign recorded", 10)
+        wait_for(lambda: polls_after_damage(path, "foreign") >= 8, "polls after it", 10)
+        data = path.read_bytes()
+        path.write_bytes(data.rstrip(b"\n").rsplit(b"\n", 3)[0] + b"\n")
+        wait_for(lambda: b'"kind":"truncated"' in path.read_bytes(), "truncation recorded", 10)
+        wait_for(lambda: polls_after_damage(path, "truncated") >= 2, "polls after it", 10)
+        assert proc.poll() is None  # still recording
+        proc.send_signal(signal.SIGHUP)
+        _out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "foreign" in err and "truncated" in err and "Traceback" not in err
+    events = [r.event for r in LogReader(path)]
+    assert [e.data["kind"] for e in events if e.type == "log.damaged"] == ["foreign", "truncated"]
+    assert events[-1].type == "log.closed" and events[-1].data["reason"] == "sighup"
+    report = verify(path, None)
+    assert report.status == 1 and "a new segment follows" in report.summary
