@@ -15,13 +15,20 @@ from textual.widgets import Input, Label, Static
 from cockpit.clock import parse_when
 from cockpit.domain.sla import compact_duration
 from cockpit.log.player import MAX_SPEED, MIN_SPEED, Player, Position
+from cockpit.log.verify import VerifyReport, verify_with_env_key
+from cockpit.sanitize import clean
 
 SPEEDS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 
 
-def transport_text(position: Position, start: datetime | None) -> Text:
-    """One line: state, speed, virtual time (and T+ from the first event), seq, keys."""
+def transport_text(
+    position: Position, start: datetime | None, verdict: VerifyReport | None = None
+) -> Text:
+    """One line: state, speed, virtual time (and T+ from the first event), seq, keys; a log
+    that failed `cockpit verify` is flagged first."""
     text = Text(no_wrap=True, overflow="ellipsis")
+    if verdict is not None and not verdict.ok:
+        text.append(" ⚠ LOG FAILS VERIFICATION ", "bold white on red")
     if position.error:
         text.append(" ✖ DAMAGED ", "bold white on red")
     elif position.at_end:
@@ -57,10 +64,29 @@ class TransportBar(Static):
         self.start = player.start
         """Time of the first event (T+0 of the replay)."""
         self._last: Text | None = None
+        self.verdict: VerifyReport | None = None
+        """`cockpit verify` of the replayed log, once the background check has finished."""
+
+    def on_mount(self) -> None:
+        """Verify the whole log in a thread: a replay of a damaged log says so."""
+        self.run_worker(self._verify, thread=True, exit_on_error=False)
+
+    def _verify(self) -> None:
+        report = verify_with_env_key(self.player.path)
+        self.app.call_from_thread(self._verified, report)
+
+    def _verified(self, report: VerifyReport) -> None:
+        self.verdict = report
+        if not report.ok:
+            message = clean(f"This replay shows a log that failed verification: {report.summary}")
+            self.app.notify(
+                message, title="Incident log", severity="error", timeout=30, markup=False
+            )
+        self.show()
 
     def show(self) -> None:
         """Repaint only when the line changed."""
-        text = transport_text(self.player.position, self.start)
+        text = transport_text(self.player.position, self.start, self.verdict)
         if text != self._last:
             self._last = text
             self.update(text)

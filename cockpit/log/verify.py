@@ -250,6 +250,12 @@ def _from_read_error(err: ReadError, state: _Walk) -> _Failure:
     return _Failure(EXIT_BROKEN, seq, err.line_no, err.message)
 
 
+def verify_with_env_key(path: str | Path) -> VerifyReport:
+    """`verify` with the key from COCKPIT_LOG_KEY, as `cockpit verify` does."""
+    raw_key = os.environ.get(KEY_ENV, "")
+    return verify(path, raw_key.encode("utf-8") if raw_key else None)
+
+
 def main(path: str, expect: str | None = None) -> int:
     """Entry point of `cockpit verify LOG [--expect HASH]`: one summary line on stdout,
     warnings on stderr."""
