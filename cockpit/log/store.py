@@ -17,16 +17,11 @@ from cockpit.clock import Clock
 from cockpit.log.chunk import SPLITTABLE, Assembler, ItemTooLarge, merge, split
 from cockpit.log.codec import (
     MAX_LINE_BYTES,
-    CodecError,
     LineTooLong,
-    body_of,
-    decode_line,
     encode,
     hash_mode,
-    line_hash,
-    parse_line,
 )
-from cockpit.log.damage import Damage, foreign, truncated
+from cockpit.log.damage import Damage
 from cockpit.log.events import (
     FORMAT_VERSION,
     JSON,
@@ -40,10 +35,9 @@ from cockpit.log.recovery import (
     LogError,
     LogKeyError,
     TornTail,
-    last_newline,
-    move_aside,
     recover_tail,
 )
+from cockpit.log.tail import Tail
 
 __all__ = [
     "Damage",
@@ -84,7 +78,7 @@ def _user() -> str:
         return "unknown"
 
 
-class IncidentLog:
+class IncidentLog(Tail):
     """The append side of one log file. Use `IncidentLog.open`; appends are acknowledged
     (locked, written in one `os.write`, fsynced) when `append` returns."""
 
@@ -211,11 +205,6 @@ class IncidentLog:
         out = [e for event in events for e, _, _ in assembler.push(event, None)]
         return out + [e for e, _, _ in assembler.flush()]
 
-    def take_damage(self) -> list[Damage]:
-        """Damage found since the last call (for a notification); `damage` keeps them all."""
-        new, self._untaken = self._untaken, []
-        return new
-
     def close(self) -> None:
         """Release the file descriptor (idempotent)."""
         if self._fd >= 0:
@@ -271,80 +260,3 @@ class IncidentLog:
             segment = self._broken
             self._broken = False
             self._write(LogDamaged.TYPE, damage.payload(segment=segment).to_data())
-
-    def _found(self, damage: Damage) -> None:
-        self.damage.append(damage)
-        self._untaken.append(damage)
-        self._unreported.append(damage)
-        self._broken = self._broken or damage.breaks_chain
-
-    def _catch_up(self, *, exclusive: bool) -> None:
-        """Fold in lines other processes appended since our end offset (lock held). Damage
-        is recorded, never raised: the chain goes on from the last good line we know."""
-        size = os.fstat(self._fd).st_size
-        if size < self._end:
-            self._shrunk(size)
-        if size == self._end:
-            return
-        chunk = os.pread(self._fd, size - self._end, self._end)
-        cut = chunk.rfind(b"\n") + 1
-        if cut:
-            offset = self._end
-            for raw in chunk[: cut - 1].split(b"\n"):
-                self._adopt(raw, offset)
-                offset += len(raw) + 1
-            self._end += cut
-        if exclusive and self._end < size:
-            # Only a crashed writer (or a truncation) leaves a fragment while we hold the lock.
-            torn = move_aside(self._fd, self.path, self._end, size, "crash fragment")
-            self.torn.append(torn)
-            self._found(
-                Damage(
-                    "torn",
-                    torn.offset,
-                    torn.size,
-                    self.last_seq,
-                    "a write without its newline (a writer killed mid-write, or a cut)",
-                    torn.torn_path,
-                )
-            )
-
-    def _shrunk(self, size: int) -> None:
-        """The file is shorter than what we read: resume after its last whole line."""
-        last_nl = last_newline(self._fd, size)
-        file_seq: int | None = None
-        if last_nl >= 0:
-            start = last_newline(self._fd, last_nl) + 1
-            try:
-                file_seq = parse_line(os.pread(self._fd, last_nl - start, start))["seq"]
-            except CodecError:
-                file_seq = None
-        self._found(truncated(self._end, size, file_seq, self.last_seq))
-        self._end = last_nl + 1
-
-    def _adopt(self, raw: bytes, offset: int) -> None:
-        """Take one line another process wrote, or record why it is not a line of ours."""
-        if len(raw) >= MAX_LINE_BYTES:
-            self._found(foreign(offset, len(raw) + 1, self.last_seq, "over the line limit"))
-            return
-        try:
-            obj, event = decode_line(raw)
-        except CodecError as exc:
-            self._found(foreign(offset, len(raw) + 1, self.last_seq, f"{exc.message}"))
-            return
-        if line_hash(body_of(obj), self._key) != obj["hash"]:
-            detail = f"seq {obj['seq']} does not match its hash (edited, or another key)"
-            self._found(Damage("forged", offset, len(raw) + 1, self.last_seq, detail))
-            return
-        continues = obj["seq"] == self.last_seq + 1 and obj["prev"] == self.last_hash
-        segment = obj["type"] == LogDamaged.TYPE and obj["data"].get("segment") is True
-        if not continues and not segment:
-            detail = f"seq {obj['seq']} does not continue the chain after seq {self.last_seq}"
-            self._found(Damage("chain", offset, len(raw) + 1, self.last_seq, detail))
-            return
-        if obj["type"] == LogDamaged.TYPE:
-            # Another writer recorded the damage before us: it is reported.
-            self._unreported.clear()
-            self._broken = False
-        self.last_seq, self.last_hash = event.seq, event.hash
-        self._pending.append(event)

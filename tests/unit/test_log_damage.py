@@ -158,3 +158,19 @@ def test_expect_detects_lines_removed_from_the_end(
     assert "the expected hash is seq 3's, and 3 event(s) follow it" in capsys.readouterr().out
     assert cli_main(["verify", str(path), "--expect", "abc"]) == 2
     assert "64-hex-digit" in capsys.readouterr().err
+
+
+def test_export_covers_the_segment_after_the_damage_and_warns(tmp_path: Path) -> None:
+    from cockpit.export.source import read_log
+
+    path = tmp_path / "inc.jsonl"
+    log = opened(path)
+    with path.open("ab") as out:
+        out.write(b"\x00\x01 binary junk\n")
+    log.poll()
+    log.append(note(99))
+    log.close()
+    folded = read_log(path)
+    assert folded.events == 8  # header, 5 notes, log.damaged, the note after it
+    assert folded.warning is not None and "failed verification" in folded.warning
+    assert "a new segment follows" in folded.warning
