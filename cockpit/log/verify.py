@@ -20,6 +20,7 @@ from cockpit.log.reader import LogReader, ReadError
 
 EXIT_OK, EXIT_BROKEN, EXIT_UNREADABLE = 0, 1, 2
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_RECENT = 4096
 KEY_ENV = "COCKPIT_LOG_KEY"
 
 
@@ -52,6 +53,7 @@ def verify(path: str | Path, key: bytes | None, expect: str | None = None) -> Ve
     """Verify the log at `path` with `key` (None: expect an unkeyed sha256 log); with
     `expect`, also check that this hash (recorded elsewhere) is the chain's."""
     state = _Walk(key or None)
+    state.expect = expect
     reader = LogReader(path, check_seq=False, assemble=False)
     try:
         try:
@@ -76,6 +78,7 @@ def verify(path: str | Path, key: bytes | None, expect: str | None = None) -> Ve
     warnings = tuple(
         [f"line {w.line_no} (seq {w.seq}): {w.message}" for w in reader.warnings if not w.skipped]
         + [f"also at seq {seq} (line {line}): {text}" for line, seq, text in notes[1:]]
+        + [f"recorded at {text}" for text in state.recorded]
     )
     if notes:
         line, seq, text = notes[0]
@@ -99,6 +102,8 @@ def verify(path: str | Path, key: bytes | None, expect: str | None = None) -> Ve
             "end (--expect HASH tells)"
         )
     summary += f"; last hash {state.last_hash[:16]}..."
+    if state.recorded:
+        summary += f"; {len(state.recorded)} log.damaged event(s) recorded (see warnings)"
     if state.expect_note:
         summary += f"; {state.expect_note}"
     return VerifyReport(
@@ -132,7 +137,7 @@ def _segment_text(line_no: int, obj: dict[str, Any]) -> str:
 def _check_expected(state: _Walk, expect: str | None) -> None:
     if expect is None or expect == state.last_hash:
         return
-    seq = state.seen.get(expect)
+    seq = state.expect_seq
     if seq is None:
         raise _Failure(
             EXIT_BROKEN,
@@ -157,7 +162,12 @@ class _Walk:
         self.last_seq = 0
         self.last_hash = ZERO_HASH
         self.last_type = ""
-        self.seen: dict[str, int] = {}
+        self.recorded: list[str] = []
+        """Every `log.damaged` line of the chain, for the warnings."""
+        self.expect: str | None = None
+        self.expect_seq: int | None = None
+        self.recent: dict[str, int] = {}
+        """Hashes of the last lines (bounded), to say where a new segment chains to."""
         self.notes: list[tuple[int, int, str]] = []
         self.pending: _Failure | None = None
         self.expect_note = ""
@@ -194,7 +204,18 @@ class _Walk:
         self.last_seq = seq
         self.last_hash = str(obj["hash"])
         self.last_type = str(obj["type"])
-        self.seen[self.last_hash] = seq
+        if obj["type"] == LogDamaged.TYPE:
+            data = obj["data"]
+            self.recorded.append(
+                f"seq {seq} (line {line_no}): log.damaged: a writer found "
+                f"{data.get('kind', '?')}: {str(data.get('detail', ''))[:160]}"
+                + (f"; kept in {data['moved_to']}" if data.get("moved_to") else "")
+            )
+        if self.last_hash == self.expect:
+            self.expect_seq = seq
+        self.recent[self.last_hash] = seq
+        if len(self.recent) > _RECENT:
+            del self.recent[next(iter(self.recent))]
 
     def _fail(self, failure: _Failure) -> None:
         if failure.line == 1:
@@ -204,9 +225,9 @@ class _Walk:
 
     def _segment(self, line_no: int, seq: int, obj: dict[str, Any]) -> None:
         """A writer started a new segment here after finding the file damaged."""
-        linked = self.seen.get(str(obj["prev"]))
+        linked = self.recent.get(str(obj["prev"]))
         if linked is None:
-            link = "it chains to a hash that is not in the file (lines lost)"
+            link = "it chains to a hash that is not among the lines before it (lines lost)"
         else:
             link = f"it chains to seq {linked}"
         text = f"{_segment_text(line_no, obj)}; {link}"

@@ -77,7 +77,7 @@ def test_a_truncation_starts_a_segment_chained_to_the_last_good_hash(tmp_path: P
     report = verify(path, None)
     assert report.status == 1 and report.bad_seq == 7 and report.bad_line == 7
     assert "seq jumps from 6 to 11 (lines missing)" in report.summary
-    assert "chains to a hash that is not in the file" in report.summary
+    assert "chains to a hash that is not among the lines before it" in report.summary
 
 
 def test_a_cut_inside_a_line_is_moved_aside_and_recorded(tmp_path: Path) -> None:
@@ -91,7 +91,9 @@ def test_a_cut_inside_a_line_is_moved_aside_and_recorded(tmp_path: Path) -> None
     log.append(note(99))
     log.close()
     assert Path(str(path) + ".torn").exists()
-    assert verify(path, None).status == 1
+    report = verify(path, None)
+    assert report.status == 1
+    assert any("log.damaged: a writer found torn" in w and ".torn" in w for w in report.warnings)
     assert list(LogReader(path))[-1].event.data["note_id"] == "n99"
 
 
@@ -174,3 +176,17 @@ def test_export_covers_the_segment_after_the_damage_and_warns(tmp_path: Path) ->
     assert folded.events == 8  # header, 5 notes, log.damaged, the note after it
     assert folded.warning is not None and "failed verification" in folded.warning
     assert "a new segment follows" in folded.warning
+
+
+def test_a_fragment_moved_aside_leaves_an_intact_chain_that_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "inc.jsonl"
+    log = opened(path)
+    with path.open("ab") as out:
+        out.write(b"printf without a newline")
+    assert log.poll() == []  # a fragment: nothing to say until a write takes the lock
+    log.append(note(99))
+    log.close()
+    assert Path(str(path) + ".torn").read_bytes().startswith(b"printf without")
+    report = verify(path, None)
+    assert report.ok and "1 log.damaged event(s) recorded" in report.summary
+    assert any("found torn" in w for w in report.warnings)
