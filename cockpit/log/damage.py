@@ -53,12 +53,17 @@ def foreign(offset: int, size: int, after_seq: int, why: str) -> Damage:
 def truncated(old_end: int, size: int, file_seq: int | None, known_seq: int) -> Damage:
     """The file is shorter than what this writer had already read (up to `known_seq`);
     `file_seq` is the last seq still in it (None when no whole line is left)."""
-    lost = f"seq {file_seq + 1} to {known_seq}" if file_seq is not None else "every line"
+    if file_seq is not None:
+        lost = f"seq {file_seq + 1} to {known_seq}"
+    elif size:
+        lost = f"the lines after byte {size:,} (up to seq {known_seq})"
+    else:
+        lost = f"every line (up to seq {known_seq})"
     return Damage(
         "truncated",
         size,
         old_end - size,
         file_seq or 0,
-        f"the log shrank from {old_end:,} to {size:,} bytes: {lost}, already read by this "
-        "cockpit, are no longer in the file",
+        f"the log shrank from {old_end:,} to {size:,} bytes: {lost}, read by this cockpit "
+        "before, went missing",
     )

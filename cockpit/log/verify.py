@@ -58,7 +58,9 @@ def verify(path: str | Path, key: bytes | None, expect: str | None = None) -> Ve
     try:
         try:
             for record in reader:
-                state.check(record.line_no, record.obj)
+                last = reader.damage[-1] if reader.damage else None
+                skipped = last[0] if last is not None and last[1] is record else None
+                state.check(record.line_no, record.obj, skipped)
         except ReadError as err:
             raise _from_read_error(err, state) from None
         if state.pending is not None:
@@ -74,7 +76,7 @@ def verify(path: str | Path, key: bytes | None, expect: str | None = None) -> Ve
         return VerifyReport(
             fail.status, state.events, state.mode, state.last_hash, fail.seq, fail.line, summary
         )
-    notes = sorted([*_skipped(reader), *state.notes])
+    notes = sorted(state.notes)
     warnings = tuple(
         [f"line {w.line_no} (seq {w.seq}): {w.message}" for w in reader.warnings if not w.skipped]
         + [f"also at seq {seq} (line {line}): {text}" for line, seq, text in notes[1:]]
@@ -109,21 +111,6 @@ def verify(path: str | Path, key: bytes | None, expect: str | None = None) -> Ve
     return VerifyReport(
         EXIT_OK, state.events, state.mode, state.last_hash, None, None, summary, warnings
     )
-
-
-def _skipped(reader: LogReader) -> list[tuple[int, int, str]]:
-    """What the reader skipped thanks to a writer's `log.damaged` segment start."""
-    notes = []
-    for damage, segment in reader.damage:
-        seq = damage.seq or 0
-        notes.append(
-            (
-                damage.line_no,
-                seq,
-                f"{damage.message}; {_segment_text(segment.line_no, segment.obj)}",
-            )
-        )
-    return notes
 
 
 def _segment_text(line_no: int, obj: dict[str, Any]) -> str:
@@ -172,8 +159,9 @@ class _Walk:
         self.pending: _Failure | None = None
         self.expect_note = ""
 
-    def check(self, line_no: int, obj: dict[str, Any]) -> None:
-        """Check one line; after a failure, skip lines until a writer's segment start."""
+    def check(self, line_no: int, obj: dict[str, Any], skipped: ReadError | None = None) -> None:
+        """Check one line; after a failure, skip lines until a writer's segment start
+        (`skipped`: damage the reader skipped to reach this line)."""
         seq = obj["seq"]
         if line_no == 1:
             self._check_mode(obj)
@@ -185,6 +173,8 @@ class _Walk:
             return
         linked = obj["prev"] == self.last_hash and seq == self.last_seq + 1
         if obj["type"] == LogDamaged.TYPE and obj["data"].get("segment") is True:
+            if skipped is not None:
+                self._fail(_Failure(EXIT_BROKEN, skipped.seq, skipped.line_no, skipped.message))
             if self.pending is not None or not linked:
                 self._segment(line_no, seq, obj)
         elif self.pending is not None:
@@ -230,18 +220,19 @@ class _Walk:
             link = "it chains to a hash that is not among the lines before it (lines lost)"
         else:
             link = f"it chains to seq {linked}"
-        text = f"{_segment_text(line_no, obj)}; {link}"
+        found: list[str] = []
+        where = (line_no, seq)
         if self.pending is not None:
             failure, self.pending = self.pending, None
-            self.notes.append(
-                (failure.line or line_no, failure.seq or seq, f"{failure.message}; {text}")
-            )
-        elif seq != self.last_seq + 1:
-            where = f"seq jumps from {self.last_seq} to {seq} (lines missing)"
-            self.notes.append((line_no, self.last_seq + 1, f"{where}; {text}"))
-        else:
-            where = f"prev of seq {seq} is not the hash of seq {self.last_seq}"
-            self.notes.append((line_no, seq, f"{where}; {text}"))
+            found.append(failure.message)
+            where = (failure.line or line_no, failure.seq or seq)
+        if seq != self.last_seq + 1:
+            found.append(f"seq jumps from {self.last_seq} to {seq} (lines missing)")
+            where = where if found[:-1] else (line_no, self.last_seq + 1)
+        elif not found:
+            found.append(f"prev of seq {seq} is not the hash of seq {self.last_seq}")
+        text = f"{'; '.join(found)}; {_segment_text(line_no, obj)}; {link}"
+        self.notes.append((*where, text))
 
     def _check_mode(self, header: dict[str, object]) -> None:
         data = header["data"]
