@@ -20,6 +20,7 @@ class Damage:
     after_seq: int
     detail: str
     moved_to: str = ""
+    lines: int = 1
 
     @property
     def breaks_chain(self) -> bool:
@@ -36,6 +37,22 @@ class Damage:
             detail=self.detail,
             segment=segment,
             moved_to=self.moved_to,
+        )
+
+    def continued_by(self, more: Damage) -> bool:
+        """True when `more` is the same kind of bad line, right after this one."""
+        return (
+            self.kind in ("foreign", "forged", "chain")
+            and more.kind == self.kind
+            and more.offset == self.offset + self.size
+        )
+
+    def extend(self, more: Damage) -> Damage:
+        """This finding and the contiguous one after it, as one."""
+        lines = self.lines + more.lines
+        detail = f"{lines} consecutive lines; the first: {self.detail.split('; the first: ')[-1]}"
+        return Damage(
+            self.kind, self.offset, self.size + more.size, self.after_seq, detail, "", lines
         )
 
     def summary(self) -> str:

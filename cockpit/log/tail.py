@@ -43,10 +43,18 @@ class Tail:
         return new
 
     def _found(self, damage: Damage) -> None:
+        self._broken = self._broken or damage.breaks_chain
+        last = self._unreported[-1] if self._unreported else None
+        if last is not None and last.continued_by(damage):
+            # A run of bad lines is one finding (one event, one notification).
+            merged = last.extend(damage)
+            for found in (self.damage, self._untaken, self._unreported):
+                if found and found[-1] is last:
+                    found[-1] = merged
+            return
         self.damage.append(damage)
         self._untaken.append(damage)
         self._unreported.append(damage)
-        self._broken = self._broken or damage.breaks_chain
 
     def _catch_up(self, *, exclusive: bool) -> None:
         """Fold in lines other processes appended since our end offset (lock held). Damage

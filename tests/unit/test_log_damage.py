@@ -190,3 +190,16 @@ def test_a_fragment_moved_aside_leaves_an_intact_chain_that_says_so(tmp_path: Pa
     report = verify(path, None)
     assert report.ok and "1 log.damaged event(s) recorded" in report.summary
     assert any("found torn" in w for w in report.warnings)
+
+
+def test_a_run_of_foreign_lines_is_one_finding(tmp_path: Path) -> None:
+    path = tmp_path / "inc.jsonl"
+    log = opened(path)
+    with path.open("ab") as out:
+        out.writelines(f"junk {i}\n".encode() for i in range(500))
+    events = log.poll()
+    assert [e.type for e in events] == ["log.damaged"]
+    assert events[0].data["size"] == sum(len(f"junk {i}\n") for i in range(500))
+    assert events[0].data["detail"].startswith("500 consecutive lines; the first: a 7-byte")
+    assert len(log.take_damage()) == 1
+    log.close()
