@@ -107,6 +107,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     rules.add_argument("--for-scale", type=float, default=1.0, help=argparse.SUPPRESS)
     rules.set_defaults(run=_run_rules)
+
+    completion = sub.add_parser(
+        "completion", parents=[common], help="print a shell completion script (bash, zsh, fish)"
+    )
+    completion.add_argument("shell", nargs="?", choices=("bash", "zsh", "fish"), help="the shell")
+    completion.add_argument("--list", choices=("runbooks", "envs"), help=argparse.SUPPRESS)
+    completion.set_defaults(run=lambda args: _run_completion(parser, args))
     return parser
 
 
@@ -201,6 +208,12 @@ def _run_rules(args: argparse.Namespace) -> int:
     return rules_main(for_scale=args.for_scale)
 
 
+def _run_completion(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from cockpit.completion import main as completion_main
+
+    return completion_main(parser, args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the chosen subcommand; returns the process exit code."""
     parser = _build_parser()
@@ -209,3 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `cockpit runbooks list | head`: the reader left; say nothing more, like other tools.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
