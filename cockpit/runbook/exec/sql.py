@@ -33,6 +33,8 @@ def plan(step: Step, args: Mapping[str, str | int], targets: StepTargets) -> Pla
     SQL writes is judged from its text (`changes_platform`), not only from its role: SQL
     that calls a side-effect function never runs as the diagnostic login.
     """
+    if targets.toolbox is not None:
+        raise StepFailure(targets.toolbox.postgres_refusal())
     writes = changes_platform(step)
     if writes and not targets.postgres_mitigation_dsn:
         raise StepFailure(targets.postgres_mitigation_problem or NO_MITIGATION_LOGIN, "refused")
@@ -50,6 +52,8 @@ def plan(step: Step, args: Mapping[str, str | int], targets: StepTargets) -> Pla
 
 def run(call: SqlCall, targets: StepTargets, deadline_s: float) -> StepResult:
     """Run the query within `deadline_s`; diagnostics roll back, mitigations commit."""
+    if targets.toolbox is not None:  # a simulated session never reaches a real server
+        raise StepFailure(targets.toolbox.postgres_refusal())
     import psycopg
 
     dsn = targets.postgres_mitigation_dsn if call.writes else targets.postgres_dsn
