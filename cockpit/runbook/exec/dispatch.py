@@ -28,7 +28,7 @@ def plan_step(
     if step.kind == "exec":
         return local.plan_exec(step, values, targets)
     if step.kind == "http":
-        return local.plan_http(step, values)
+        return local.plan_http(step, values, targets)
     return local.plan_check(step, detected_at)
 
 

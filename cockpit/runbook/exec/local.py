@@ -95,7 +95,7 @@ class HttpCall:
     token_env: str | None
 
 
-def plan_http(step: Step, values: Mapping[str, str]) -> Plan:
+def plan_http(step: Step, values: Mapping[str, str], targets: StepTargets | None = None) -> Plan:
     """The request with values percent-encoded in the URL; the secret shown by name only."""
     spec = step.spec
     if not isinstance(spec, HttpBody):
@@ -116,6 +116,8 @@ def plan_http(step: Step, values: Mapping[str, str]) -> Plan:
         lines.append(f"Authorization: Bearer <value of ${call.token_env}>")
     if call.body is not None:
         lines.append(f"body: {call.body!r}")
+    if targets is not None and targets.toolbox is not None:
+        lines.append("answered by the simulated toolbox: nothing leaves this machine")
     return Plan("http", "\n".join(lines), call)
 
 
