@@ -5,12 +5,13 @@ from __future__ import annotations
 import getpass
 import re
 import socket
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from cockpit.clock import Clock, SystemClock
 from cockpit.log.events import JSON
+from cockpit.runbook.exec.toolbox import Toolbox
 from cockpit.sanitize import clean
 
 MAX_ROWS = 200
@@ -65,26 +66,6 @@ class Operator:
         return cls(clean(user, max_len=64, single_line=True), socket.gethostname(), client)
 
 
-class Toolbox(Protocol):
-    """Stands in for the host in a simulated session (the demo): programs, HTTP, PostgreSQL.
-
-    With a toolbox in the targets, `exec` steps never start a process and `http` steps never
-    leave it: the toolbox answers from the simulated platform, or says what it cannot do.
-    """
-
-    def run(self, argv: Sequence[str]) -> tuple[int, str]:
-        """Exit status and output of `argv`, as the simulated platform would answer."""
-        ...
-
-    def request(self, method: str, url: str) -> tuple[int, str]:
-        """HTTP status (0: not sent) and body of a request, answered without the network."""
-        ...
-
-    def postgres_refusal(self) -> str:
-        """Why SQL steps cannot run here (one line)."""
-        ...
-
-
 @dataclass(frozen=True, slots=True)
 class StepTargets:
     """Where steps run. A missing target makes its steps fail with a clear line."""
@@ -98,12 +79,12 @@ class StepTargets:
     """Why the mitigation login could not be read (said when a SQL mitigation is tried)."""
     k8s_client: Callable[[], Any] | None = None
     """Returns a configured `kubernetes.client.ApiClient` (retries off, deadline set)."""
+    toolbox: Toolbox | None = None
+    """Simulated sessions: `exec`, `http` and `sql` steps go here, never to the host."""
     environ: Mapping[str, str] = field(default_factory=dict)
     """Where `http` steps find `token_env` secrets."""
     clock: Clock = field(default_factory=SystemClock)
     exec_allowed: bool = True
-    toolbox: Toolbox | None = None
-    """Simulated sessions: `exec`, `http` and `sql` steps go here, never to the host."""
 
 
 @dataclass(frozen=True, slots=True)

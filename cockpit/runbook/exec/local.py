@@ -18,11 +18,11 @@ from cockpit.runbook.exec.base import (
     StepFailure,
     StepResult,
     StepTargets,
-    Toolbox,
     seconds,
     text_result,
 )
 from cockpit.runbook.exec.stream import OutputStream, run_streamed
+from cockpit.runbook.exec.toolbox import Toolbox
 from cockpit.runbook.model import Step
 from cockpit.runbook.spec import HttpBody
 from cockpit.sanitize import clean
