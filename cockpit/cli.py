@@ -144,8 +144,11 @@ def _run_replay(args: argparse.Namespace) -> int:
     return run_replay(log=log, speed=args.speed, at=args.at)
 
 
-def _runbook_dirs(args: argparse.Namespace) -> list[Path]:
-    """The shipped runbooks plus the config's `[runbooks] paths` (when a config is found)."""
+def _runbook_dirs(args: argparse.Namespace, *, strict: bool = False) -> list[Path] | None:
+    """The shipped runbooks plus the config's `[runbooks] paths` (when a config is found).
+
+    A config that cannot be read falls back to the shipped runbooks, or gives None when
+    `strict` (validate must not pass on runbooks it never looked at)."""
     from cockpit.runbook.validate import default_runbook_dirs
 
     dirs = list(default_runbook_dirs())
@@ -154,8 +157,9 @@ def _runbook_dirs(args: argparse.Namespace) -> list[Path]:
     try:
         settings = load_settings(args.config, env_name=args.env)
     except ConfigError as err:
-        print(f"cockpit: {err} (using the shipped runbooks only)", file=sys.stderr)
-        return dirs
+        tail = "" if strict else " (using the shipped runbooks only)"
+        print(f"cockpit: {err}{tail}", file=sys.stderr)
+        return None if strict else dirs
     dirs.extend(Path(p) for p in settings.runbooks.paths)
     return dirs
 
@@ -163,19 +167,22 @@ def _runbook_dirs(args: argparse.Namespace) -> list[Path]:
 def _run_runbooks_list(args: argparse.Namespace) -> int:
     from cockpit.runbook.cli import list_main
 
-    return list_main(_runbook_dirs(args))
+    return list_main(_runbook_dirs(args) or [])
 
 
 def _run_runbooks_show(args: argparse.Namespace) -> int:
     from cockpit.runbook.cli import show_main
 
-    return show_main(args.id, _runbook_dirs(args))
+    return show_main(args.id, _runbook_dirs(args) or [])
 
 
 def _run_runbooks_validate(args: argparse.Namespace) -> int:
     from cockpit.runbook.cli import validate_main
 
-    return validate_main(args.dir)
+    if args.dir:
+        return validate_main(args.dir)
+    dirs = _runbook_dirs(args, strict=True)
+    return 2 if dirs is None else validate_main(dirs=dirs)
 
 
 def _run_verify(args: argparse.Namespace) -> int:
