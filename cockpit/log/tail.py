@@ -36,6 +36,7 @@ class Tail:
     _untaken: list[Damage]
     _unreported: list[Damage]
     _broken: bool
+    _seen: tuple[int, int] = (-1, -1)
 
     def take_damage(self) -> list[Damage]:
         """Damage found since the last call (for a notification); `damage` keeps them all."""
@@ -59,7 +60,11 @@ class Tail:
     def _catch_up(self, *, exclusive: bool) -> None:
         """Fold in lines other processes appended since our end offset (lock held). Damage
         is recorded, never raised: the chain goes on from the last good line we know."""
-        size = os.fstat(self._fd).st_size
+        stat = os.fstat(self._fd)
+        size, seen = stat.st_size, (stat.st_size, stat.st_mtime_ns)
+        if not exclusive and seen == self._seen:
+            return  # nothing changed: a stuck fragment is not read again on every poll
+        self._seen = seen
         if size < self._end:
             self._shrunk(size)
         if size == self._end:
@@ -102,7 +107,7 @@ class Tail:
 
     def _adopt(self, raw: bytes, offset: int) -> None:
         """Take one line another process wrote, or record why it is not a line of ours."""
-        if len(raw) >= MAX_LINE_BYTES:
+        if len(raw) > MAX_LINE_BYTES:  # the reader's rule (it counts without the newline)
             self._found(foreign(offset, len(raw) + 1, self.last_seq, "over the line limit"))
             return
         try:
