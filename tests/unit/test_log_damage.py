@@ -203,3 +203,37 @@ def test_a_run_of_foreign_lines_is_one_finding(tmp_path: Path) -> None:
     assert events[0].data["detail"].startswith("500 consecutive lines; the first: a 7-byte")
     assert len(log.take_damage()) == 1
     log.close()
+
+
+@pytest.mark.parametrize("key", [None, b"k"], ids=["sha256", "hmac"])
+def test_edited_and_replayed_lines_are_named_and_recording_goes_on(
+    tmp_path: Path, key: bytes | None
+) -> None:
+    path = tmp_path / "inc.jsonl"
+    log, _ = IncidentLog.open(path, clock=FrozenClock(T0), key=key)
+    for i in range(4):
+        log.append(note(i))
+    log.poll()
+    lines = path.read_bytes().splitlines(keepends=True)
+    with path.open("ab") as out:
+        out.write(lines[2])  # a valid line again: it does not continue the chain
+    assert [e.data["kind"] for e in log.poll()] == ["chain"]
+    with path.open("ab") as out:
+        out.write(lines[3].replace(b"note 2", b"note X"))  # an edit: its hash no longer fits
+    assert [e.data["kind"] for e in log.poll()] == ["forged"]
+    log.append(note(99))
+    log.append(LogClosed(reason="quit"))
+    recorded = log.last_hash
+    log.close()
+    report = verify(path, key)
+    assert report.status == 1 and (report.bad_seq, report.bad_line) == (3, 6)
+    assert "chain broken" in report.summary and "a new segment follows at line 7" in report.summary
+    assert any("hash mismatch" in w for w in report.warnings)
+    assert [r.event.type for r in LogReader(path)][-2:] == ["note.added", "log.closed"]
+    # Whole lines removed from the end are caught by --expect, keyed or not.
+    rest = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(rest[:-1]))
+    report = verify(path, key, expect=recorded)
+    assert (
+        report.status == 1 and f"the expected hash {recorded} is not in this log" in report.summary
+    )
