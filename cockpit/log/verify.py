@@ -177,6 +177,8 @@ class _Walk:
                 self._fail(_Failure(EXIT_BROKEN, skipped.seq, skipped.line_no, skipped.message))
             if self.pending is not None or not linked:
                 self._segment(line_no, seq, obj)
+            elif obj["data"].get("kind") == "truncated":
+                self._lost(line_no, seq, obj)
         elif self.pending is not None:
             return
         elif obj["prev"] != self.last_hash:
@@ -190,6 +192,8 @@ class _Walk:
             message = f"seq jumps from {self.last_seq} to {seq}"
             self._fail(_Failure(EXIT_BROKEN, seq, line_no, message))
             return
+        elif obj["type"] == LogDamaged.TYPE and obj["data"].get("kind") == "truncated":
+            self._lost(line_no, seq, obj)
         self.events += 1
         self.last_seq = seq
         self.last_hash = str(obj["hash"])
@@ -212,6 +216,13 @@ class _Walk:
             raise failure
         if self.pending is None:
             self.pending = failure
+
+    def _lost(self, line_no: int, seq: int, obj: dict[str, Any]) -> None:
+        """A writer found the file truncated: the chain here is whole, the lines are gone."""
+        detail = str(obj["data"].get("detail", ""))[:200]
+        self.notes.append(
+            (line_no, seq, f"lines lost: log.damaged records a truncation ({detail})")
+        )
 
     def _segment(self, line_no: int, seq: int, obj: dict[str, Any]) -> None:
         """A writer started a new segment here after finding the file damaged."""

@@ -237,3 +237,17 @@ def test_edited_and_replayed_lines_are_named_and_recording_goes_on(
     assert (
         report.status == 1 and f"the expected hash {recorded} is not in this log" in report.summary
     )
+
+
+def test_a_log_emptied_under_a_writer_starts_again_and_fails_verification(tmp_path: Path) -> None:
+    path = tmp_path / "inc.jsonl"
+    log = opened(path)
+    os.truncate(path, 0)
+    events = log.poll()
+    assert [e.type for e in events] == ["log.opened", "log.damaged"]
+    assert events[0].data["mode"] == "recovered" and "every line" in events[1].data["detail"]
+    log.append(note(99))
+    log.close()
+    assert [r.event.seq for r in LogReader(path)] == [1, 2, 3]
+    report = verify(path, None)
+    assert report.status == 1 and "lines lost: log.damaged records a truncation" in report.summary
