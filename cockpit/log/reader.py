@@ -191,7 +191,10 @@ class LogReader:
 
     def _decode(self, line_no: int, raw: bytes | None, last_seq: int) -> tuple[Any, Event]:
         if raw is None:
-            message = f"line longer than {self.max_line_bytes} bytes"
+            message = (
+                f"line longer than the log line limit of {self.max_line_bytes:,} bytes "
+                "(damage, or written by a cockpit older than the limit)"
+            )
             raise ReadError("too_long", line_no, last_seq + 1, message)
         try:
             return decode_line(raw)
