@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -67,21 +68,26 @@ class TransportBar(Static):
         self.verdict: VerifyReport | None = None
         """`cockpit verify` of the replayed log, once the background check has finished."""
 
+    class Verified(Message):
+        """The background verification of the replayed log finished."""
+
+        def __init__(self, report: VerifyReport) -> None:
+            super().__init__()
+            self.report = report
+
     def on_mount(self) -> None:
         """Verify the whole log in a thread: a replay of a damaged log says so."""
         self.run_worker(self._verify, thread=True, exit_on_error=False)
 
     def _verify(self) -> None:
-        report = verify_with_env_key(self.player.path)
-        self.app.call_from_thread(self._verified, report)
+        self.post_message(self.Verified(verify_with_env_key(self.player.path)))
 
-    def _verified(self, report: VerifyReport) -> None:
-        self.verdict = report
+    def on_transport_bar_verified(self, message: Verified) -> None:
+        """Keep the verdict; a failed one is flagged in the bar and notified."""
+        report = self.verdict = message.report
         if not report.ok:
-            message = clean(f"This replay shows a log that failed verification: {report.summary}")
-            self.app.notify(
-                message, title="Incident log", severity="error", timeout=30, markup=False
-            )
+            text = clean(f"This replay shows a log that failed verification: {report.summary}")
+            self.app.notify(text, title="Incident log", severity="error", timeout=30, markup=False)
         self.show()
 
     def show(self) -> None:
