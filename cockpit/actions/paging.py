@@ -132,7 +132,7 @@ def _on_linked(ctx: ActionContext, our_id: str, what: tuple[str, str],
     target = ctx.mirror.target
 
     def run() -> Done:
-        ident = target
+        ident, calls = target, []
         if ident is None:
             listed = pd.open_incidents()
             found = linked_incident(listed.value or [], our_id) if listed.ok else None
@@ -140,9 +140,9 @@ def _on_linked(ctx: ActionContext, our_id: str, what: tuple[str, str],
                 why = "no open PagerDuty incident carries our incident id" if listed.ok else (
                     clean(listed.message, single_line=True, max_len=80))  # fmt: skip
                 return Done(False, f"PagerDuty: nothing done ({why}).", (listed.event,))
-            ident = found["id"]
-        outcome = call(pd, ident)
-        return _combined([outcome], f"PagerDuty incident {ident}: {what[1]}.")
+            ident, calls = found["id"], [listed]
+        calls.append(call(pd, ident))
+        return _combined(calls, f"PagerDuty incident {ident}: {what[1]}.")
 
     return Followup(f"{what[0]} the PagerDuty incident", run)
 
