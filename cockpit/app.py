@@ -281,21 +281,16 @@ class CockpitApp(App[int]):
         if refused is not None:
             self.notify(f"Incident: {refused}.", markup=False)
             return
-        from cockpit.command.declare import first_firing
+        from cockpit.command.declare import current_form, first_firing
 
         state = self.session.state
-        incident = state.incident
-        suggested = suggested_severity(state, self.policy)
-        scheme = self.options.command.policy.scheme
-        form = None
-        if incident is not None and incident.state == "open":
-            form = IncidentForm(
-                incident.title, incident.severity, incident.services, incident.tenants,
-                incident.security,
-            )  # fmt: skip
         detected = first_firing(state)
-        when = f"{detected:%H:%M:%S} UTC" if detected else None
-        dialog = IncidentDialog(form, suggested=suggested, detected=when, scheme=scheme)
+        dialog = IncidentDialog(
+            current_form(state),
+            suggested=suggested_severity(state, self.policy),
+            detected=f"{detected:%H:%M:%S} UTC" if detected else None,
+            scheme=self.options.command.policy.scheme,
+        )
         self.push_screen(dialog, self._save_incident)
 
     def _save_incident(self, form: IncidentForm | None) -> None:

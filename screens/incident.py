@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -27,7 +28,7 @@ class IncidentDialog(ModalScreen[IncidentForm | None]):
         width: 80; max-width: 100%; height: auto; max-height: 100%; border: thick $error;
         background: $surface; padding: 0 1;
     }
-    IncidentDialog #incident-matrix { height: auto; max-height: 10; margin-top: 1; }
+    IncidentDialog #incident-matrix { height: auto; max-height: 10; }
     IncidentDialog Checkbox { border: none; padding: 0; }
     IncidentDialog #incident-error { color: $error; height: auto; }
     """
@@ -96,16 +97,16 @@ class IncidentDialog(ModalScreen[IncidentForm | None]):
             with VerticalScroll(id="incident-matrix"):
                 yield Static(self._matrix(form.severity if form else None), id="matrix-text")
 
-    def _matrix(self, chosen: str | None) -> Text:
+    def _matrix(self, chosen: str | None) -> Table:
         """The scheme's matrix: per level, its response SLA, who is alerted, its definition."""
-        text = Text()
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
         for label, meaning, sla, alerted in matrix(self._scheme):
-            style = "reverse bold" if label == chosen else "bold"
-            text.append(f"{label:<5}", style)
-            text.append(f"  respond within {sla} · alert at once: {alerted}\n")
-            text.append(f"       {meaning}\n", "dim")
-        text.rstrip()
-        return text
+            text = Text(f"respond within {sla} · alert at once: {alerted}\n")
+            text.append(meaning, "dim")
+            grid.add_row(Text(label, "reverse bold" if label == chosen else "bold"), text)
+        return grid
 
     def on_select_changed(self, event: Select.Changed) -> None:
         """Mark the chosen level in the matrix."""
