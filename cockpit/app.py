@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -20,7 +20,6 @@ from textual.widget import Widget
 
 from cockpit.actions.core import Actions
 from cockpit.actions.notes import NoteDraft
-from cockpit.actions.outcome import Outcome, Result
 from cockpit.clock import Clock, SystemClock
 from cockpit.command.mirror import NoteMirror
 from cockpit.command.options import CommandOptions
@@ -29,7 +28,7 @@ from cockpit.domain.views import AlertPolicy, NoCatalog, suggested_severity
 from cockpit.permissions import Capability, Mode, Permissions
 from cockpit.runbook.exec.base import StepTargets
 from cockpit.sanitize import clean
-from cockpit.screens.act import FollowupDone, perform
+from cockpit.screens.act import ActionsApp, perform
 from cockpit.screens.dashboard import DashboardScreen
 from cockpit.screens.dialogs import ConfirmDialog, KeyHelp, NoteDialog
 from cockpit.screens.header import HeaderInfo, StatusBar
@@ -99,7 +98,7 @@ class AppOptions:
         return self.permissions.role
 
 
-class CockpitApp(App[int]):
+class CockpitApp(ActionsApp):
     """The cockpit. Screens render slices of the session's folded state; they never poll."""
 
     TITLE = "cockpit"
@@ -142,7 +141,6 @@ class CockpitApp(App[int]):
         self.actions = Actions.for_session(
             session, options.permissions, options.author, options.command
         )
-        """Every operator action of this session; screens call these."""
 
     @property
     def note_mirror(self) -> NoteMirror:
@@ -235,30 +233,6 @@ class CockpitApp(App[int]):
         self.exit(0)
 
     # --- operator actions ------------------------------------------------------------------
-
-    def act(self, result: Result) -> str | None:
-        """Show what an action did (or why not) and start its follow-ups."""
-        refused = perform(self, result)
-        if refused is not None:
-            self.notify(f"Not done: {refused}", severity="warning", markup=False)
-            return refused
-        assert isinstance(result, Outcome)
-        self.render_state()
-        if result.message:
-            self.notify(result.message, markup=False)
-        return None
-
-    def on_followup_done(self, message: FollowupDone) -> None:
-        """A PagerDuty or status-page call finished: log its events, then say how it went."""
-        line = self.actions.record(message.done)
-        self.render_state()
-        if message.reply is not None:
-            message.reply(message.done, line)
-        else:
-            if message.done.ok:
-                self.notify(line, title="Outside systems", markup=False)
-            else:
-                self.notify(line, title="Outside systems", severity="warning", markup=False)
 
     def action_note(self) -> None:
         """Open the note dialog; the note is in the log before the dialog closes."""

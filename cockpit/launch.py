@@ -173,9 +173,12 @@ def run_demo(*, read_only: bool, speed: float = 1.0, log_dir: Path | None = None
             return demo_targets(platform.prometheus_url, platform.k8s_url, os.environ)
         return None
 
+    permissions = Permissions.decide(Mode.DEMO, read_only=read_only, environment="demo")
     options = AppOptions(
-        header=HeaderInfo("DEMO", "demo", read_only=read_only, context="simulated platform"),
-        permissions=Permissions.decide(Mode.DEMO, read_only=read_only, environment="demo"),
+        header=HeaderInfo(
+            "DEMO", "demo", read_only=permissions.read_only, context="simulated platform"
+        ),
+        permissions=permissions,
         refresh_s=DEMO_INTERVAL_S,
         targets=targets,
     )

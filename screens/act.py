@@ -13,7 +13,7 @@ from textual.app import App
 from textual.message import Message
 
 from cockpit.actions.core import Actions
-from cockpit.actions.outcome import Done, Followup, Refused, Result
+from cockpit.actions.outcome import Done, Followup, Outcome, Refused, Result
 
 Reply = Callable[[Done, str], None]
 """Called on the main thread with the finished call and the line to show."""
@@ -56,3 +56,35 @@ def run_followup(app: App[Any], followup: Followup, reply: Reply | None = None) 
         app.post_message(FollowupDone(done, reply))
 
     app.run_worker(work, thread=True, group="followups", description=followup.what)
+
+
+class ActionsApp(App[int]):
+    """An app holding the session's `actions`: shows outcomes, logs finished follow-ups."""
+
+    actions: Actions
+
+    def render_state(self) -> None:
+        """Re-render after an action (the cockpit app refreshes its screens)."""
+
+    def act(self, result: Result) -> str | None:
+        """Show what an action did (or why not) and start its follow-ups."""
+        refused = perform(self, result)
+        if refused is not None:
+            self.notify(f"Not done: {refused}", severity="warning", markup=False)
+            return refused
+        assert isinstance(result, Outcome)
+        self.render_state()
+        if result.message:
+            self.notify(result.message, markup=False)
+        return None
+
+    def on_followup_done(self, message: FollowupDone) -> None:
+        """A PagerDuty or status-page call finished: log its events, then say how it went."""
+        line = self.actions.record(message.done)
+        self.render_state()
+        if message.reply is not None:
+            message.reply(message.done, line)
+        elif message.done.ok:
+            self.notify(line, title="Outside systems", markup=False)
+        else:
+            self.notify(line, title="Outside systems", severity="warning", markup=False)
