@@ -232,3 +232,30 @@ async def test_read_only_keeps_the_log_side_of_command_only(tmp_path: Path) -> N
     assert methods <= {"GET"}  # the panel may read PagerDuty, never change it
     kinds = [e["type"] for e in events(path)]
     assert "milestone.set" in kinds and "escalation.raised" not in kinds
+
+
+async def test_resolve_from_the_palette_records_the_log_hash_on_pagerduty(tmp_path: Path) -> None:
+    fake = started_fake()
+    try:
+        app, _clock, path = make_app(tmp_path, fake=fake)
+        target = next(i for i in fake.state.incidents.values() if i.status == "triggered")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert app.actions.link_mirror(target.id) is None
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*"Resolve")
+            await pilot.pause(0.5)
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("y")
+            await settle(app, pilot)
+            assert app.session.state.incident is not None
+            assert app.session.state.incident.state == "resolved"
+    finally:
+        fake.stop()
+    logged = events(path)
+    resolved = next(e for e in logged if e["type"] == "milestone.set")
+    assert resolved["data"]["milestone"] == "resolved"
+    wanted = f"incident log {path} last hash {resolved['hash']} (seq {resolved['seq']})"
+    assert [n["content"] for n in target.notes if "last hash" in str(n.get("content"))] == [wanted]
