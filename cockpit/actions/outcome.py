@@ -47,10 +47,9 @@ class Outcome:
     message: str = ""
     followups: tuple[Followup, ...] = ()
 
-    def then(self, *more: Followup, note: str = "") -> Outcome:
-        """The same outcome with more follow-ups (and a line added to the message)."""
-        message = f"{self.message} {note}".strip() if note else self.message
-        return Outcome(self.events, message, self.followups + more)
+    def then(self, *more: Followup) -> Outcome:
+        """The same outcome with more follow-ups."""
+        return Outcome(self.events, self.message, self.followups + more)
 
 
 Result = Outcome | Refused

@@ -69,7 +69,8 @@ def page(ctx: ActionContext, plan: PagePlan) -> Result:
         # One dedup key per incident: every page adds to the same PagerDuty incident.
         outcome = pd.trigger(f"[L{level}] {title}", "cockpit", dedup_key=ident)
         raised = EscalationRaised(f"L{level}", targets, reason, author, outcome.ok)
-        message = f"L{level} paged." if outcome.ok else f"L{level} not paged: {outcome.message}"
+        why = clean(outcome.message, single_line=True, max_len=120)
+        message = f"L{level} paged." if outcome.ok else f"L{level} not paged: {why}"
         return Done(outcome.ok, message, (raised, outcome.event))
 
     return Outcome((), "", (Followup(f"paging L{level}", run),))
