@@ -23,12 +23,15 @@ class PlannedSource:
     interval_s: float
 
 
-def _http_kwargs(cfg: HttpSourceSettings, environ: Mapping[str, str]) -> HttpOptions:
+def _http_kwargs(
+    cfg: HttpSourceSettings, environ: Mapping[str, str], max_answer_mb: float = 8.0
+) -> HttpOptions:
     return {
         "headers": cfg.resolved_headers(environ),
         "verify_tls": cfg.verify_tls,
         "ca_file": str(cfg.ca_file) if cfg.ca_file else None,
         "timeout_s": cfg.timeout_seconds,
+        "max_body_bytes": round(max_answer_mb * 2**20),
     }
 
 
@@ -48,7 +51,8 @@ def build_sources(settings: Settings, environ: Mapping[str, str]) -> list[Planne
     from cockpit.sources.tenants import PrometheusTenantQuota
 
     active = settings.active
-    enabled = set(settings.config.sources.enabled)
+    cfg = settings.config.sources
+    enabled = set(cfg.enabled)
     prom = active.prometheus if "prometheus" in enabled and active.prometheus.url else None
     am = active.alertmanager if "alertmanager" in enabled and active.alertmanager.url else None
     pg = active.postgres if "postgres" in enabled and active.postgres.configured else None
@@ -57,14 +61,16 @@ def build_sources(settings: Settings, environ: Mapping[str, str]) -> list[Planne
     def plan(source: Source, config_name: str) -> None:
         planned.append(PlannedSource(source, settings.poll_interval(config_name)))
 
+    cap = cfg.max_answer_mb
     if am is not None:
-        plan(AlertmanagerAlerts(str(am.url), **_http_kwargs(am, environ)), "alertmanager")
+        plan(AlertmanagerAlerts(str(am.url), **_http_kwargs(am, environ, cap)), "alertmanager")
     elif prom is not None:
-        plan(PrometheusAlerts(str(prom.url), **_http_kwargs(prom, environ)), "prometheus")
+        plan(PrometheusAlerts(str(prom.url), **_http_kwargs(prom, environ, cap)), "prometheus")
     if prom is not None:
-        kwargs = _http_kwargs(prom, environ)
-        plan(PrometheusKafkaLag(str(prom.url), **kwargs), "prometheus")
-        plan(PrometheusTenantQuota(str(prom.url), **kwargs), "prometheus")
+        kwargs = _http_kwargs(prom, environ, cap)
+        plan(PrometheusKafkaLag(str(prom.url), job=cfg.jobs["kafka"], **kwargs), "prometheus")
+        tenants = PrometheusTenantQuota(str(prom.url), job=cfg.jobs["tenants"], **kwargs)
+        plan(tenants, "prometheus")
     if pg is not None:
         dsn = pg.conninfo(environ)
         if dsn is not None:
@@ -77,7 +83,10 @@ def build_sources(settings: Settings, environ: Mapping[str, str]) -> list[Planne
             )
             plan(source, "postgres")
     elif prom is not None:
-        plan(ExporterConnections(str(prom.url), **_http_kwargs(prom, environ)), "prometheus")
+        exporter = ExporterConnections(
+            str(prom.url), job=cfg.jobs["postgres"], **_http_kwargs(prom, environ, cap)
+        )
+        plan(exporter, "prometheus")
     return planned
 
 

@@ -9,8 +9,10 @@ from typing import Any, Protocol
 SNAPSHOT_KINDS = ("alerts", "kafka", "tenants", "postgres")
 """Kinds of observation; each maps to one observation event type in the log."""
 
-ERROR_KINDS = ("timeout", "connect", "http", "auth", "rate_limited", "parse", "config")
-"""Values of `SourceError.kind`."""
+ERROR_KINDS = (
+    "timeout", "connect", "http", "auth", "rate_limited", "parse", "config", "absent", "too_large"
+)  # fmt: skip
+"""Values of `SourceError.kind`; `absent`: the series vanished and their job is down."""
 
 
 @dataclass(frozen=True, slots=True)

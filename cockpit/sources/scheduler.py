@@ -1,4 +1,4 @@
-"""Polls each source on its own interval: never overlapping, backing off while it fails."""
+"""Polls each source on its own interval, never overlapping; a failing source too."""
 
 from __future__ import annotations
 
@@ -60,8 +60,11 @@ class PollScheduler:
         *,
         sleep: SleepFn = asyncio.sleep,
         clock: Callable[[], float] = monotonic,
-        max_backoff_s: float = 60.0,
+        max_backoff_s: float | None = None,
     ) -> None:
+        """`max_backoff_s` None (the default): a failing source is retried at its own
+        interval, so its pane recovers within one interval (plus the deadline of a poll
+        that was hanging) of the source's return. A number lets the wait double up to it."""
         self._on_result = on_result
         self._sleep = sleep
         self._clock = clock
@@ -142,7 +145,7 @@ class PollScheduler:
                 entry.interval_s,
                 entry.failures,
                 entry.last_error.retry_after_s if entry.last_error else None,
-                self._max_backoff_s,
+                entry.interval_s if self._max_backoff_s is None else self._max_backoff_s,
             )
             if entry.failures == 0:
                 # Keep a start-to-start cadence, but always leave the loop a breather.
