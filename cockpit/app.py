@@ -21,6 +21,7 @@ from textual.widget import Widget
 from cockpit.clock import Clock, SystemClock
 from cockpit.command.mirror import NoteMirror
 from cockpit.command.options import CommandOptions
+from cockpit.crash import fatal_error
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from cockpit.domain.views import AlertPolicy, NoCatalog, suggested_severity
 from cockpit.runbook.exec.base import StepTargets
@@ -104,6 +105,8 @@ class CockpitApp(App[int]):
         Binding("e", "export", "Export", show=False),
         Binding("ctrl+r", "refresh_sources", "Refresh", show=False),
     ]
+
+    _fatal_error = fatal_error  # crash report without locals, secrets redacted (cockpit.crash)
 
     def __init__(self, session: Session, options: AppOptions, *, clock: Clock | None = None):
         super().__init__()

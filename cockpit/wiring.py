@@ -72,7 +72,7 @@ def build_sources(settings: Settings, environ: Mapping[str, str]) -> list[Planne
         tenants = PrometheusTenantQuota(str(prom.url), job=cfg.jobs["tenants"], **kwargs)
         plan(tenants, "prometheus")
     if pg is not None:
-        dsn = pg.conninfo(environ)
+        dsn = pg.dsn_secret(environ)
         if dsn is not None:
             source = PostgresConnections(
                 dsn,

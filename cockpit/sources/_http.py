@@ -15,6 +15,7 @@ import httpx
 
 from cockpit.clock import Clock, SystemClock
 from cockpit.sanitize import clean
+from cockpit.settings.secrets import Secret, reveal
 from cockpit.sources.base import SourceError
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -41,8 +42,8 @@ class HttpOptions(TypedDict, total=False):
     """How to reach one HTTP source; every source passes these through to HttpJson, which
     holds the defaults and validates them."""
 
-    headers: Mapping[str, str] | None
-    bearer_token: str | None
+    headers: Mapping[str, str | Secret] | None
+    bearer_token: str | Secret | None
     verify_tls: bool
     ca_file: str | None
     timeout_s: float
@@ -66,8 +67,8 @@ class HttpJson:
         self,
         url: str,
         *,
-        headers: Mapping[str, str] | None = None,
-        bearer_token: str | None = None,
+        headers: Mapping[str, str | Secret] | None = None,
+        bearer_token: str | Secret | None = None,
         verify_tls: bool = True,
         ca_file: str | None = None,
         timeout_s: float = 5.0,
@@ -92,9 +93,11 @@ class HttpJson:
         self.where = f"{base.host}:{base.port}" if base.port else base.host
         self._clock = clock or SystemClock()
         all_headers = {"Accept": "application/json", "User-Agent": "incident-cockpit"}
-        all_headers.update(headers or {})
+        # Secrets are revealed here, into the client, and nowhere else.
+        all_headers.update({k: v.reveal() if isinstance(v, Secret) else v
+                            for k, v in (headers or {}).items()})  # fmt: skip
         if bearer_token:
-            all_headers["Authorization"] = f"Bearer {bearer_token}"
+            all_headers["Authorization"] = f"Bearer {reveal(bearer_token)}"
         try:
             self._client = httpx.AsyncClient(
                 base_url=base,

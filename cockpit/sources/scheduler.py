@@ -8,9 +8,11 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from traceback import format_exc
 
 from cockpit.clock import monotonic
 from cockpit.sanitize import clean
+from cockpit.settings.secrets import redact
 from cockpit.sources.base import Snapshot, Source, SourceError
 
 log = logging.getLogger(__name__)
@@ -161,7 +163,8 @@ class PollScheduler:
         except SourceError as exc:
             return exc
         except Exception as exc:  # a bug in one source must not stop the polling of any
-            log.exception("source %s raised unexpectedly", source.name)
+            # No exc_info: the handler would print the traceback unredacted.
+            log.error("source %s raised unexpectedly:\n%s", source.name, redact(format_exc()))
             text = clean(exc, single_line=True, max_len=160)
             return SourceError("parse", f"unexpected {type(exc).__name__}: {text}")
 
