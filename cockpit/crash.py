@@ -54,9 +54,7 @@ def fatal_error(app: App[Any]) -> None:
     app._close_messages_no_wait()
 
 
-def _excepthook(
-    kind: type[BaseException], error: BaseException, tb: TracebackType | None
-) -> None:
+def _excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
     lines = traceback.format_exception(kind, error, tb)
     sys.stderr.write(redact("".join(lines)))
 

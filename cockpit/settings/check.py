@@ -68,7 +68,8 @@ def reference_warnings(loaded: Loaded, environ: Mapping[str, str]) -> list[Confi
             message = f"file {value} does not exist here"
         elif path[-1] in _DSN_KEYS and (problem := _dsn_problem(kind, value, environ)):
             # Said without the value: a DSN may carry a password.
-            message = f"{path[-1]} {value}: not a valid connection string ({problem})"
+            where = f"environment variable {value}" if kind == "env" else f"file {value}"
+            message = f"{where} holds no valid connection string ({problem})"
         else:
             continue
         found.append(ConfigWarning(message, loaded.shown, lines.line_of(path), ".".join(path)))

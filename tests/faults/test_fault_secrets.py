@@ -115,7 +115,7 @@ def test_a_malformed_dsn_is_one_line_naming_the_key_and_nothing_else(tmp_path: P
 
 def test_config_check_warns_about_the_dsn_without_showing_it(tmp_path: Path) -> None:
     done = cockpit("config", "check", str(config(tmp_path)), env=environ(BAD_DSN), cwd=tmp_path)
-    assert "dsn_env PGDSN: not a valid connection string" in done.stderr
+    assert "postgres.dsn_env: environment variable PGDSN holds no valid connection" in done.stderr
     assert done.stdout.startswith("OK:")
     assert_clean(done.stdout, done.stderr)
 
