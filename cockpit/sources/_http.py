@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import json
 import re
 import ssl
@@ -261,9 +263,37 @@ def megabytes(size: int) -> str:
 def decode_then(body: bytes, parse: Callable[[Any], T], stop: threading.Event | None = None) -> T:
     """Decode `body` and pass it through `parse`; a big top-level array is decoded lazily,
     one element at a time, so no single step holds the GIL for long (a JsonArray)."""
-    if stop is not None and body[:64].lstrip()[:1] == b"[":
-        return parse(JsonArray(body, stop))
-    return parse(decode_json(body))
+    if stop is None:
+        return parse(decode_json(body))
+    with _gc_paused():
+        if body[:64].lstrip()[:1] == b"[":
+            return parse(JsonArray(body, stop))
+        return parse(decode_json(body))
+
+
+_gc_lock = threading.Lock()
+_gc_holders = 0
+_gc_was_enabled = True
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic GC while a worker builds a big answer's objects: a full collection over
+    them held the GIL (so the UI) for 120-160 ms per 10 MB answer. Nothing built here is
+    cyclic; reference counting frees the raw elements as they are dropped."""
+    global _gc_holders, _gc_was_enabled
+    with _gc_lock:
+        _gc_holders += 1
+        if _gc_holders == 1:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holders -= 1
+            if _gc_holders == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 class JsonArray:
