@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cockpit.log.events import SourcesConfigured
-from cockpit.sources.base import Source
+from cockpit.sources.base import Source, SourceError
 
 if TYPE_CHECKING:  # settings import pydantic: kept off the path to the first frame
     from cockpit.settings.backends import HttpSourceSettings
@@ -41,8 +41,17 @@ def build_sources(settings: Settings, environ: Mapping[str, str]) -> list[Planne
     Alerts come from Alertmanager when it is configured, else from Prometheus' own alert
     list; PostgreSQL connections come from the database itself when a DSN is configured,
     else from the postgres exporter's metrics in Prometheus. Raises ConfigError when a
-    secret reference cannot be resolved.
+    secret reference cannot be resolved or a source refuses its settings.
     """
+    try:
+        return _build(settings, environ)
+    except SourceError as err:  # e.g. a DSN libpq refuses: one line, never a traceback
+        from cockpit.settings.errors import ConfigError
+
+        raise ConfigError(err.message) from None
+
+
+def _build(settings: Settings, environ: Mapping[str, str]) -> list[PlannedSource]:
     from cockpit.sources.alertmanager import AlertmanagerAlerts
     from cockpit.sources.kafka import PrometheusKafkaLag
     from cockpit.sources.pg_exporter import ExporterConnections

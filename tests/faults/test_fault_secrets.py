@@ -213,3 +213,26 @@ async def test_source_failures_logs_and_exports_carry_no_secret(echo: Echo, tmp_
     assert done.returncode == 0, done.stderr
     assert_clean(done.stdout, done.stderr, everything_written(tmp_path))
     assert_clean(repr(headers), repr(token), repr(dsn), f"{dsn}", str(token))
+
+
+def test_the_recorder_refuses_a_bad_dsn_in_one_line(tmp_path: Path) -> None:
+    log = tmp_path / "rec.jsonl"
+    args = ("record", "--config", str(config(tmp_path)), "--log", str(log), "--duration", "1")
+    done = cockpit(*args, env=environ(BAD_DSN), cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "cockpit record: [postgres] dsn_env PGDSN: not a valid connection string "
+        "(missing \"=\" after keyword 'port')"
+    ]
+    assert_clean(done.stdout, done.stderr, everything_written(tmp_path))
+
+
+def test_the_recorder_with_every_source_down_writes_no_secret(tmp_path: Path) -> None:
+    dsn = f"host=127.0.0.1 port=9 dbname=kyc password={SECRETS['PGDSN_PASSWORD']}"
+    log = tmp_path / "rec.jsonl"
+    args = ("record", "--config", str(config(tmp_path)), "--log", str(log), "--duration", "2")
+    done = cockpit(*args, env=environ(dsn), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = log.read_text(encoding="utf-8")
+    assert text.count('"type":"source.failed"') >= 3
+    assert_clean(done.stdout, done.stderr, everything_written(tmp_path))
