@@ -63,7 +63,7 @@ def test_every_subcommand_appears_in_zsh_and_fish_scripts() -> None:
 
 def test_environment_names_come_from_the_config(tmp_path) -> None:
     config = tmp_path / "c.toml"
-    config.write_text('[environments.prod]\nproduction = true\n[environments.stage]\n')
+    config.write_text("[environments.prod]\nproduction = true\n[environments.stage]\n")
     done = subprocess.run(
         [sys.executable, "-m", "cockpit", "completion", "--list", "envs", "--config", str(config)],
         capture_output=True,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from test_fold_support import T0, Log, at
 
+from cockpit.config import ConfigError, Settings, load_settings
 from cockpit.domain.fold import fold
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS
 from cockpit.domain.views import FAILED, PARTIAL, source_status
@@ -19,6 +21,7 @@ from cockpit.sources.base import SourceError
 from cockpit.sources.kafka import PrometheusKafkaLag
 from cockpit.sources.pg_exporter import ExporterConnections
 from cockpit.sources.tenants import PrometheusTenantQuota
+from cockpit.wiring import build_sources
 
 
 def vector(*series: tuple[dict[str, str], str]) -> dict[str, Any]:
@@ -159,3 +162,28 @@ def test_replay_of_the_same_events_derives_the_same_picture() -> None:
     first = source_status(fold(events), "kafka", at(64), 2.0)
     again = source_status(fold(list(events)), "kafka", at(64), 2.0)
     assert first == again and at(64) > T0
+
+
+def _settings(tmp_path: Path, sources: str) -> Settings:
+    path = tmp_path / "c.toml"
+    path.write_text(f'[prometheus]\nurl = "http://prom.test"\n[sources]\n{sources}\n', "utf-8")
+    return load_settings(str(path), environ={})
+
+
+def test_jobs_and_the_answer_cap_are_configured_per_pane(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, 'jobs = { kafka = "kafka-exporter" }\nmax_answer_mb = 2.5')
+    planned = {p.source.name: p.source for p in build_sources(settings, {})}
+    lag = planned["prometheus-kafka"]
+    assert isinstance(lag, PrometheusKafkaLag) and lag.watch.job == "kafka-exporter"
+    tenants = planned["prometheus-tenants"]
+    assert isinstance(tenants, PrometheusTenantQuota) and tenants.watch.job == "auto"
+    assert lag._api.http.max_body_bytes == round(2.5 * 2**20)
+
+
+def test_a_misspelt_pane_or_a_bad_job_name_is_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        _settings(tmp_path, 'jobs = { kafak = "x" }')
+    assert "jobs" in str(info.value) and "kafka" in str(info.value)
+    with pytest.raises(ConfigError) as info:
+        _settings(tmp_path, 'jobs = { kafka = "a\\u001bb" }')
+    assert "not a Prometheus job name" in str(info.value)
