@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from cockpit.sources import _values as v
 from cockpit.sources.base import SourceError
-from cockpit.sources.promql import Sample, escape_label_value
+from cockpit.sources.promql import PrometheusApi, Sample, escape_label_value
 
 AUTO = "auto"
 """Job setting meaning: learn the job names from the `job` label of the source's series."""
@@ -22,7 +22,6 @@ _MAX_JOBS = 8
 class JobVerdict:
     """What the `up` series of a source's jobs said during one poll."""
 
-    jobs: tuple[str, ...]
     targets: int
     down: int
 
@@ -31,8 +30,8 @@ class JobWatch:
     """Adds two cheap queries to a metric source's poll and judges the job's health.
 
     `job` is a Prometheus job name, AUTO (the jobs seen on the source's own series at the
-    last poll that had some), or "" (no check). An explicit job is checked on every poll; in
-    AUTO mode nothing is known until the series have been seen once.
+    last poll that had some, or in the last hour), or "" (no check). An explicit job is
+    checked on every poll.
     """
 
     def __init__(self, job: str, metric: str, setting: str) -> None:
@@ -53,12 +52,8 @@ class JobWatch:
     def queries(self) -> list[str]:
         """The extra queries: jobs of the series (AUTO only), then `up` of the known jobs."""
         extra = [f"count by (job) ({self.metric})"] if self.job == AUTO else []
-        jobs = self.jobs
-        if len(jobs) == 1:
-            extra.append(f'up{{job="{escape_label_value(jobs[0])}"}}')
-        elif jobs:
-            alternatives = "|".join(_regex_escape(j) for j in jobs)
-            extra.append(f'up{{job=~"{escape_label_value(alternatives)}"}}')
+        if self.jobs:
+            extra.append(_up_query(self.jobs))
         return extra
 
     def judge(self, series: int, answers: Sequence[list[Sample]], notes: v.Notes) -> None:
@@ -70,12 +65,35 @@ class JobWatch:
             seen = sorted({s.labels.get("job", "") for s in answers.pop(0)} - {""})
             if seen:
                 self._learned = tuple(seen[:_MAX_JOBS])
-        verdict = _verdict(jobs, answers[0] if jobs else [], notes)
         had = self.had_series
         if series:
             self.had_series = True
-        if not jobs:
+        if jobs:
+            self._conclude(jobs, _verdict(answers[0], notes), series, had, notes)
+
+    async def recall(self, api: PrometheusApi, series: int, notes: v.Notes) -> None:
+        """AUTO, nothing learned yet and no series (started while the exporter was down):
+        find the jobs that exported the metric in the last hour and judge their `up`."""
+        if self.job != AUTO or self._learned or series:
             return
+        try:
+            recent, _ = await api.query(f"count by (job) (last_over_time({self.metric}[1h]))")
+            jobs = tuple(sorted({s.labels.get("job", "") for s in recent} - {""})[:_MAX_JOBS])
+            up = (await api.query(_up_query(jobs)))[0] if jobs else []
+        except SourceError:
+            return  # e.g. a backend without last_over_time: nothing more can be said
+        if not jobs:
+            notes.add(
+                f"no {self.metric} series in Prometheus for the last hour: is its exporter "
+                f"scraped? (name its job in {self.setting})"
+            )
+            return
+        self._learned = jobs
+        self._conclude(jobs, _verdict(up, notes), series, False, notes)
+
+    def _conclude(
+        self, jobs: tuple[str, ...], verdict: JobVerdict, series: int, had: bool, notes: v.Notes
+    ) -> None:
         named = ", ".join(jobs)
         if verdict.targets == 0:
             if series == 0:
@@ -94,13 +112,20 @@ class JobWatch:
             notes.add(f"no series although job {named} is up: metric renamed or scrape failing?")
 
 
-def _verdict(jobs: tuple[str, ...], up: list[Sample], notes: v.Notes) -> JobVerdict:
+def _up_query(jobs: tuple[str, ...]) -> str:
+    if len(jobs) == 1:
+        return f'up{{job="{escape_label_value(jobs[0])}"}}'
+    alternatives = "|".join(_regex_escape(j) for j in jobs)
+    return f'up{{job=~"{escape_label_value(alternatives)}"}}'
+
+
+def _verdict(up: list[Sample], notes: v.Notes) -> JobVerdict:
     down = 0
     for sample in up:
         value = v.number(sample.value, notes, "up")
         if value is not None and value < 1:
             down += 1
-    return JobVerdict(jobs, len(up), down)
+    return JobVerdict(len(up), down)
 
 
 def _regex_escape(value: str) -> str:

@@ -47,6 +47,7 @@ class PrometheusKafkaLag:
         samples, warnings = answers[0]
         notes.extend(warnings)  # the job checks' own warnings would only repeat them
         self.watch.judge(len(samples), [a[0] for a in answers[1:]], notes)
+        await self.watch.recall(self._api, len(samples), notes)
         lags: dict[tuple[str, str], int | None] = {}
         for sample in samples:
             group = sample.labels.get("consumergroup") or sample.labels.get("group", "")

@@ -63,6 +63,7 @@ class ExporterConnections:
         for _, warnings in (states, maxima, up):
             notes.extend(warnings)
         self.watch.judge(len(up[0]), [samples for samples, _ in answers[3:]], notes)
+        await self.watch.recall(self._api, len(up[0]), notes)
         up_value = _single(up[0], notes, "pg_up")
         if up_value is None:
             raise SourceError("parse", "no pg_up series: is postgres-exporter scraped?")

@@ -65,6 +65,7 @@ class PrometheusTenantQuota:
             _merge(rows, field, samples, notes)
         series = sum(len(samples) for samples, _ in results)
         self.watch.judge(series, [samples for samples, _ in checks], notes)
+        await self.watch.recall(self._api, series, notes)
         items = [rows[t] for t in sorted(rows)]
         return v.snapshot(self.name, self.kind, items, started, notes)
 

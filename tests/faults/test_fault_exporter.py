@@ -6,6 +6,7 @@ last values (dimmed), the header must not count them ok, and they come back by t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -135,3 +136,34 @@ async def test_a_dead_or_hung_exporter_is_shown_as_absence_not_health(
         await pilot.press("q")
     log = (tmp_path / "exporter.jsonl").read_text(encoding="utf-8")
     assert '"kind":"absent"' in log.replace(" ", "")
+
+
+async def test_a_cockpit_started_while_the_exporter_is_down_says_so(
+    prometheus: tuple[FakeExporter, PrometheusServer], tmp_path: Path
+) -> None:
+    exporter, prom = prometheus
+    await asyncio.sleep(2 * SCRAPE_S)  # the series exist in Prometheus' recent history
+    exporter.stop()
+    await asyncio.sleep(2 * SCRAPE_S)  # ...and are stale now
+    app = build_app(tmp_path / "late.jsonl", _planned(prom.url), INTERVAL_S)
+    try:
+        async with app.run_test(size=(200, 50)) as pilot:
+
+            def absent() -> bool:
+                return all(status_line(app, n).startswith("✖ NO SERIES") for n in (2, 4))
+
+            await wait_until(pilot, absent, f"no series ({status_line(app, 2)!r})", DETECT_S)
+            line = status_line(app, 2)
+            # Never seen: no "since", but the job is named from the last hour's series.
+            assert f"no series from job {JOB}: exporter down?" in line, line
+            assert "ok" not in _header(app).split("│")[-1]
+            exporter.start()
+            await wait_until(
+                pilot,
+                lambda: status_line(app, 2).startswith("● live"),
+                f"live once the exporter is back ({status_line(app, 2)!r})",
+                RECOVER_S,
+            )
+            await pilot.press("q")
+    finally:
+        exporter.start()

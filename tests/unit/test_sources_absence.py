@@ -36,12 +36,16 @@ class FakeProm:
         self.series: list[tuple[dict[str, str], str]] = []
         self.up: list[tuple[dict[str, str], str]] = []
         self.seen: list[str] = []
+        self.history: list[str] = []
+        """Jobs that exported the metric within the last hour (last_over_time)."""
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         query = request.url.params["query"]
         self.seen.append(query)
         if query.startswith("up{"):
             return httpx.Response(200, json=vector(*self.up))
+        if query.startswith("count by (job) (last_over_time("):
+            return httpx.Response(200, json=vector(*(({"job": j}, "1") for j in self.history)))
         if query.startswith("count by (job)"):
             jobs = sorted({m.get("job", "") for m, _ in self.series} - {""})
             return httpx.Response(200, json=vector(*(({"job": j}, "1") for j in jobs)))
@@ -99,15 +103,30 @@ async def test_some_targets_down_is_partial_data_not_a_failure() -> None:
     )
 
 
-async def test_an_empty_answer_with_nothing_known_is_not_an_error_and_off_means_off() -> None:
+async def test_an_empty_answer_with_nothing_known_is_partial_and_off_means_off() -> None:
     prom = FakeProm()
-    assert (
-        await PrometheusKafkaLag("http://prom.test", transport=prom.transport()).poll()
-    ).items == ()
+    snap = await PrometheusKafkaLag("http://prom.test", transport=prom.transport()).poll()
+    assert snap.items == ()
+    assert snap.warnings == (
+        "no kafka_consumer_lag series in Prometheus for the last hour: is its exporter "
+        "scraped? (name its job in [sources.jobs] kafka)",
+    )
     off = PrometheusKafkaLag("http://prom.test", job="", transport=prom.transport())
     prom.seen.clear()
     assert (await off.poll()).warnings == ()
     assert prom.seen == ["sum by (consumergroup, group, topic) (kafka_consumer_lag)"]
+
+
+async def test_started_while_the_exporter_is_down_the_jobs_come_from_the_last_hour() -> None:
+    prom = FakeProm()
+    prom.history = ["kafka-exporter"]
+    prom.up = [({"job": "kafka-exporter", "instance": "k:9308"}, "0")]
+    source = PrometheusKafkaLag("http://prom.test", transport=prom.transport())
+    with pytest.raises(SourceError) as info:
+        await source.poll()
+    assert info.value.kind == ABSENT
+    assert info.value.message.startswith("no series from job kafka-exporter: exporter down?")
+    assert "count by (job) (last_over_time(kafka_consumer_lag[1h]))" in prom.seen
 
 
 async def test_exporter_fallback_says_its_job_is_down() -> None:
