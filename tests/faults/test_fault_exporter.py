@@ -113,7 +113,7 @@ async def test_a_dead_or_hung_exporter_is_shown_as_absence_not_health(
         def absent() -> bool:
             return all(status_line(app, n).startswith("✖ NO SERIES") for n in (2, 4))
 
-        await wait_until(
+        seen = await wait_until(
             pilot, absent, f"panes saying no series (now {status_line(app, 2)!r})", DETECT_S
         )
         line = status_line(app, 2)
@@ -131,7 +131,10 @@ async def test_a_dead_or_hung_exporter_is_shown_as_absence_not_health(
 
         exporter.clear_faults()
         exporter.start()  # same port: a no-op when it only hung
-        await wait_until(pilot, live, f"panes live again ({status_line(app, 2)!r})", RECOVER_S)
+        back = await wait_until(
+            pilot, live, f"panes live again ({status_line(app, 2)!r})", RECOVER_S
+        )
+        print(f"exporter {fault}: no series shown after {seen:.1f} s, live {back:.1f} s after")
         assert "sources 3/3 ok" in _header(app)
         await pilot.press("q")
     log = (tmp_path / "exporter.jsonl").read_text(encoding="utf-8")
