@@ -23,6 +23,7 @@ from cockpit.actions.notes import NoteDraft
 from cockpit.clock import Clock, SystemClock
 from cockpit.command.mirror import NoteMirror
 from cockpit.command.options import CommandOptions
+from cockpit.crash import fatal_error
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from cockpit.domain.views import AlertPolicy, NoCatalog, suggested_severity
 from cockpit.permissions import Capability, Mode, Permissions
@@ -117,6 +118,8 @@ class CockpitApp(ActionsApp):
         Binding("e", "export", "Export", show=False),
         Binding("ctrl+r", "refresh_sources", "Refresh", show=False),
     ]
+
+    _fatal_error = fatal_error  # crash report without locals, secrets redacted (cockpit.crash)
 
     def __init__(self, session: Session, options: AppOptions, *, clock: Clock | None = None):
         super().__init__()
