@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from cockpit.config import ConfigError, Settings
-from cockpit.runbook.exec.base import StepTargets
+from cockpit.runbook.exec.base import StepTargets, Where
+
+DEMO_ENVIRONMENT = "demo"
+DEMO_CONTEXT = "simulated platform"
 
 
 def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
@@ -29,7 +33,34 @@ def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
         postgres_mitigation_problem=problem,
         k8s_client=_kube_client(kube.kubeconfig, kube.context, kube.timeout_seconds),
         environ=dict(environ),
+        where=Where(
+            active.name,
+            active.production,
+            kube.context or "",
+            kube.namespace or "",
+            *database(mitigation_dsn or dsn),
+            exec_host=socket.gethostname(),
+        ),
     )
+
+
+def database(conninfo: str | None) -> tuple[str, str]:
+    """(host, database name) of a DSN or URL, for confirmations; never the password.
+
+    A DSN that cannot be parsed gives ("unreadable DSN", "") rather than its text.
+    """
+    if not conninfo:
+        return "", ""
+    from psycopg import conninfo as pg_conninfo
+
+    try:
+        parts = pg_conninfo.conninfo_to_dict(conninfo)
+    except Exception:  # psycopg raises ProgrammingError; the text may hold a password
+        return "unreadable DSN", ""
+    host = str(parts.get("host") or parts.get("hostaddr") or "local socket")
+    port = str(parts.get("port") or "")
+    name = str(parts.get("dbname") or parts.get("user") or "")
+    return (f"{host}:{port}" if port and port != "5432" else host), name
 
 
 def _kube_client(
@@ -72,4 +103,7 @@ def demo_targets(
 
         url = k8s_url
         factory = lambda: make_k8s_client(url)  # noqa: E731
-    return StepTargets(prometheus_url=prometheus_url, k8s_client=factory, environ=dict(environ))
+    where = Where(DEMO_ENVIRONMENT, False, DEMO_CONTEXT, exec_host=socket.gethostname())
+    return StepTargets(
+        prometheus_url=prometheus_url, k8s_client=factory, environ=dict(environ), where=where
+    )

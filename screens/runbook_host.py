@@ -1,11 +1,13 @@
-"""What the runbook screen needs from the app, and who the operator is."""
+"""What the runbook screen needs from the app: session, options, permissions, operator."""
 
 from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING, Protocol
 
+from cockpit.permissions import Mode, Permissions
 from cockpit.runbook.exec.base import Operator
+from cockpit.screens.header import HeaderInfo
 
 if TYPE_CHECKING:
     from cockpit.session import Session
@@ -13,9 +15,9 @@ if TYPE_CHECKING:
 
 class _Options(Protocol):
     @property
-    def read_only(self) -> bool: ...
-    @property
     def author(self) -> str: ...
+    @property
+    def header(self) -> HeaderInfo: ...
 
 
 class RunbookHost(Protocol):
@@ -25,6 +27,27 @@ class RunbookHost(Protocol):
     def session(self) -> Session: ...
     @property
     def options(self) -> _Options: ...
+
+
+def permissions_of(host: RunbookHost) -> Permissions:
+    """The session's permission decision, `app.options.permissions`.
+
+    Until AppOptions carries it, it is decided here once from the same inputs (mode,
+    --read-only, environment, role) so that this screen still asks `Permissions` only.
+    """
+    options = host.options
+    decided = getattr(options, "permissions", None)
+    if isinstance(decided, Permissions):
+        return decided
+    header = options.header
+    mode = {"DEMO": Mode.DEMO, "REPLAY": Mode.REPLAY}.get(header.mode, Mode.LIVE)
+    return Permissions.decide(
+        mode if host.session.writable else Mode.REPLAY,
+        read_only=bool(getattr(options, "read_only", False)),
+        environment=header.environment,
+        production=header.production,
+        role=str(getattr(options, "role", "responder")),
+    )
 
 
 def default_operator(author: str) -> Operator:

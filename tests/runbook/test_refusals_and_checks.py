@@ -9,7 +9,6 @@ from rb_support import LogBox, bind, runner
 
 from cockpit.config import ConfigError, load_settings
 from cockpit.runbook.exec.base import StepTargets
-from cockpit.runbook.exec.runner import StepRefused
 from cockpit.runbook.model import Runbook
 from cockpit.runbook.parse import parse_runbook
 from cockpit.settings.backends import PostgresSettings
@@ -40,7 +39,7 @@ def _refused_mitigation(box: LogBox) -> tuple[str | None, str]:
     ("kw", "why"),
     [
         ({"read_only": True}, "read-only"),
-        ({"may_mitigate": False}, "role may not"),
+        ({"may_mitigate": False}, "role is viewer"),
     ],
 )
 def test_a_refused_mitigation_is_in_the_log(
@@ -49,8 +48,8 @@ def test_a_refused_mitigation_is_in_the_log(
     runbook = runbooks["RB-002"]
     step = runbook.step("fallback-ocr")
     assert step is not None
-    with pytest.raises(StepRefused, match=why):
-        runner(runbook, logbox, StepTargets(), **kw).run(step, bind(runbook))
+    result = runner(runbook, logbox, StepTargets(), **kw).run(step, bind(runbook))
+    assert result.outcome == "refused" and why in result.summary
     assert logbox.types() == ["mitigation.requested", "mitigation.completed"]
     outcome, summary = _refused_mitigation(logbox)
     assert outcome == "refused" and why in summary
@@ -64,8 +63,8 @@ def test_a_forbidden_step_attempt_is_in_the_log(
     runbook = runbooks["RB-003"]
     step = runbook.step("purge-topic")
     assert step is not None
-    with pytest.raises(StepRefused, match="CTO approval"):
-        runner(runbook, logbox, StepTargets()).run(step, bind(runbook))
+    result = runner(runbook, logbox, StepTargets()).run(step, bind(runbook))
+    assert result.outcome == "refused" and "CTO approval" in result.summary
     (run,) = [*logbox.state.mitigations.values(), *logbox.state.steps.values()]
     assert run.outcome == "refused" and "CTO approval" in run.summary
     assert run.step == "purge-topic"
@@ -77,8 +76,8 @@ def test_a_bad_parameter_attempt_is_in_the_log(logbox: LogBox, tmp_path: Path) -
     runbook = parse_runbook(path)
     step = runbook.step("by-tenant")
     assert step is not None
-    with pytest.raises(StepRefused, match="no value"):
-        runner(runbook, logbox, StepTargets()).run(step, bind(runbook))
+    result = runner(runbook, logbox, StepTargets()).run(step, bind(runbook))
+    assert result.outcome == "refused" and "no value" in result.summary
     assert logbox.types() == ["step.requested", "step.completed"]
     (run,) = logbox.state.steps.values()
     assert run.outcome == "refused" and "tenant" in run.summary and run.what.startswith("not run")
@@ -88,8 +87,8 @@ def test_nothing_is_written_in_a_replay(logbox: LogBox, runbooks: dict[str, Runb
     runbook = runbooks["RB-002"]
     step = runbook.step("fallback-ocr")
     assert step is not None
-    with pytest.raises(StepRefused, match="replay"):
-        runner(runbook, logbox, StepTargets(), replay=True).run(step, bind(runbook))
+    result = runner(runbook, logbox, StepTargets(), replay=True).run(step, bind(runbook))
+    assert result.outcome == "refused" and "replay" in result.summary
     assert logbox.types() == []
 
 
@@ -113,8 +112,8 @@ def test_sql_mitigation_without_its_own_login_is_refused(
     step = runbook.step("kill-idle")
     assert step is not None
     targets = StepTargets(postgres_dsn="host=127.0.0.1 port=1 dbname=kyc user=cockpit_ro")
-    with pytest.raises(StepRefused, match="mitigation_dsn_env"):
-        runner(runbook, logbox, targets).run(step, bind(runbook), confirm=lambda p: True)
+    result = runner(runbook, logbox, targets).run(step, bind(runbook), confirm=lambda a: True)
+    assert result.outcome == "refused" and "mitigation_dsn_env" in result.summary
     outcome, summary = _refused_mitigation(logbox)
     assert outcome == "refused" and "never used for writes" in summary
 

@@ -140,7 +140,7 @@ async def test_a_viewer_is_never_offered_a_mitigation(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_rb004(pilot, app)
         assert not any(s.mitigating for s in screen.shown_steps)
-        assert "viewer role" in str(screen.query_one("#rb-title").render())
+        assert "role is viewer" in str(screen.query_one("#rb-title").render())
 
 
 async def test_a_forbidden_attempt_is_logged(tmp_path: Path) -> None:

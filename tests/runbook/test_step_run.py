@@ -1,0 +1,156 @@
+"""The step run state machine with an injected confirmer: yes, no, refused, typed target."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from rb_support import LogBox, Steps, bind, runner
+
+from cockpit.actions.step_drive import drive
+from cockpit.actions.step_run import Answer, Phase, PhaseError
+from cockpit.actions.step_where import Confirmation
+from cockpit.log.events import Payload
+from cockpit.runbook.exec.base import StepTargets, Where
+from cockpit.runbook.model import Runbook
+from cockpit.runbook.parse import parse_runbook
+
+RUNBOOK = """---
+id: RB-905
+title: A local mitigation
+severity: SEV-4
+params:
+  - name: flag
+    pattern: '.*'
+    source: label:flag
+---
+
+```exec id=touch role=mitigate title="Create the flag file" confirm=yes target=flag-file
+["PYTHON", "-c", "import sys, pathlib; pathlib.Path(sys.argv[1]).touch()", "{{ flag }}"]
+```
+"""
+WHERE = Where("staging", False, "gke-staging", "ns-default", "db.internal", "kyc", "bastion-2")
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> Runbook:
+    path = tmp_path / "RB-905.md"
+    path.write_text(RUNBOOK.replace("PYTHON", sys.executable))
+    return parse_runbook(path)
+
+
+class Confirmer:
+    """Answers every confirmation with `answer` and keeps what it was asked."""
+
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
+        self.asked: list[Confirmation] = []
+
+    def __call__(self, asked: Confirmation) -> Answer:
+        self.asked.append(asked)
+        return asked.typed_target if self.answer == "TYPE IT" else self.answer
+
+
+def _go(steps: Steps, local: Runbook, flag: Path, confirm: Confirmer) -> Phase:
+    run = steps.start(local.steps[0])
+    out = drive(run, bind(local, {"flag": str(flag)}), confirm=confirm, append=steps.box.append)
+    return out.phase
+
+
+def test_yes_runs_and_logs_request_confirm_outcome(
+    local: Runbook, logbox: LogBox, tmp_path: Path
+) -> None:
+    flag, yes = tmp_path / "flag", Confirmer(True)
+    steps = runner(local, logbox, StepTargets(where=WHERE))
+    assert _go(steps, local, flag, yes) is Phase.FINISHED
+    assert flag.exists()
+    assert logbox.types() == [
+        "mitigation.requested",
+        "mitigation.confirmed",
+        "mitigation.completed",
+    ]
+    (run,) = logbox.state.mitigations.values()
+    assert run.outcome == "ok" and run.confirmed_by and "nadia" in run.requested_by
+    (asked,) = yes.asked
+    assert asked.typed_target is None and not asked.production
+    assert dict(asked.where) == {"environment": "staging", "runs on": "bastion-2"}
+
+
+def test_no_cancels_and_logs(local: Runbook, logbox: LogBox, tmp_path: Path) -> None:
+    flag = tmp_path / "flag"
+    assert _go(runner(local, logbox, StepTargets()), local, flag, Confirmer(False)) is (
+        Phase.CANCELLED
+    )
+    assert not flag.exists()
+    assert logbox.types() == ["mitigation.requested", "mitigation.completed"]
+    (run,) = logbox.state.mitigations.values()
+    assert run.outcome == "cancelled" and run.confirmed_by is None
+
+
+def test_refused_by_permission_is_logged_and_never_asked(
+    local: Runbook, logbox: LogBox, tmp_path: Path
+) -> None:
+    flag, yes = tmp_path / "flag", Confirmer(True)
+    steps = runner(local, logbox, StepTargets(), read_only=True)
+    assert _go(steps, local, flag, yes) is Phase.REFUSED
+    assert not flag.exists() and yes.asked == []
+    assert logbox.types() == ["mitigation.requested", "mitigation.completed"]
+    (run,) = logbox.state.mitigations.values()
+    assert run.outcome == "refused" and "--read-only" in run.summary
+
+
+def test_prod_needs_the_target_typed_back(local: Runbook, logbox: LogBox, tmp_path: Path) -> None:
+    flag = tmp_path / "flag"
+    prod = StepTargets(where=Where("prod", True, exec_host="bastion-1"))
+    steps = runner(local, logbox, prod, production=True)
+    yes = Confirmer(True)  # a plain yes is not enough in PROD
+    assert _go(steps, local, flag, yes) is Phase.REFUSED and not flag.exists()
+    (asked,) = yes.asked
+    assert asked.production and asked.typed_target == "flag-file"
+    assert asked.where[0] == ("environment", "prod (PROD)")
+    assert _go(steps, local, flag, Confirmer("flag")) is Phase.REFUSED and not flag.exists()
+    assert _go(steps, local, flag, Confirmer("TYPE IT")) is Phase.FINISHED and flag.exists()
+    outcomes = [m.outcome for m in logbox.state.mitigations.values()]
+    assert outcomes == ["refused", "refused", "ok"]
+    assert [m.typed_target for m in logbox.state.mitigations.values()][-1] == "flag-file"
+
+
+def test_phases_are_enforced_and_nothing_runs_unlogged(
+    local: Runbook, logbox: LogBox, tmp_path: Path
+) -> None:
+    flag = tmp_path / "flag"
+    steps = runner(local, logbox, StepTargets())
+    run = steps.start(local.steps[0])
+    with pytest.raises(PhaseError):
+        run.execute()
+    assert run.prepare(bind(local, {"flag": str(flag)})) == ()
+    with pytest.raises(PhaseError):
+        run.confirm(True)
+
+    def broken(payload: Payload) -> None:
+        raise OSError("disk full")
+
+    fresh = steps.start(local.steps[0])
+    out = drive(fresh, bind(local, {"flag": str(flag)}), confirm=Confirmer(True), append=broken)
+    assert out.outcome == "failed" and "disk full" in out.summary and not out.ran
+    assert not flag.exists()
+
+
+def test_a_k8s_confirmation_names_context_and_namespace(
+    k8s_targets: StepTargets, logbox: LogBox, runbooks: dict[str, Runbook]
+) -> None:
+    runbook = runbooks["RB-002"]
+    step = runbook.step("fallback-ocr")
+    assert step is not None
+    targets = StepTargets(k8s_client=k8s_targets.k8s_client, where=WHERE)
+    no = Confirmer(None)
+    runner(runbook, logbox, targets).run(step, bind(runbook), confirm=no)
+    (asked,) = no.asked
+    # The step's own namespace wins over the configured default.
+    assert dict(asked.where) == {
+        "environment": "staging",
+        "context": "gke-staging",
+        "namespace": "kyc",
+    }
+    assert "context gke-staging" in asked.where_line()
