@@ -1,0 +1,164 @@
+"""Pilot: the runbook screen runs a diagnose step, refuses a mitigation in read-only, needs the
+target typed back in PROD and names where it acts; a snapshot of a PROD confirmation."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from test_runbook_screen import open_rb004, run_step, until
+from textual.app import App, ComposeResult
+from textual.widgets import Input, Static
+
+from cockpit.actions.step_run import StepRun
+from cockpit.actions.step_where import Confirmation
+from cockpit.app import AppOptions, CockpitApp
+from cockpit.clock import SystemClock
+from cockpit.log.events import SourcesConfigured
+from cockpit.log.store import IncidentLog
+from cockpit.permissions import Mode, Permissions
+from cockpit.runbook.exec.base import StepTargets, Where
+from cockpit.screens.dashboard import DashboardScreen
+from cockpit.screens.header import HeaderInfo
+from cockpit.screens.runbook_dialogs import MitigationDialog
+from cockpit.screens.runbook_live import run_on_worker
+from cockpit.session import LiveSession
+
+SnapCompare = Callable[..., bool]
+RUNBOOK = """---
+id: RB-906
+title: Local steps
+severity: SEV-4
+params:
+  - name: flag
+    pattern: '.*'
+    source: label:flag
+---
+
+```exec id=look role=diagnose title="Say hello"
+["PYTHON", "-c", "print('hello')"]
+```
+
+```exec id=touch role=mitigate title="Create the flag file" confirm=yes target=flag-file
+["PYTHON", "-c", "import sys, pathlib; pathlib.Path(sys.argv[1]).touch()", "{{ flag }}"]
+```
+"""
+
+
+def local_app(tmp_path: Path, *, read_only: bool = False, prod: bool = False) -> CockpitApp:
+    """A live cockpit whose runbooks include RB-906; PROD or read-only as asked."""
+    rb_dir = tmp_path / "runbooks"
+    rb_dir.mkdir()
+    (rb_dir / "RB-906.md").write_text(RUNBOOK.replace("PYTHON", sys.executable))
+    env = "prod" if prod else "staging"
+    permissions = Permissions.decide(Mode.LIVE, read_only=read_only, environment=env,
+                                     production=prod)  # fmt: skip
+    targets = StepTargets(where=Where(env, prod, exec_host="bastion-7"))
+    kw: dict[str, Any] = {
+        "header": HeaderInfo("LIVE", env, prod, read_only),
+        "author": "nadia@bastion",
+        "targets": lambda: targets,
+        "runbook_dirs": (str(rb_dir),),
+    }
+    # AppOptions carries the session's Permissions once helper `actions` lands; until then
+    # the screen decides them from read_only and the header (see runbook_host).
+    names = {f.name for f in fields(AppOptions)}
+    kw.update({"permissions": permissions} if "permissions" in names else {"read_only": read_only})
+    clock = SystemClock()
+    log, _report = IncidentLog.open(tmp_path / "log.jsonl", clock=clock)
+    session = LiveSession(log, lambda: ([], SourcesConfigured(environment=env)), clock)
+    return CockpitApp(session, AppOptions(**kw), clock=clock)
+
+
+def alert(flag: Path) -> DashboardScreen.AlertOpened:
+    return DashboardScreen.AlertOpened("a9", "Local", "RB-906", {"flag": str(flag)})
+
+
+async def test_a_diagnose_step_runs_and_the_banner_names_the_environment(tmp_path: Path) -> None:
+    app = local_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_rb004(pilot, app, alert(tmp_path / "flag"))
+        await until(pilot, lambda: "staging" in str(screen.query_one("#rb-status").render()))
+        await run_step(pilot, screen, "look")
+        await until(pilot, lambda: any(r.outcome for r in app.session.state.steps.values()))
+        (run,) = app.session.state.steps.values()
+        assert run.step == "look" and run.outcome == "ok" and run.result["text"] == "hello"
+
+
+async def test_read_only_hides_and_refuses_the_mitigation(tmp_path: Path) -> None:
+    flag = tmp_path / "flag"
+    app = local_app(tmp_path, read_only=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_rb004(pilot, app, alert(flag))
+        assert [s.id for s in screen.shown_steps] == ["look"]
+        assert "--read-only" in str(screen.query_one("#rb-title").render())
+        assert "READ-ONLY" in str(screen.query_one("#rb-status").render())
+        # The worker body the screen uses, given the hidden step anyway: refused and logged.
+        step = screen.runbook.steps[1]
+        run = StepRun(screen.runbook, step, permissions=screen.permissions,
+                      targets=screen.targets, operator=screen.operator)  # fmt: skip
+        body = lambda: run_on_worker(screen, run, screen.bound(), None, app.session.append)  # noqa: E731
+        screen.run_worker(body, thread=True)
+        await until(pilot, lambda: app.session.state.mitigations)
+        (refused,) = app.session.state.mitigations.values()
+        assert refused.outcome == "refused" and "--read-only" in refused.summary
+        assert not isinstance(app.screen, MitigationDialog) and not flag.exists()
+
+
+async def test_prod_needs_the_target_typed_back(tmp_path: Path) -> None:
+    flag = tmp_path / "flag"
+    app = local_app(tmp_path, prod=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_rb004(pilot, app, alert(flag))
+        await until(pilot, lambda: "PROD" in str(screen.query_one("#rb-status").render()))
+        await run_step(pilot, screen, "touch")
+        await until(pilot, lambda: isinstance(app.screen, MitigationDialog))
+        dialog = app.screen
+        where = dialog.query_one("#where", Static).render()
+        assert "PROD · PRODUCTION" in str(where) and "runs on bastion-7" in str(where)
+        # confirm=yes in the runbook, but PROD asks for the target: Run alone does nothing.
+        await pilot.click("#run")
+        await pilot.pause(0.2)
+        assert app.screen is dialog and not flag.exists()
+        assert "not the target" in str(dialog.query_one("#typed-error", Static).render())
+        dialog.query_one("#typed", Input).value = "flag-file"
+        await pilot.press("enter")
+        await until(pilot, lambda: flag.exists())
+        await until(pilot, lambda: any(m.outcome for m in app.session.state.mitigations.values()))
+        (done,) = app.session.state.mitigations.values()
+        assert done.outcome == "ok" and done.typed_target == "flag-file"
+
+
+PROD_ASK = Confirmation(
+    "0123456789ab",
+    "Add two replicas to the slow service",
+    "scale deployment/ocr-svc in namespace kyc\n  spec.replicas\n  - 3\n  + 5\n"
+    "Server-side dry run: accepted",
+    "prod",
+    True,
+    (
+        ("environment", "prod (PROD)"),
+        ("context", "gke-eu-west1-prod"),
+        ("namespace", "kyc"),
+    ),
+    "ocr-svc",
+)
+
+
+class DialogApp(App[None]):
+    """Only the confirmation, as the runbook screen shows it."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("runbook screen behind the dialog")
+
+    def on_mount(self) -> None:
+        self.push_screen(MitigationDialog(PROD_ASK))
+
+
+def test_prod_confirmation_names_environment_context_and_namespace(
+    snap_compare: SnapCompare,
+) -> None:
+    assert snap_compare(DialogApp(), terminal_size=(80, 24))
