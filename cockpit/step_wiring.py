@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
 import socket
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from cockpit.config import ConfigError, Settings
@@ -11,6 +14,7 @@ from cockpit.runbook.exec.base import StepTargets, Where
 
 DEMO_ENVIRONMENT = "demo"
 DEMO_CONTEXT = "simulated platform"
+_CURRENT = re.compile(r"^current-context:[ \t]*[\"']?([^\"'\s#]+)", re.MULTILINE)
 
 
 def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
@@ -36,31 +40,29 @@ def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
         where=Where(
             active.name,
             active.production,
-            kube.context or "",
+            kube.context or current_context(kube.kubeconfig, environ),
             kube.namespace or "",
-            *database(mitigation_dsn or dsn),
             exec_host=socket.gethostname(),
         ),
     )
 
 
-def database(conninfo: str | None) -> tuple[str, str]:
-    """(host, database name) of a DSN or URL, for confirmations; never the password.
+def current_context(kubeconfig: object | None, environ: Mapping[str, str]) -> str:
+    """The kubeconfig's `current-context` (the one the client uses when none is set), said
+    as such; "" when it cannot be read (the confirmation then says the current context).
 
-    A DSN that cannot be parsed gives ("unreadable DSN", "") rather than its text.
+    A line scan, not a YAML load: this runs before the first frame.
     """
-    if not conninfo:
-        return "", ""
-    from psycopg import conninfo as pg_conninfo
-
-    try:
-        parts = pg_conninfo.conninfo_to_dict(conninfo)
-    except Exception:  # psycopg raises ProgrammingError; the text may hold a password
-        return "unreadable DSN", ""
-    host = str(parts.get("host") or parts.get("hostaddr") or "local socket")
-    port = str(parts.get("port") or "")
-    name = str(parts.get("dbname") or parts.get("user") or "")
-    return (f"{host}:{port}" if port and port != "5432" else host), name
+    listed = [str(kubeconfig)] if kubeconfig else environ.get("KUBECONFIG", "").split(os.pathsep)
+    paths = [Path(p) for p in listed if p] or [Path("~/.kube/config").expanduser()]
+    for path in paths:
+        try:
+            found = _CURRENT.search(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+        if found:
+            return f"{found.group(1)} (kubeconfig current context)"
+    return ""
 
 
 def _kube_client(

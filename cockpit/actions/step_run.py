@@ -194,7 +194,7 @@ class StepRun:
             planned.plan.what,
             where.environment,
             where.production,
-            where_lines(self.step, planned.plan, where),
+            where_lines(self.step, planned.plan, where, self._dsn()),
             planned.target if typed else None,
         )
 
@@ -258,6 +258,10 @@ class StepRun:
         if step.kind == "check" and result.outcome == "ok":
             out.append(ChecklistTicked(f"{self.runbook.id}:{step.id}", True, actor))
         return tuple(out)
+
+    def _dsn(self) -> str | None:
+        targets = self.targets
+        return targets.postgres_mitigation_dsn if self.mitigating else targets.postgres_dsn
 
     def _planned(self) -> Planned:
         if self.planned is None:

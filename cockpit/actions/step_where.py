@@ -35,8 +35,14 @@ class Confirmation:
         return " · ".join(f"{label} {value}" for label, value in self.where)
 
 
-def where_lines(step: Step, plan: Plan, where: Where) -> tuple[tuple[str, str], ...]:
-    """Where `step` acts, as the confirmation names it; unknowns are said, never left out."""
+def where_lines(
+    step: Step, plan: Plan, where: Where, dsn: str | None = None
+) -> tuple[tuple[str, str], ...]:
+    """Where `step` acts, as the confirmation names it; unknowns are said, never left out.
+
+    `dsn` is the login a SQL step uses; its host and database are named when `where` does
+    not know them (never its password).
+    """
     env = where.environment or "unnamed"
     lines = [("environment", env + (" (PROD)" if where.production else ""))]
     call = plan.call
@@ -45,10 +51,30 @@ def where_lines(step: Step, plan: Plan, where: Where) -> tuple[tuple[str, str], 
         lines.append(("context", where.k8s_context or CURRENT_CONTEXT))
         lines.append(("namespace", namespace or "the kubeconfig's default"))
     elif step.kind == "sql":
-        lines.append(("database host", where.db_host or "not configured"))
-        lines.append(("database", where.db_name or "the login's default"))
+        host, name = (where.db_host, where.db_name) if where.db_host else database(dsn)
+        lines.append(("database host", host or "not configured"))
+        lines.append(("database", name or "the login's default"))
     elif step.kind == "exec":
         lines.append(("runs on", where.exec_host or "this machine"))
     elif step.kind == "http" and isinstance(call, HttpCall):
         lines.append(("url host", urlsplit(call.url).netloc.rpartition("@")[2] or "?"))
     return tuple((label, clean(value, single_line=True, max_len=80)) for label, value in lines)
+
+
+def database(conninfo: str | None) -> tuple[str, str]:
+    """(host[:port], database name) of a DSN or URL; never the password.
+
+    One that cannot be parsed gives ("unreadable DSN", "") rather than any of its text.
+    """
+    if not conninfo:
+        return "", ""
+    from psycopg import conninfo as pg_conninfo  # late: psycopg costs ~0.3 s to import
+
+    try:
+        parts = pg_conninfo.conninfo_to_dict(conninfo)
+    except Exception:  # ProgrammingError quotes the text, which may hold a password
+        return "unreadable DSN", ""
+    host = str(parts.get("host") or parts.get("hostaddr") or "local socket")
+    port = str(parts.get("port") or "")
+    name = str(parts.get("dbname") or parts.get("user") or "")
+    return (f"{host}:{port}" if port and port != "5432" else host), name

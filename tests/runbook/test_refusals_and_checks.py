@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from rb_support import LogBox, bind, runner
 
+from cockpit.actions.step_where import database
 from cockpit.config import ConfigError, load_settings
 from cockpit.runbook.exec.base import StepTargets
 from cockpit.runbook.model import Runbook
@@ -142,3 +143,42 @@ def test_mitigation_dsn_file_and_env_together_is_a_config_error(tmp_path: Path) 
     config.write_text('[postgres]\nmitigation_dsn_env = "A"\nmitigation_dsn_file = "/x"\n')
     with pytest.raises(ConfigError, match="mitigation_dsn"):
         load_settings(str(config), environ={})
+
+
+def test_where_steps_act_comes_from_the_active_environment(tmp_path: Path) -> None:
+    config = tmp_path / "cockpit.toml"
+    config.write_text(
+        '[postgres]\ndsn_env = "PG_RO"\nmitigation_dsn_env = "PG_RW"\n'
+        "[environments.prod]\n"
+        '[environments.prod.kubernetes]\ncontext = "gke-prod"\nnamespace = "kyc"\n'
+    )
+    environ = {
+        "PG_RO": "host=replica.db dbname=kyc user=ro password=hunter2",
+        "PG_RW": "postgresql://ops:s3cret@primary.db:6432/kyc",
+    }
+    settings = load_settings(str(config), env_name="prod", environ=environ)
+    where = step_targets(settings, environ).where
+    assert (where.environment, where.production) == ("prod", True)
+    assert (where.k8s_context, where.namespace) == ("gke-prod", "kyc")
+    assert "s3cret" not in repr(where) and "hunter2" not in repr(where)
+
+
+def test_a_dsn_is_named_by_host_and_database_never_password() -> None:
+    assert database("postgresql://ops:s3cret@primary.db:6432/kyc") == ("primary.db:6432", "kyc")
+    assert database("host=replica.db dbname=kyc user=ro password=hunter2") == ("replica.db", "kyc")
+    assert database("user=ro") == ("local socket", "ro")
+    assert database("host='unterminated password=hunter2") == ("unreadable DSN", "")
+    assert database(None) == ("", "")
+
+
+def test_an_unset_context_is_the_kubeconfigs_current_one(tmp_path: Path) -> None:
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text("apiVersion: v1\ncurrent-context: kind-staging\ncontexts: []\n")
+    config = tmp_path / "cockpit.toml"
+    config.write_text('[kubernetes]\nnamespace = "kyc"\n')
+    environ = {"KUBECONFIG": f"{tmp_path / 'missing'}:{kubeconfig}"}
+    where = step_targets(load_settings(str(config), environ=environ), environ).where
+    assert where.k8s_context == "kind-staging (kubeconfig current context)"
+    unreadable = {"KUBECONFIG": str(tmp_path / "missing")}
+    where = step_targets(load_settings(str(config), environ=unreadable), unreadable).where
+    assert where.k8s_context == ""  # the confirmation then says "the kubeconfig's current context"

@@ -154,3 +154,27 @@ def test_a_k8s_confirmation_names_context_and_namespace(
         "namespace": "kyc",
     }
     assert "context gke-staging" in asked.where_line()
+
+
+def test_a_sql_confirmation_names_the_write_logins_host_and_database(
+    logbox: LogBox, runbooks: dict[str, Runbook]
+) -> None:
+    runbook = runbooks["RB-004"]
+    step = runbook.step("kill-idle")
+    assert step is not None
+    targets = StepTargets(
+        postgres_dsn="host=replica.db dbname=kyc user=ro password=hunter2",
+        postgres_mitigation_dsn="postgresql://ops:s3cret@primary.db:6432/kyc",
+        where=Where("prod", True),
+    )
+    no = Confirmer(None)
+    assert runner(runbook, logbox, targets).run(step, bind(runbook), confirm=no).outcome == (
+        "cancelled"
+    )
+    (asked,) = no.asked
+    assert dict(asked.where) == {
+        "environment": "prod (PROD)",
+        "database host": "primary.db:6432",
+        "database": "kyc",
+    }
+    assert "s3cret" not in repr(asked) and "s3cret" not in repr(logbox.events)

@@ -80,6 +80,7 @@ class Where:
     """The configured default namespace (a k8s step names its own)."""
     db_host: str = ""
     db_name: str = ""
+    """Empty: read from the step's DSN when a confirmation names it (psycopg loads late)."""
     exec_host: str = ""
     """The machine `exec` steps run on."""
 
