@@ -21,13 +21,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from cockpit.actions.step_run import Phase, StepRun, refusal
+from cockpit.actions.step_gate import offered
+from cockpit.actions.step_run import Phase, StepRun
 from cockpit.log.events import NoteAdded
-from cockpit.permissions import Capability, Permissions
+from cockpit.permissions import Permissions
 from cockpit.runbook.exec.base import Operator, StepTargets
 from cockpit.runbook.model import Runbook, Step
 from cockpit.runbook.params import BoundParams, ParamError, check_value
-from cockpit.runbook.safety import changes_platform
 from cockpit.sanitize import clean
 from cockpit.screens.dialogs import NoteDialog
 from cockpit.screens.header import HeaderInfo, StatusBar
@@ -53,14 +53,7 @@ SYNC_S = 0.5
 class RunbookScreen(Screen[None]):
     """One runbook: read it, fill its parameters, run its steps; every run is in the log."""
 
-    DEFAULT_CSS = """
-    RunbookScreen #rb-left { width: 46%; min-width: 34; }
-    RunbookScreen #rb-tabs { width: 1fr; }
-    RunbookScreen #steps { height: 1fr; }
-    RunbookScreen #params { height: auto; max-height: 10; border-top: solid $primary; }
-    RunbookScreen #rb-title { height: 1; background: $primary-background; }
-    RunbookScreen #results Static { margin-bottom: 1; }
-    """
+    CSS_PATH = "runbook_screen.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Back"),
         Binding("x", "run_step", "Run step"),
@@ -89,20 +82,14 @@ class RunbookScreen(Screen[None]):
         self.typed: dict[str, str] = {}
         self._author = author
         self._header = header or HeaderInfo("LIVE", permissions.environment)
-        # k9s-style: a mitigation this session may never run is not offered at all.
-        self.shown_steps = tuple(
-            s for s in runbook.steps
-            if s.forbidden or not changes_platform(s) or refusal(s, permissions) is None
-        )  # fmt: skip
+        self.shown_steps, self._hidden = offered(runbook, permissions)
         self._signature: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
         """Banner, title, steps + parameters on the left, guide and results tabs on the right."""
         yield StatusBar(self._header, id="rb-status")
-        title = f"{self.runbook.id} · {self.runbook.title} · {self.runbook.severity}"
-        if hidden := len(self.runbook.steps) - len(self.shown_steps):
-            why = self.permissions.refusal(Capability.WRITE_PLATFORM)
-            title += f" · {hidden} mitigations hidden ({why})"
+        rb = self.runbook
+        title = " · ".join(t for t in (rb.id, rb.title, rb.severity, self._hidden) if t)
         yield Static(Text(clean(title, single_line=True)), id="rb-title")
         with Horizontal():
             with Vertical(id="rb-left"):

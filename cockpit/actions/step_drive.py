@@ -65,7 +65,10 @@ def drive(
 
     def log(events: Events) -> None:
         for event in events:
-            append(event)
+            try:
+                append(event)
+            except LOG_ERRORS as err:
+                raise _NotLogged(clean(err, single_line=True, max_len=120)) from err
 
     try:
         log(run.prepare(bound, detected_at))
@@ -74,13 +77,11 @@ def drive(
         log(run.request())
         asked = run.confirmation()
         log(run.confirm(_ask(confirm, asked) if asked is not None else None))
-    except LOG_ERRORS as err:
-        problem = clean(err, single_line=True, max_len=120)
+    except _NotLogged as err:
         if run.is_in(Phase.REFUSED):
-            return outcome(run, f"{run.summary} (not logged: {problem})")
-        return StepOutcome(
-            run.run_id, run.step.id, run.phase, "failed", f"not logged ({problem}); nothing ran"
-        )
+            return outcome(run, f"{run.summary} (not logged: {err})")
+        return StepOutcome(run.run_id, run.step.id, run.phase, "failed",
+                           f"not logged ({err}); nothing ran")  # fmt: skip
     if not run.is_in(Phase.CONFIRMED):
         return outcome(run)
     if started is not None:
@@ -88,10 +89,13 @@ def drive(
     result, duration_ms = run.execute(stream)
     try:
         log(run.finish(result, duration_ms))
-    except LOG_ERRORS as err:
-        problem = clean(err, single_line=True, max_len=120)
-        return outcome(run, f"{result.summary} (outcome not logged: {problem})")
+    except _NotLogged as err:
+        return outcome(run, f"{result.summary} (outcome not logged: {err})")
     return outcome(run)
+
+
+class _NotLogged(Exception):
+    """An event could not be appended: what ran or not must be said, not lost."""
 
 
 def _ask(confirm: Confirmer, asked: Confirmation) -> Answer:

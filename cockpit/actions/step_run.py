@@ -15,17 +15,10 @@ from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 
+from cockpit.actions.step_events import RunLog
+from cockpit.actions.step_gate import refusal
 from cockpit.actions.step_where import Confirmation, where_lines
-from cockpit.log.events import (
-    JSON,
-    ChecklistTicked,
-    MitigationCompleted,
-    MitigationConfirmed,
-    MitigationRequested,
-    Payload,
-    StepRunCompleted,
-    StepRunRequested,
-)
+from cockpit.log.events import JSON, ChecklistTicked, MitigationConfirmed, Payload
 from cockpit.permissions import Capability, Permissions
 from cockpit.runbook import safety
 from cockpit.runbook.exec import runner
@@ -54,16 +47,8 @@ class Phase(StrEnum):
     CANCELLED = "cancelled"
 
 
-class PhaseError(RuntimeError):
+class PhaseError(Exception):
     """A transition was asked in the wrong phase (a bug in the caller, never data)."""
-
-
-def refusal(step: Step, permissions: Permissions) -> str | None:
-    """Why `step` may not run in this session, or None: forbidden steps never run."""
-    if step.forbidden:
-        return f"needs approval outside the cockpit: {step.forbidden}"
-    need = Capability.WRITE_PLATFORM if safety.changes_platform(step) else Capability.READ_PLATFORM
-    return permissions.refusal(need)
 
 
 class StepRun:
@@ -126,56 +111,18 @@ class StepRun:
         self.summary = clean(reason, max_len=300, single_line=True)
         if not self.permissions.allows(Capability.RECORD):
             return ()
-        step, actor, what = self.step, self.operator.actor, f"not run: {self.summary}"
-        values = dict(params or {})
-        if self.mitigating:
-            return (
-                MitigationRequested(
-                    self.run_id, self.runbook.id, step.id, step.kind, what, values, actor
-                ),
-                MitigationCompleted(self.run_id, outcome, self.summary, actor=actor),
-            )
-        return (
-            StepRunRequested(
-                self.run_id, self.runbook.id, step.id, step.kind, step.role, values, what, actor
-            ),
-            StepRunCompleted(
-                self.run_id, self.runbook.id, step.id, outcome, self.summary, actor=actor
-            ),
-        )
+        log = self._log()
+        what = f"not run: {self.summary}"
+        return (log.requested(what, params or {}), log.completed(outcome, self.summary))
 
     # --- request / confirm ------------------------------------------------------------------
 
     def request(self) -> Events:
         """The request, with exactly what will run and the checked parameters."""
         self._need(Phase.PREPARED)
-        planned, step, actor = self._planned(), self.step, self.operator.actor
+        planned = self._planned()
         self.phase = Phase.REQUESTED
-        params = dict(planned.params)
-        if self.mitigating:
-            return (
-                MitigationRequested(
-                    self.run_id,
-                    self.runbook.id,
-                    step.id,
-                    step.kind,
-                    planned.plan.what,
-                    params,
-                    actor,
-                ),
-            )
-        return (
-            StepRunRequested(
-                self.run_id,
-                self.runbook.id,
-                step.id,
-                step.kind,
-                step.role,
-                params,
-                planned.plan.what,
-                actor,
-            ),
-        )
+        return (self._log().requested(planned.plan.what, planned.params),)
 
     def confirmation(self) -> Confirmation | None:
         """What to ask before running, or None when the step needs no confirmation."""
@@ -201,20 +148,20 @@ class StepRun:
     def confirm(self, answer: Answer) -> Events:
         """The operator's answer: run it, declined (cancelled) or a wrong target (refused)."""
         self._need(Phase.REQUESTED)
-        asked, actor = self.confirmation(), self.operator.actor
+        asked = self.confirmation()
         if asked is None:
             self.phase = Phase.CONFIRMED
             return ()
         if answer is None or answer is False:
             self.phase, self.outcome = Phase.CANCELLED, "cancelled"
             self.summary = "declined; nothing ran"
-            return (MitigationCompleted(self.run_id, "cancelled", self.summary, actor=actor),)
+            return (self._log().completed("cancelled", self.summary),)
         typed = answer if isinstance(answer, str) else None
         if asked.typed_target is not None and (typed or "").strip() != asked.typed_target:
             self.phase, self.outcome, self.summary = Phase.REFUSED, "refused", MISMATCH
-            return (MitigationCompleted(self.run_id, "refused", MISMATCH, actor=actor),)
+            return (self._log().completed("refused", MISMATCH),)
         self.phase = Phase.CONFIRMED
-        return (MitigationConfirmed(self.run_id, actor, typed),)
+        return (MitigationConfirmed(self.run_id, self.operator.actor, typed),)
 
     # --- execute / finish -------------------------------------------------------------------
 
@@ -229,39 +176,19 @@ class StepRun:
         self._need(Phase.CONFIRMED)
         self.phase, self.result = Phase.FINISHED, result
         self.outcome, self.summary = result.outcome, result.summary
-        actor, step = self.operator.actor, self.step
-        out: list[Payload] = []
-        if self.mitigating:
-            out.append(
-                MitigationCompleted(
-                    self.run_id,
-                    result.outcome,
-                    result.summary,
-                    result.to_json(),
-                    duration_ms,
-                    actor,
-                )
-            )
-        else:
-            out.append(
-                StepRunCompleted(
-                    self.run_id,
-                    self.runbook.id,
-                    step.id,
-                    result.outcome,
-                    result.summary,
-                    result.to_json(),
-                    duration_ms,
-                    actor,
-                )
-            )
-        if step.kind == "check" and result.outcome == "ok":
-            out.append(ChecklistTicked(f"{self.runbook.id}:{step.id}", True, actor))
-        return tuple(out)
+        done = self._log().completed(result.outcome, result.summary, result.to_json(), duration_ms)
+        if self.step.kind != "check" or result.outcome != "ok":
+            return (done,)
+        tick = f"{self.runbook.id}:{self.step.id}"
+        return (done, ChecklistTicked(tick, True, self.operator.actor))
 
     def _dsn(self) -> str | None:
         targets = self.targets
         return targets.postgres_mitigation_dsn if self.mitigating else targets.postgres_dsn
+
+    def _log(self) -> RunLog:
+        actor = self.operator.actor
+        return RunLog(self.run_id, self.runbook.id, self.step, self.mitigating, actor)
 
     def _planned(self) -> Planned:
         if self.planned is None:

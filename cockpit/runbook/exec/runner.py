@@ -69,6 +69,9 @@ def plan(
         made = plan_step(step, values, args, targets, detected_at)
     except StepFailure as err:
         raise StepRefused(step.id, str(err), err.outcome, params) from err
+    except Exception as err:  # planning must never take the cockpit down either
+        reason = clean(f"{type(err).__name__}: {err}", max_len=300)
+        raise StepRefused(step.id, reason, "failed", params) from err
     target = PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), step.target or step.id)
     return Planned(made, params, made.target or target)
 
