@@ -178,3 +178,16 @@ def test_a_sql_confirmation_names_the_write_logins_host_and_database(
         "database": "kyc",
     }
     assert "s3cret" not in repr(asked) and "s3cret" not in repr(logbox.events)
+
+
+def test_an_http_confirmation_names_the_url_host(
+    logbox: LogBox, runbooks: dict[str, Runbook]
+) -> None:
+    runbook = runbooks["RB-006"]
+    step = runbook.step("rebuild-xml")
+    assert step is not None
+    bound = bind(runbook, {"tenant": "acme"}, api_host="tcr.kyc.svc", declaration_id="D-1")
+    no = Confirmer(None)
+    runner(runbook, logbox, StepTargets(where=WHERE)).run(step, bound, confirm=no)
+    (asked,) = no.asked
+    assert dict(asked.where) == {"environment": "staging", "url host": "tcr.kyc.svc"}
