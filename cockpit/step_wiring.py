@@ -14,6 +14,7 @@ from cockpit.runbook.exec.base import StepTargets, Where
 
 DEMO_ENVIRONMENT = "demo"
 DEMO_CONTEXT = "simulated platform"
+SIMULATED = "simulated toolbox"
 _CURRENT = re.compile(r"^current-context:[ \t]*[\"']?([^\"'\s#]+)", re.MULTILINE)
 
 
@@ -98,14 +99,22 @@ def _with_deadline(client: Any, timeout_s: float) -> None:
 def demo_targets(
     prometheus_url: str, k8s_url: str | None, environ: Mapping[str, str]
 ) -> StepTargets:
-    """Targets on the demo platform: its Prometheus, and its Kubernetes fake when running."""
+    """Targets on the demo platform: its Prometheus, its Kubernetes fake when running, and
+    the simulated toolbox for exec/http/sql (no host program, database or API is reached)."""
+    from cockpit.sim.toolbox import SimToolbox
+
     factory: Callable[[], Any] | None = None
     if k8s_url is not None:
         from cockpit.sim.k8s_fake import make_k8s_client
 
         url = k8s_url
         factory = lambda: make_k8s_client(url)  # noqa: E731
-    where = Where(DEMO_ENVIRONMENT, False, DEMO_CONTEXT, exec_host=socket.gethostname())
+    toolbox = SimToolbox(prometheus_url, k8s_url)
+    where = Where(DEMO_ENVIRONMENT, False, DEMO_CONTEXT, exec_host=SIMULATED)
     return StepTargets(
-        prometheus_url=prometheus_url, k8s_client=factory, environ=dict(environ), where=where
+        prometheus_url=prometheus_url,
+        k8s_client=factory,
+        environ=dict(environ),
+        toolbox=toolbox,
+        where=where,
     )

@@ -1,6 +1,6 @@
 """Whether a step may run in this session, and which steps to offer: from `Permissions` only.
 
-A step that may change the platform (`safety.changes_platform`, the one classification)
+A step that may change the platform (`safety.mutation`, the one classification, says why)
 needs `write_platform`; any other step `read_platform`. Forbidden steps never run here.
 """
 
@@ -15,8 +15,11 @@ def refusal(step: Step, permissions: Permissions) -> str | None:
     """Why `step` may not run in this session, or None: forbidden steps never run."""
     if step.forbidden:
         return f"needs approval outside the cockpit: {step.forbidden}"
-    need = Capability.WRITE_PLATFORM if safety.changes_platform(step) else Capability.READ_PLATFORM
-    return permissions.refusal(need)
+    why = safety.mutation(step)
+    if why is None:
+        return permissions.refusal(Capability.READ_PLATFORM)
+    refused = permissions.refusal(Capability.WRITE_PLATFORM)
+    return None if refused is None else f"{refused} ({why})"
 
 
 def offered(runbook: Runbook, permissions: Permissions) -> tuple[tuple[Step, ...], str]:

@@ -141,7 +141,13 @@ class StepRun:
             planned.plan.what,
             where.environment,
             where.production,
-            where_lines(self.step, planned.plan, where, self._dsn()),
+            where_lines(
+                self.step,
+                planned.plan,
+                where,
+                self._dsn(),
+                simulated=self.targets.toolbox is not None,
+            ),
             planned.target if typed else None,
         )
 

@@ -35,13 +35,17 @@ class Confirmation:
         return " · ".join(f"{label} {value}" for label, value in self.where)
 
 
+SIMULATED = "the simulated toolbox"
+
+
 def where_lines(
-    step: Step, plan: Plan, where: Where, dsn: str | None = None
+    step: Step, plan: Plan, where: Where, dsn: str | None = None, *, simulated: bool = False
 ) -> tuple[tuple[str, str], ...]:
     """Where `step` acts, as the confirmation names it; unknowns are said, never left out.
 
     `dsn` is the login a SQL step uses; its host and database are named when `where` does
-    not know them (never its password).
+    not know them (never its password). `simulated`: exec, sql and http steps go to the
+    simulated toolbox (demo, drill), and the confirmation says so.
     """
     env = where.environment or "unnamed"
     lines = [("environment", env + (" (PROD)" if where.production else ""))]
@@ -50,6 +54,8 @@ def where_lines(
         namespace = call.body.namespace if isinstance(call, K8sCall) else where.namespace
         lines.append(("context", where.k8s_context or CURRENT_CONTEXT))
         lines.append(("namespace", namespace or "the kubeconfig's default"))
+    elif simulated and step.kind in ("exec", "sql", "http"):
+        lines.append(("answered by", SIMULATED))
     elif step.kind == "sql":
         host, name = (where.db_host, where.db_name) if where.db_host else database(dsn)
         lines.append(("database host", host or "not configured"))

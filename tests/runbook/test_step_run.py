@@ -15,6 +15,7 @@ from cockpit.log.events import Payload
 from cockpit.runbook.exec.base import StepTargets, Where
 from cockpit.runbook.model import Runbook
 from cockpit.runbook.parse import parse_runbook
+from cockpit.step_wiring import demo_targets
 
 RUNBOOK = """---
 id: RB-905
@@ -191,3 +192,21 @@ def test_an_http_confirmation_names_the_url_host(
     runner(runbook, logbox, StepTargets(where=WHERE)).run(step, bound, confirm=no)
     (asked,) = no.asked
     assert dict(asked.where) == {"environment": "staging", "url host": "tcr.kyc.svc"}
+
+
+def test_a_demo_confirmation_says_the_simulated_toolbox_answers(
+    logbox: LogBox, runbooks: dict[str, Runbook]
+) -> None:
+    runbook = runbooks["RB-003"]
+    step = runbook.step("add-partitions")
+    assert step is not None
+    targets = demo_targets("http://127.0.0.1:9", None, {})
+    labels = {"consumergroup": "screening", "topic": "kyc.events"}
+    no = Confirmer(None)
+    runner(runbook, logbox, targets).run(step, bind(runbook, labels, partitions="12"), confirm=no)
+    (asked,) = no.asked
+    assert dict(asked.where) == {
+        "environment": "demo",
+        "answered by": "the simulated toolbox",
+    }
+    assert asked.typed_target == "kyc.events"  # danger: typed even outside PROD

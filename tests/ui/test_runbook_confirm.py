@@ -38,7 +38,7 @@ params:
     source: label:flag
 ---
 
-```exec id=look role=diagnose title="Say hello"
+```exec id=look role=diagnose readonly=true title="Say hello"
 ["PYTHON", "-c", "print('hello')"]
 ```
 
