@@ -4,6 +4,7 @@ target typed back in PROD and names where it acts; a snapshot of a PROD confirma
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -17,7 +18,7 @@ from cockpit.actions.step_run import StepRun
 from cockpit.actions.step_where import Confirmation
 from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import SystemClock
-from cockpit.log.events import SourcesConfigured
+from cockpit.log.events import Event, Payload, SourcesConfigured
 from cockpit.log.store import IncidentLog
 from cockpit.permissions import Mode, Permissions
 from cockpit.runbook.exec.base import StepTargets, Where
@@ -79,6 +80,14 @@ def alert(flag: Path) -> DashboardScreen.AlertOpened:
 
 async def test_a_diagnose_step_runs_and_the_banner_names_the_environment(tmp_path: Path) -> None:
     app = local_app(tmp_path)
+    threads: set[int] = set()
+    append = app.session.append
+
+    def on_which_thread(payload: Payload) -> Event:
+        threads.add(threading.get_ident())
+        return append(payload)
+
+    app.session.append = on_which_thread  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_rb004(pilot, app, alert(tmp_path / "flag"))
         await until(pilot, lambda: "staging" in str(screen.query_one("#rb-status").render()))
@@ -86,6 +95,8 @@ async def test_a_diagnose_step_runs_and_the_banner_names_the_environment(tmp_pat
         await until(pilot, lambda: any(r.outcome for r in app.session.state.steps.values()))
         (run,) = app.session.state.steps.values()
         assert run.step == "look" and run.outcome == "ok" and run.result["text"] == "hello"
+    # The step ran on a worker; its events were appended on the app's own thread.
+    assert threads == {threading.get_ident()}
 
 
 async def test_read_only_hides_and_refuses_the_mitigation(tmp_path: Path) -> None:
