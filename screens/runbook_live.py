@@ -115,15 +115,19 @@ def run_on_worker(
     """Drive `run` to its end (on a worker thread); `append` is called on the app's thread."""
     app = screen.app
     stream = OutputStream() if run.step.kind == "exec" else None
-    outcome = drive(
-        run,
-        bound,
-        confirm=lambda asked: ask_on_worker(screen, asked),
-        append=lambda event: app.call_from_thread(append, event),
-        detected_at=detected_at,
-        stream=stream,
-        started=lambda r: screen.post_message(StepStarted(r.step.title, stream)),
-    )
+    try:
+        outcome = drive(
+            run,
+            bound,
+            confirm=lambda asked: ask_on_worker(screen, asked),
+            append=lambda event: app.call_from_thread(append, event),
+            detected_at=detected_at,
+            stream=stream,
+            started=lambda r: screen.post_message(StepStarted(r.step.title, stream)),
+        )
+    except Exception as err:  # a bug in a step run must not take the cockpit down mid-incident
+        problem = clean(f"{type(err).__name__}: {err}", single_line=True, max_len=200)
+        outcome = StepOutcome(run.run_id, run.step.id, run.phase, "failed", problem)
     screen.post_message(StepFinished(outcome))
 
 
