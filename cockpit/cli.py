@@ -52,6 +52,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="check a log's hash chain (exit 0 intact, 1 broken, 2 unreadable)",
     )
     verify.add_argument("log", metavar="LOG")
+    verify.add_argument(
+        "--expect",
+        metavar="HASH",
+        help="also check the chain against a hash recorded elsewhere (post-mortem footer, "
+        "PagerDuty note): exit 1 when it is not in the log",
+    )
     verify.set_defaults(run=_run_verify)
 
     record = sub.add_parser(
@@ -188,7 +194,7 @@ def _run_runbooks_validate(args: argparse.Namespace) -> int:
 def _run_verify(args: argparse.Namespace) -> int:
     from cockpit.log.verify import main as verify_main
 
-    return verify_main(args.log)
+    return verify_main(args.log, expect=args.expect)
 
 
 def _run_config_check(args: argparse.Namespace) -> int:
