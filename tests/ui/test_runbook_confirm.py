@@ -7,6 +7,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import fields
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +18,19 @@ from textual.widgets import Input, Static
 from cockpit.actions.step_run import StepRun
 from cockpit.actions.step_where import Confirmation
 from cockpit.app import AppOptions, CockpitApp
-from cockpit.clock import SystemClock
+from cockpit.clock import FrozenClock, SystemClock
 from cockpit.log.events import Event, Payload, SourcesConfigured
 from cockpit.log.store import IncidentLog
 from cockpit.permissions import Mode, Permissions
-from cockpit.runbook.exec.base import StepTargets, Where
+from cockpit.runbook.exec.base import Operator, StepTargets, Where
+from cockpit.runbook.params import bind_params, source_keys
+from cockpit.runbook.validate import default_runbook_dirs, load_runbooks
 from cockpit.screens.dashboard import DashboardScreen
 from cockpit.screens.header import HeaderInfo
 from cockpit.screens.runbook_dialogs import MitigationDialog
 from cockpit.screens.runbook_live import run_on_worker
 from cockpit.session import LiveSession
+from cockpit.sim.k8s_fake import K8sFake, make_k8s_client
 
 SnapCompare = Callable[..., bool]
 RUNBOOK = """---
@@ -143,20 +147,23 @@ async def test_prod_needs_the_target_typed_back(tmp_path: Path) -> None:
         assert done.outcome == "ok" and done.typed_target == "flag-file"
 
 
-PROD_ASK = Confirmation(
-    "0123456789ab",
-    "Add two replicas to the slow service",
-    "scale deployment/ocr-svc in namespace kyc\n  spec.replicas\n  - 3\n  + 5\n"
-    "Server-side dry run: accepted",
-    "prod",
-    True,
-    (
-        ("environment", "prod (PROD)"),
-        ("context", "gke-eu-west1-prod"),
-        ("namespace", "kyc"),
-    ),
-    "ocr-svc",
-)
+def prod_confirmation(fake: K8sFake) -> Confirmation:
+    """RB-001's scale-out, planned against the k8s fake, as a PROD session is asked it."""
+    found = load_runbooks(default_runbook_dirs())
+    runbook = found.get("RB-001")
+    assert runbook is not None
+    step = runbook.step("scale-out")
+    assert step is not None
+    where = Where("prod", True, "gke-eu-west1-prod", "kyc")
+    targets = StepTargets(k8s_client=lambda: make_k8s_client(fake.url), where=where)
+    permissions = Permissions.decide(Mode.LIVE, environment="prod", production=True)
+    operator = Operator("nadia", "bastion-1")
+    run = StepRun(runbook, step, permissions=permissions, targets=targets, operator=operator)
+    bound = bind_params(runbook, source_keys(labels={"service": "ocr-svc"}))
+    assert run.prepare(bound) == () and run.request()
+    asked = run.confirmation()
+    assert asked is not None and asked.typed_target == "ocr-svc"  # PROD: typed, not yes
+    return asked
 
 
 class DialogApp(App[None]):
@@ -165,11 +172,21 @@ class DialogApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Static("runbook screen behind the dialog")
 
+    def __init__(self, asked: Confirmation) -> None:
+        super().__init__()
+        self.asked = asked
+
     def on_mount(self) -> None:
-        self.push_screen(MitigationDialog(PROD_ASK))
+        self.push_screen(MitigationDialog(self.asked))
 
 
 def test_prod_confirmation_names_environment_context_and_namespace(
     snap_compare: SnapCompare,
 ) -> None:
-    assert snap_compare(DialogApp(), terminal_size=(80, 24))
+    fake = K8sFake(clock=FrozenClock(datetime(2025, 3, 12, 14, 30, tzinfo=UTC)))
+    fake.start()
+    try:
+        asked = prod_confirmation(fake)
+    finally:
+        fake.stop()
+    assert snap_compare(DialogApp(asked), terminal_size=(80, 24))
