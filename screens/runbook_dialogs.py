@@ -14,6 +14,8 @@ from textual.widgets import Button, Input, Label, Static
 from cockpit.actions.step_where import Confirmation
 from cockpit.sanitize import clean
 
+WHAT_MIN, WHAT_MAX, WHAT_CHROME = 4, 16, 16
+"""Rows of the plan box: at least, at most, and the dialog rows around it."""
 PROD_STYLE = "bold white on red"
 """The colour of production, as on the dashboard's status bar."""
 
@@ -39,7 +41,7 @@ class MitigationDialog(ModalScreen[str | bool | None]):
     DEFAULT_CSS = """
     MitigationDialog { align: center middle; }
     MitigationDialog > Vertical {
-        width: 95%; max-width: 110; height: auto; max-height: 90%;
+        width: 95%; max-width: 110; height: auto; max-height: 100%;
         border: thick $error; background: $surface; padding: 0 1;
     }
     MitigationDialog #where { height: auto; }
@@ -72,7 +74,14 @@ class MitigationDialog(ModalScreen[str | bool | None]):
 
     def on_mount(self) -> None:
         """Focus the field to type in, or Cancel: a stray Enter never runs a mitigation."""
+        self.on_resize()
         self.query_one("#typed" if self._target is not None else "#cancel").focus()
+
+    def on_resize(self, event: object = None) -> None:
+        """What runs gets the rows left once where, the typed field and buttons are shown
+        (at 80x24 the Run and Cancel buttons stay on screen; long plans scroll)."""
+        room = self.app.size.height - WHAT_CHROME
+        self.query_one("#what").styles.max_height = max(WHAT_MIN, min(WHAT_MAX, room))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in the typed field: run if it matches."""
