@@ -6,18 +6,16 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from test_runbook_screen import open_rb004, run_step, until
+from test_runbook_screen import app_options, open_rb004, run_step, until
 from textual.app import App, ComposeResult
 from textual.widgets import Input, Static
 
 from cockpit.actions.step_run import StepRun
 from cockpit.actions.step_where import Confirmation
-from cockpit.app import AppOptions, CockpitApp
+from cockpit.app import CockpitApp
 from cockpit.clock import FrozenClock, SystemClock
 from cockpit.log.events import Event, Payload, SourcesConfigured
 from cockpit.log.store import IncidentLog
@@ -62,20 +60,17 @@ def local_app(tmp_path: Path, *, read_only: bool = False, prod: bool = False) ->
     permissions = Permissions.decide(Mode.LIVE, read_only=read_only, environment=env,
                                      production=prod)  # fmt: skip
     targets = StepTargets(where=Where(env, prod, exec_host="bastion-7"))
-    kw: dict[str, Any] = {
-        "header": HeaderInfo("LIVE", env, prod, read_only),
-        "author": "nadia@bastion",
-        "targets": lambda: targets,
-        "runbook_dirs": (str(rb_dir),),
-    }
-    # AppOptions carries the session's Permissions once helper `actions` lands; until then
-    # the screen decides them from read_only and the header (see runbook_host).
-    names = {f.name for f in fields(AppOptions)}
-    kw.update({"permissions": permissions} if "permissions" in names else {"read_only": read_only})
+    options = app_options(
+        permissions,
+        header=HeaderInfo("LIVE", env, prod, read_only),
+        author="nadia@bastion",
+        targets=lambda: targets,
+        runbook_dirs=(str(rb_dir),),
+    )
     clock = SystemClock()
     log, _report = IncidentLog.open(tmp_path / "log.jsonl", clock=clock)
     session = LiveSession(log, lambda: ([], SourcesConfigured(environment=env)), clock)
-    return CockpitApp(session, AppOptions(**kw), clock=clock)
+    return CockpitApp(session, options, clock=clock)
 
 
 def alert(flag: Path) -> DashboardScreen.AlertOpened:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -15,6 +17,7 @@ from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import SystemClock
 from cockpit.log.events import SourcesConfigured
 from cockpit.log.store import IncidentLog
+from cockpit.permissions import Mode, Permissions
 from cockpit.runbook.exec.base import StepTargets
 from cockpit.screens.dashboard import DashboardScreen
 from cockpit.screens.header import HeaderInfo
@@ -32,18 +35,25 @@ def _planner() -> tuple[Sequence[PlannedSource], SourcesConfigured]:
     return [], SourcesConfigured(environment="test")
 
 
+def app_options(permissions: Permissions, **kw: Any) -> AppOptions:
+    """AppOptions carrying the session's Permissions once AppOptions has that field (helper
+    `actions`); until then the runbook screen decides them from read_only, role and header."""
+    if "permissions" in {f.name for f in fields(AppOptions)}:
+        return AppOptions(permissions=permissions, **kw)  # type: ignore[call-arg,unused-ignore]
+    return AppOptions(read_only=permissions.read_only_flag, role=permissions.role, **kw)
+
+
 def live_app(
     path: Path, dsn: str, *, read_only: bool = False, role: str = "responder", dirs: str = ""
 ) -> CockpitApp:
     clock = SystemClock()
     log, _report = IncidentLog.open(path, clock=clock)
     targets = StepTargets(postgres_dsn=dsn, postgres_mitigation_dsn=dsn)
-    options = AppOptions(
-        header=HeaderInfo("LIVE"),
-        read_only=read_only,
+    options = app_options(
+        Permissions.decide(Mode.LIVE, read_only=read_only, role=role),
+        header=HeaderInfo("LIVE", read_only=read_only),
         author="nadia@bastion",
         targets=lambda: targets,
-        role=role,
         runbook_dirs=(dirs,) if dirs else (),
     )
     return CockpitApp(LiveSession(log, _planner, clock), options, clock=clock)
@@ -124,7 +134,7 @@ async def test_mitigations_absent_in_replay(pg_server, tmp_path: Path) -> None:
     log, _ = IncidentLog.open(path, clock=SystemClock())
     log.append(SourcesConfigured(environment="test"))
     log.close()
-    options = AppOptions(header=HeaderInfo("REPLAY"), read_only=True)
+    options = app_options(Permissions.decide(Mode.REPLAY), header=HeaderInfo("REPLAY"))
     app = CockpitApp(ReplaySession(path, SystemClock()), options)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_rb004(pilot, app)
