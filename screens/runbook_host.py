@@ -1,11 +1,11 @@
-"""What the runbook screen needs from the app: session, options, permissions, operator."""
+"""What the runbook screen needs from the app: session, options (permissions), operator."""
 
 from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING, Protocol
 
-from cockpit.permissions import Mode, Permissions
+from cockpit.permissions import Permissions
 from cockpit.runbook.exec.base import Operator
 from cockpit.screens.header import HeaderInfo
 
@@ -18,6 +18,8 @@ class _Options(Protocol):
     def author(self) -> str: ...
     @property
     def header(self) -> HeaderInfo: ...
+    @property
+    def permissions(self) -> Permissions: ...
 
 
 class RunbookHost(Protocol):
@@ -27,27 +29,6 @@ class RunbookHost(Protocol):
     def session(self) -> Session: ...
     @property
     def options(self) -> _Options: ...
-
-
-def permissions_of(host: RunbookHost) -> Permissions:
-    """The session's permission decision, `app.options.permissions`.
-
-    Until AppOptions carries it, it is decided here once from the same inputs (mode,
-    --read-only, environment, role) so that this screen still asks `Permissions` only.
-    """
-    options = host.options
-    decided = getattr(options, "permissions", None)
-    if isinstance(decided, Permissions):
-        return decided
-    header = options.header
-    mode = {"DEMO": Mode.DEMO, "REPLAY": Mode.REPLAY}.get(header.mode, Mode.LIVE)
-    return Permissions.decide(
-        mode if host.session.writable else Mode.REPLAY,
-        read_only=bool(getattr(options, "read_only", False)),
-        environment=header.environment,
-        production=header.production,
-        role=str(getattr(options, "role", "responder")),
-    )
 
 
 def default_operator(author: str) -> Operator:

@@ -7,7 +7,6 @@ says what happened through past-tense messages; the screen only shows state.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Mapping
 from contextlib import suppress
 from functools import partial
@@ -21,18 +20,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
+from cockpit.actions.notes import NoteDraft
 from cockpit.actions.step_gate import offered
 from cockpit.actions.step_run import Phase, StepRun
-from cockpit.log.events import NoteAdded
-from cockpit.permissions import Permissions
+from cockpit.permissions import Capability, Permissions
 from cockpit.runbook.exec.base import Operator, StepTargets
 from cockpit.runbook.model import Runbook, Step
 from cockpit.runbook.params import BoundParams, ParamError, check_value
 from cockpit.sanitize import clean
+from cockpit.screens.act import actions_of, perform
 from cockpit.screens.dialogs import NoteDialog
 from cockpit.screens.header import HeaderInfo, StatusBar
 from cockpit.screens.runbook_dialogs import ParamDialog
-from cockpit.screens.runbook_host import RunbookHost, default_operator, permissions_of
+from cockpit.screens.runbook_host import RunbookHost, default_operator
 from cockpit.screens.runbook_live import LiveOutput, StepFinished, StepStarted, run_on_worker
 from cockpit.screens.runbook_render import (
     bound_params,
@@ -170,19 +170,17 @@ class RunbookScreen(Screen[None]):
         self.sync()
 
     def action_note(self) -> None:
-        """A note tagged with this runbook, in the log before the dialog closes."""
-        if not self.session.writable:
-            self.notify("Notes: not in a replay (the recorded log is read-only).")
+        """A note tagged with this runbook, in the log before the dialog closes (and copied to
+        PagerDuty like every note: the note action of the session does both)."""
+        refused = actions_of(self.app).refusal(Capability.RECORD)
+        if refused is not None:
+            self.notify(f"Notes: {refused}.", markup=False)
             return
         self.app.push_screen(NoteDialog(self._save_note, author=self._author))
 
     def _save_note(self, text: str, tags: tuple[str, ...]) -> str | None:
-        note = NoteAdded(uuid.uuid4().hex[:12], text, self._author, (*tags, self.runbook.id))
-        try:
-            self.session.append(note)
-        except (OSError, ValueError, RuntimeError) as err:
-            return clean(err, single_line=True, max_len=120)
-        return None
+        draft = NoteDraft(text, (*tags, self.runbook.id))
+        return perform(self.app, actions_of(self.app).add_note(draft))
 
     def action_param(self) -> None:
         """Type a parameter value (it wins over labels and defaults, and is checked)."""
@@ -220,7 +218,7 @@ def runbook_screen_for(
         session=host.session,
         targets=targets if isinstance(targets, StepTargets) else StepTargets(environ=os.environ),
         operator=default_operator(host.options.author),
-        permissions=permissions_of(host),
+        permissions=host.options.permissions,
         author=host.options.author,
         header=host.options.header,
         labels=labels,

@@ -9,13 +9,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from test_runbook_screen import app_options, open_rb004, run_step, until
+from test_runbook_screen import open_rb004, run_step, until
 from textual.app import App, ComposeResult
 from textual.widgets import Input, Static
 
 from cockpit.actions.step_run import StepRun
 from cockpit.actions.step_where import Confirmation
-from cockpit.app import CockpitApp
+from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import FrozenClock, SystemClock
 from cockpit.log.events import Event, Payload, SourcesConfigured
 from cockpit.log.store import IncidentLog
@@ -60,8 +60,8 @@ def local_app(tmp_path: Path, *, read_only: bool = False, prod: bool = False) ->
     permissions = Permissions.decide(Mode.LIVE, read_only=read_only, environment=env,
                                      production=prod)  # fmt: skip
     targets = StepTargets(where=Where(env, prod, exec_host="bastion-7"))
-    options = app_options(
-        permissions,
+    options = AppOptions(
+        permissions=permissions,
         header=HeaderInfo("LIVE", env, prod, read_only),
         author="nadia@bastion",
         targets=lambda: targets,

@@ -5,9 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -35,23 +33,15 @@ def _planner() -> tuple[Sequence[PlannedSource], SourcesConfigured]:
     return [], SourcesConfigured(environment="test")
 
 
-def app_options(permissions: Permissions, **kw: Any) -> AppOptions:
-    """AppOptions carrying the session's Permissions once AppOptions has that field (helper
-    `actions`); until then the runbook screen decides them from read_only, role and header."""
-    if "permissions" in {f.name for f in fields(AppOptions)}:
-        return AppOptions(permissions=permissions, **kw)  # type: ignore[call-arg,unused-ignore]
-    return AppOptions(read_only=permissions.read_only_flag, role=permissions.role, **kw)
-
-
 def live_app(
     path: Path, dsn: str, *, read_only: bool = False, role: str = "responder", dirs: str = ""
 ) -> CockpitApp:
     clock = SystemClock()
     log, _report = IncidentLog.open(path, clock=clock)
     targets = StepTargets(postgres_dsn=dsn, postgres_mitigation_dsn=dsn)
-    options = app_options(
-        Permissions.decide(Mode.LIVE, read_only=read_only, role=role),
+    options = AppOptions(
         header=HeaderInfo("LIVE", read_only=read_only),
+        permissions=Permissions.decide(Mode.LIVE, read_only=read_only, role=role),
         author="nadia@bastion",
         targets=lambda: targets,
         runbook_dirs=(dirs,) if dirs else (),
@@ -134,7 +124,7 @@ async def test_mitigations_absent_in_replay(pg_server, tmp_path: Path) -> None:
     log, _ = IncidentLog.open(path, clock=SystemClock())
     log.append(SourcesConfigured(environment="test"))
     log.close()
-    options = app_options(Permissions.decide(Mode.REPLAY), header=HeaderInfo("REPLAY"))
+    options = AppOptions(header=HeaderInfo("REPLAY"), permissions=Permissions.decide(Mode.REPLAY))
     app = CockpitApp(ReplaySession(path, SystemClock()), options)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_rb004(pilot, app)
