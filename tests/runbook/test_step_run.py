@@ -9,12 +9,15 @@ import pytest
 from rb_support import LogBox, Steps, bind, runner
 
 from cockpit.actions.step_drive import drive
+from cockpit.actions.step_gate import offered
 from cockpit.actions.step_run import Answer, Phase, PhaseError
 from cockpit.actions.step_where import Confirmation
 from cockpit.log.events import Payload
+from cockpit.permissions import Mode, Permissions
 from cockpit.runbook.exec.base import StepTargets, Where
 from cockpit.runbook.model import Runbook
 from cockpit.runbook.parse import parse_runbook
+from cockpit.runbook.safety import changes_platform
 from cockpit.step_wiring import demo_targets
 
 RUNBOOK = """---
@@ -210,3 +213,38 @@ def test_a_demo_confirmation_says_the_simulated_toolbox_answers(
         "answered by": "the simulated toolbox",
     }
     assert asked.typed_target == "kyc.events"  # danger: typed even outside PROD
+
+
+LOCKED = {
+    "replay": Permissions.decide(Mode.REPLAY),
+    "live --read-only": Permissions.decide(Mode.LIVE, read_only=True),
+    "read-only environment": Permissions.decide(
+        Mode.LIVE, environment="prod", environment_read_only=True, production=True
+    ),
+    "viewer": Permissions.decide(Mode.LIVE, role="viewer"),
+    "demo --read-only": Permissions.decide(Mode.DEMO, read_only=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOCKED))
+def test_no_step_that_changes_the_platform_runs_in_a_locked_session(
+    name: str, logbox: LogBox, runbooks: dict[str, Runbook]
+) -> None:
+    permissions = LOCKED[name]
+    checked = 0
+    for runbook in runbooks.values():
+        shown, why = offered(runbook, permissions)
+        for step in runbook.steps:
+            if not changes_platform(step):
+                continue
+            assert step not in shown or step.forbidden, (name, runbook.id, step.id)
+            steps = Steps(runbook, logbox, StepTargets(), permissions)
+            run = steps.start(step)
+            logbox.append_all(run.prepare(bind(runbook)))
+            assert run.phase is Phase.REFUSED and run.planned is None, (name, step.id)
+            checked += 1
+        assert why or len(shown) == len(runbook.steps)
+    assert checked >= 10  # every shipped mitigation, and more
+    # Refused attempts are logged, except in a replay (its log is never changed).
+    logged = [m.outcome for m in logbox.state.mitigations.values()]
+    assert logged == ([] if name == "replay" else ["refused"] * checked)
