@@ -40,7 +40,7 @@ def live_app(
     log, _report = IncidentLog.open(path, clock=clock)
     targets = StepTargets(postgres_dsn=dsn, postgres_mitigation_dsn=dsn)
     options = AppOptions(
-        header=HeaderInfo("LIVE"),
+        header=HeaderInfo("LIVE", read_only=read_only),
         permissions=Permissions.decide(Mode.LIVE, read_only=read_only, role=role),
         author="nadia@bastion",
         targets=lambda: targets,
@@ -140,7 +140,7 @@ async def test_a_viewer_is_never_offered_a_mitigation(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_rb004(pilot, app)
         assert not any(s.mitigating for s in screen.shown_steps)
-        assert "viewer role" in str(screen.query_one("#rb-title").render())
+        assert "role is viewer" in str(screen.query_one("#rb-title").render())
 
 
 async def test_a_forbidden_attempt_is_logged(tmp_path: Path) -> None:
