@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from rb_support import LogBox
+from rb_support import K8S_TOKEN, LogBox
 
 from cockpit.clock import FrozenClock, SystemClock
 from cockpit.log.store import IncidentLog
@@ -15,8 +15,6 @@ from cockpit.runbook.exec.base import StepTargets
 from cockpit.runbook.model import Runbook
 from cockpit.runbook.validate import default_runbook_dirs, load_runbooks
 from cockpit.sim.k8s_fake import K8sFake, make_k8s_client
-
-K8S_TOKEN = "runbook-test-token"
 
 
 @pytest.fixture

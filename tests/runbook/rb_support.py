@@ -19,6 +19,9 @@ from cockpit.runbook.params import BoundParams, bind_params, source_keys
 
 OPERATOR = Operator("nadia", "bastion-1", "192.0.2.10")
 
+K8S_TOKEN = "runbook-test-token"
+"""The bearer token the runbook tests' Kubernetes fake expects."""
+
 
 @dataclass
 class LogBox:

@@ -7,9 +7,8 @@ import time
 from typing import Any
 
 import pytest
-from conftest import K8S_TOKEN
 from kubernetes import client as k8s
-from rb_support import LogBox, bind, runner
+from rb_support import K8S_TOKEN, LogBox, bind, runner
 
 from cockpit.runbook.exec.base import StepResult, StepTargets
 from cockpit.runbook.model import Runbook
