@@ -207,13 +207,15 @@ class CockpitApp(App[int]):
             self.policy = load_catalog()
         except CatalogError as err:
             self.notify(clean(err, single_line=True), title="Alert catalog", severity="error")
+        if self._quitting:  # quit, or a signal, before the first frame: nothing to start
+            return
         await self.session.start()
         self.set_interval(PUMP_S, self._pump)
         self.set_interval(TICK_S, self.render_state)
         self.render_state()
 
     def _pump(self) -> None:
-        if self.session.pump():
+        if not self._quitting and self.session.pump():
             self.render_state()
 
     def render_state(self) -> None:

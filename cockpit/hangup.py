@@ -69,9 +69,16 @@ class ExitGuard:
             signal.signal(signum, self._handle)
         self.installed = True
         if terminal_fd is not None and _is_terminal(terminal_fd):
-            threading.Thread(
-                target=self._watch, args=(terminal_fd,), name="cockpit-terminal-watch", daemon=True
-            ).start()
+            self.watch_terminal(terminal_fd)
+
+    def watch_terminal(self, fd: int) -> None:
+        """A thread that sees the terminal on `fd` hang up, without reading from it.
+
+        No SIGHUP comes when the terminal was not our controlling one (a pty handed over by
+        a parent), and Textual's input thread only starts after the imports and the log."""
+        threading.Thread(
+            target=self._watch, args=(fd,), name="cockpit-terminal-watch", daemon=True
+        ).start()
 
     def uninstall(self) -> None:
         """Default handlers again (tests)."""
@@ -114,8 +121,6 @@ class ExitGuard:
 
     def _watch(self, fd: int) -> None:
         # Only hangup, error and invalid are asked for: the keys stay for the app to read.
-        # No SIGHUP comes when the terminal was not our controlling one (a pty handed over
-        # by a parent), and Textual's input thread only starts after the imports.
         poller = select.poll()
         poller.register(fd, 0)
         while self.reason is None:

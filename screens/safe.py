@@ -42,10 +42,13 @@ def md_code(text: object, *, max_len: int | None = None) -> str:
     value = clean(text, single_line=True, max_len=max_len)
     longest = max((len(run) for run in _BACKTICK_RUN.findall(value)), default=0)
     fence = "`" * (longest + 1)
+    if not value.strip():  # CommonMark keeps all-space content as is; empty shows one space
+        return f"{fence}{value or ' '}{fence}"
     return f"{fence} {value} {fence}"
 
 
 def md_text(text: object, *, max_len: int | None = None) -> str:
     """`text` as literal Markdown inline text: every ASCII punctuation backslash-escaped,
-    on one line (no heading, list, table or fence can start)."""
-    return _MD_PUNCT.sub(r"\\\1", clean(text, single_line=True, max_len=max_len))
+    on one line, without edge spaces (no heading, list, table, fence or code block starts)."""
+    value = clean(text, single_line=True, max_len=max_len).strip()  # 4 spaces: a code block
+    return _MD_PUNCT.sub(r"\\\1", value)
