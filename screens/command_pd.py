@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from cockpit.command.mirror import NoteMirror, linked_incident, note_content
 from cockpit.command.pagerduty import OnCall, PagerDutyCommand, PdConfig, PdOutcome
 from cockpit.sanitize import clean
+from cockpit.screens.safe import plain_str
 
 if TYPE_CHECKING:
     from cockpit.session import Session
@@ -214,7 +215,7 @@ def _listing(pd: PagerDutyCommand) -> PdOutcome:
 
 def _incident_text(incident: Mapping[str, str]) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{incident['id']} ", "bold")
-    text.append(f"{incident.get('status', '')[:4]} ", "yellow")
-    text.append(incident.get("title", ""))
+    text.append(f"{plain_str(incident['id'], single_line=True, max_len=20)} ", "bold")
+    text.append(f"{plain_str(incident.get('status', ''))[:4]} ", "yellow")
+    text.append(plain_str(incident.get("title", ""), single_line=True))  # from PagerDuty
     return text

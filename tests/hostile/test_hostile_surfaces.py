@@ -9,10 +9,12 @@ from pathlib import Path
 from hostile_log import CORPUS, hostile_strings
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from rich.text import Text
 from textual.content import Content
 from textual.pilot import Pilot
-from textual.widgets import Markdown
+from textual.widgets import Markdown, OptionList
 from textual.widgets._toast import Toast
+from uikit import screen_text
 
 from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import SystemClock
@@ -142,4 +144,27 @@ async def test_runbook_opened_from_a_hostile_alert_shows_labels_literally(tmp_pa
         assert not any(t.type == "link_open" for t in found[:40])
         codes = [t.content for t in found if t.type == "code_inline"]
         assert f"ns=[/], service={label}" in codes
+        assert app.is_running and app.return_code is None
+
+
+async def test_a_step_titled_with_markup_is_listed_as_text(tmp_path: Path) -> None:
+    shipped = next(d for d in default_runbook_dirs() if (d / "RB-001-api-latency.md").exists())
+    text = (shipped / "RB-001-api-latency.md").read_text(encoding="utf-8")
+    hostile = "[/] [b]x[/b] [link=https://evil.invalid]y[/link]"
+    text = text.replace("RB-001", "RB-901").replace("p95 latency per service (last hour)", hostile)
+    (tmp_path / "rb").mkdir()
+    (tmp_path / "rb" / "RB-901-hostile.md").write_text(text, encoding="utf-8")
+    clock = SystemClock()
+    log, _ = IncidentLog.open(tmp_path / "steps.jsonl", clock=clock)
+    options = AppOptions(header=HeaderInfo("LIVE"), runbook_dirs=(str(tmp_path / "rb"),))
+    app = CockpitApp(LiveSession(log, _planner, clock), options, clock=clock)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        app.post_message(DashboardScreen.AlertOpened("a1", "x", "RB-901", {"service": "kyc"}))
+        await until(pilot, lambda: isinstance(app.screen, RunbookScreen))
+        await pilot.pause(0.3)
+        steps = app.screen.query_one("#steps", OptionList)
+        prompts = [steps.get_option_at_index(i).prompt for i in range(steps.option_count)]
+        assert any(isinstance(p, Text) and hostile in p.plain for p in prompts), prompts
+        assert "[b]x[/b]" in screen_text(app)  # shown as written, not as bold
         assert app.is_running and app.return_code is None
