@@ -179,7 +179,7 @@ KEYS = (
     ("c", "incident command: roles, checklist, clocks, paging, status page"),
     ("ctrl+r", "poll every source now"),
     ("ctrl+p", "command palette: every action by name"),
-    ("q", "quit (asks first while an incident is open)"),
+    ("q ctrl+q", "quit (asks first while an incident is open; so does ctrl+c)"),
 )
 
 
