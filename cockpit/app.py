@@ -217,6 +217,10 @@ class CockpitApp(App[int]):
     def _pump(self) -> None:
         if not self._quitting and self.session.pump():
             self.render_state()
+        for line in getattr(self.session, "take_damage", list)():  # live only (logdamage)
+            self.notify(
+                clean(line), title="Incident log", severity="error", timeout=30, markup=False
+            )
 
     def render_state(self) -> None:
         """Hand the current state to the dashboard and the status bar."""

@@ -65,11 +65,17 @@ def _with_deadline(client: Any, timeout_s: float) -> None:
 def demo_targets(
     prometheus_url: str, k8s_url: str | None, environ: Mapping[str, str]
 ) -> StepTargets:
-    """Targets on the demo platform: its Prometheus, and its Kubernetes fake when running."""
+    """Targets on the demo platform: its Prometheus, its Kubernetes fake when running, and
+    the simulated toolbox for exec/http/sql (no host program, database or API is reached)."""
+    from cockpit.sim.toolbox import SimToolbox
+
     factory: Callable[[], Any] | None = None
     if k8s_url is not None:
         from cockpit.sim.k8s_fake import make_k8s_client
 
         url = k8s_url
         factory = lambda: make_k8s_client(url)  # noqa: E731
-    return StepTargets(prometheus_url=prometheus_url, k8s_client=factory, environ=dict(environ))
+    toolbox = SimToolbox(prometheus_url, k8s_url)
+    return StepTargets(
+        prometheus_url=prometheus_url, k8s_client=factory, environ=dict(environ), toolbox=toolbox
+    )

@@ -29,15 +29,15 @@ params:
     source: label:arg
 ---
 
-```exec id=run role=diagnose title="Run the script" timeout=10s
+```exec id=run role=diagnose readonly=true title="Run the script" timeout=10s
 ["PYTHON", "{{ script }}", "{{ arg }}"]
 ```
 
-```exec id=slow role=diagnose title="Run the script, short deadline" timeout=1s
+```exec id=slow role=diagnose readonly=true title="Run the script, short deadline" timeout=1s
 ["PYTHON", "{{ script }}", "{{ arg }}"]
 ```
 
-```exec id=missing role=diagnose title="A program that is not installed"
+```exec id=missing role=diagnose readonly=true title="A program that is not installed"
 ["/nonexistent/program", "{{ arg }}"]
 ```
 """

@@ -40,7 +40,7 @@ SELECT count(*) AS n FROM audit_event WHERE tenant_id = %(anything)s;
 count(up{job="{{ job }}"}) or vector(0)
 ```
 
-```exec id=echo role=diagnose title="Echo"
+```exec id=echo role=diagnose readonly=true title="Echo"
 ["printf", "%s", "{{ anything }}"]
 ```
 """

@@ -172,7 +172,7 @@ params:
     source: label:gate
 ---
 
-```exec id=wait role=diagnose title="Print, wait for the gate, print"
+```exec id=wait role=diagnose readonly=true title="Print, wait for the gate, print"
 ["PYTHON", "SCRIPT", "{{ gate }}"]
 ```
 """
