@@ -182,3 +182,50 @@ def test_gone_within_two_seconds_with_the_log_sealed(
     logs = check_logs(log_dir, "hangup" if trial.ending == "hangup" else "sigterm")
     if trial.delay_s >= 2.5:  # well after startup there is a log, and it was sealed
         assert logs == 1
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def test_an_ended_pipe_on_stdin_is_not_read_in_a_loop(tmp_path: Path) -> None:
+    """Input that ends (a pipe, not a terminal) stops the key reader: no 100 % CPU."""
+    cockpit = shutil.which("cockpit")
+    assert cockpit is not None
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "XDG_DATA_HOME": str(tmp_path)}
+    proc = subprocess.Popen(
+        [cockpit, "replay", "--sample"], stdin=subprocess.PIPE, stdout=slave, stderr=slave,
+        env=env, start_new_session=True,
+    )  # fmt: skip
+    os.close(slave)
+    assert proc.stdin is not None
+    proc.stdin.close()  # EOF at once
+    stop = threading.Event()
+
+    def drain() -> None:
+        while not stop.is_set():
+            if select.select([master], [], [], 0.05)[0]:
+                try:
+                    os.read(master, 65536)
+                except OSError:
+                    return
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        time.sleep(4.0)  # started and settled
+        assert proc.poll() is None, "a replay with no keys to read should keep showing"
+        before = cpu_seconds(proc.pid)
+        time.sleep(2.0)
+        used = cpu_seconds(proc.pid) - before
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=DEADLINE_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        stop.set()
+        os.close(master)
+    assert used < 0.6, f"{used:.2f} s of CPU in 2 s with stdin at its end"
