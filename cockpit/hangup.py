@@ -1,9 +1,11 @@
 """Process exits: SIGHUP, SIGTERM, SIGINT and a lost terminal end the cockpit, log sealed.
 
-One guard per process, installed by the launcher before the log is opened. A signal (or the
-terminal driver seeing its input end) is recorded with a reason; the app, once attached,
-closes the session and exits. A watchdog makes sure the process is gone within `GRACE_S`
-whatever is stuck: it seals the log itself and ends the process.
+One guard per process, installed by the launcher before the log is opened. A signal, the
+terminal hanging up (seen by a watch on stdin) or the terminal driver reading the end of its
+input is recorded with a reason; the app, once attached, closes the session and exits. A
+watchdog makes sure the process is gone within `GRACE_S` whatever is stuck: it seals the log
+itself and ends the process. Signal handlers only set flags and events (no thread is started
+and no log lock taken inside one), so a signal can never deadlock the main thread.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import select
 import signal
 import stat
 import threading
-import time
 from collections.abc import Callable
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -59,12 +60,16 @@ class ExitGuard:
         self._on_exit: ReasonFn | None = None
         self._seal: ReasonFn | None = None
         self._code = 0
+        self._fired = threading.Event()
+        self._now = threading.Event()
+        self._watchdog_thread: threading.Thread | None = None
 
     def install(self, terminal_fd: int | None = 0) -> None:
         """Handle SIGHUP, SIGTERM and SIGINT from now on, and watch the terminal on
         `terminal_fd` for a hangup (main thread only; idempotent)."""
         if self.installed:
             return
+        self._start_watchdog()  # before any handler: a handler must not start a thread
         for signum in REASONS:
             signal.signal(signum, self._handle)
         self.installed = True
@@ -107,11 +112,12 @@ class ExitGuard:
         """Start the exit for `reason` (signal handler, input thread or a test)."""
         if self.reason is not None:
             if signum in (signal.SIGTERM, signal.SIGINT):
-                self._last_resort()  # asked twice: do not wait for the grace period
+                self._now.set()  # asked twice: do not wait for the grace period
             return
         self.reason = reason
         self._code = 128 + (signum or signal.SIGHUP)
-        threading.Thread(target=self._watchdog, name="cockpit-exit-watchdog", daemon=True).start()
+        self._start_watchdog()  # already running once installed
+        self._fired.set()
         on_exit = self._on_exit
         if on_exit is not None:
             on_exit(reason)
@@ -129,8 +135,16 @@ class ExitGuard:
                     self.trigger(HANGUP)
                     return
 
+    def _start_watchdog(self) -> None:
+        if self._watchdog_thread is None:
+            self._watchdog_thread = threading.Thread(
+                target=self._watchdog, name="cockpit-exit-watchdog", daemon=True
+            )
+            self._watchdog_thread.start()
+
     def _watchdog(self) -> None:
-        time.sleep(self.hangup_grace_s if self.reason == HANGUP else self.grace_s)
+        self._fired.wait()
+        self._now.wait(self.hangup_grace_s if self.reason == HANGUP else self.grace_s)
         self._last_resort()
 
     def _last_resort(self) -> None:
