@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from cockpit.clock import rfc3339
 from cockpit.log.events import MilestoneSet, NoteAdded
 from cockpit.sanitize import clean
+from cockpit.screens.safe import plain
 
 if TYPE_CHECKING:
     from cockpit.session import Session
@@ -151,7 +152,7 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """The question and two buttons."""
         with Vertical():
-            yield Static(Text(self._question))
+            yield Static(plain(self._question))  # quotes names from outside
             with Horizontal():
                 yield Button(f"{self._yes} (y)", id="yes", variant="error")
                 yield Button(f"{self._no} (n)", id="no", variant="primary")

@@ -12,7 +12,7 @@ from markdown_it.token import Token
 from rich.text import Text
 from textual.content import Content
 from textual.pilot import Pilot
-from textual.widgets import Markdown, OptionList
+from textual.widgets import Markdown, OptionList, Static
 from textual.widgets._toast import Toast
 from uikit import screen_text
 
@@ -23,6 +23,7 @@ from cockpit.log.store import IncidentLog
 from cockpit.runbook.validate import default_runbook_dirs, load_runbooks
 from cockpit.sanitize import clean
 from cockpit.screens.dashboard import DashboardScreen
+from cockpit.screens.dialogs import ConfirmDialog
 from cockpit.screens.header import HeaderInfo
 from cockpit.screens.runbook_render import document
 from cockpit.screens.runbook_screen import RunbookScreen
@@ -167,4 +168,22 @@ async def test_a_step_titled_with_markup_is_listed_as_text(tmp_path: Path) -> No
         prompts = [steps.get_option_at_index(i).prompt for i in range(steps.option_count)]
         assert any(isinstance(p, Text) and hostile in p.plain for p in prompts), prompts
         assert "[b]x[/b]" in screen_text(app)  # shown as written, not as bold
+        assert app.is_running and app.return_code is None
+
+
+async def test_a_confirmation_quoting_names_from_outside_shows_them_as_written(
+    tmp_path: Path,
+) -> None:
+    app = app_on(tmp_path / "confirm.jsonl")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for text in hostile_strings("markup", "terminal_escapes", "alert_names"):
+            question = f"Page L2: {text}?"
+            app.push_screen(ConfirmDialog(question, yes="Page"))
+            await until(pilot, lambda: bool(app.screen.query(Static)))
+            shown = app.screen.query(Static).first().render()
+            assert isinstance(shown, Content) and not shown.spans, text
+            assert shown.plain == clean(question), text
+            await pilot.press("n")
+            await until(pilot, lambda: not isinstance(app.screen, ConfirmDialog))
         assert app.is_running and app.return_code is None
