@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rb_support import LogBox, bind, runner
 
@@ -106,7 +108,6 @@ def test_read_only_transaction_does_not_stop_terminate_so_the_gate_does(
     import psycopg
 
     from cockpit.runbook.exec import sql
-    from cockpit.runbook.exec.runner import StepRefused
 
     query = "SELECT pg_terminate_backend(%(victim)s)"
     with psycopg.connect(pg_server.dsn, autocommit=True) as victim:
@@ -123,12 +124,14 @@ def test_read_only_transaction_does_not_stop_terminate_so_the_gate_does(
     assert step is not None
     killer = dataclasses.replace(step, spec="SELECT pg_catalog.pg_terminate_backend(1)")
     targets = StepTargets(postgres_dsn=pg_server.dsn)
-    with pytest.raises(StepRefused, match=r"read-only session.*pg_terminate_backend"):
-        runner(runbook, logbox, targets, read_only=True).run(killer, bind(runbook))
+    refused = runner(runbook, logbox, targets, read_only=True).run(killer, bind(runbook))
+    assert refused.outcome == "refused"
+    assert re.search(r"--read-only.*pg_terminate_backend", refused.summary), refused.summary
     # Writable session without a mitigation login: refused before running, never as the
     # diagnostic login.
-    with pytest.raises(StepRefused, match="no PostgreSQL login for mitigations"):
-        runner(runbook, logbox, targets).run(killer, bind(runbook))
+    no_login = runner(runbook, logbox, targets).run(killer, bind(runbook), confirm=lambda a: True)
+    assert no_login.outcome == "refused", no_login.summary
+    assert "no PostgreSQL login for mitigations" in no_login.summary
     assert [r.outcome for r in logbox.state.mitigations.values()] == ["refused", "refused"]
 
 

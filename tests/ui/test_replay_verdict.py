@@ -9,12 +9,15 @@ from pathlib import Path
 from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import SystemClock
 from cockpit.launch import sample_log
+from cockpit.permissions import Mode, Permissions
 from cockpit.screens.header import HeaderInfo
 from cockpit.session import ReplaySession
 
 
 async def verdict_of(log: Path) -> tuple[str, list[str]]:
-    options = AppOptions(header=HeaderInfo("REPLAY", read_only=True), read_only=True)
+    options = AppOptions(
+        header=HeaderInfo("REPLAY", read_only=True), permissions=Permissions.decide(Mode.REPLAY)
+    )
     clock = SystemClock()
     app = CockpitApp(ReplaySession(log, clock), options, clock=clock)
     async with app.run_test(size=(160, 40)) as pilot:
