@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -26,6 +27,7 @@ from cockpit.command.options import CommandOptions
 from cockpit.crash import fatal_error
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from cockpit.domain.views import AlertPolicy, NoCatalog, suggested_severity
+from cockpit.hangup import GUARD, REASONS, seal
 from cockpit.permissions import Capability, Mode, Permissions
 from cockpit.runbook.exec.base import StepTargets
 from cockpit.sanitize import clean
@@ -35,7 +37,8 @@ from cockpit.screens.dialogs import ConfirmDialog, KeyHelp, NoteDialog
 from cockpit.screens.header import HeaderInfo, StatusBar
 from cockpit.screens.incident import IncidentDialog, IncidentForm
 from cockpit.screens.panes.base import PaneContext
-from cockpit.session import ReplaySession, Session
+from cockpit.screens.safe import plain_str
+from cockpit.session import LiveSession, ReplaySession, Session
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -59,6 +62,8 @@ PUMP_S = 0.25
 """How often the log is read for new events (ours and other processes')."""
 TICK_S = 1.0
 """How often ages and clocks are re-rendered (nothing is written when nothing changed)."""
+STOP_S = 1.0
+"""How long closing the session may take on exit before `log.closed` is written directly."""
 
 
 def default_author() -> str:
@@ -106,6 +111,8 @@ class CockpitApp(ActionsApp):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "request_quit", "Quit"),
+        # Textual's own Ctrl-Q quits without a word: here every quit key asks the same way.
+        Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
         # Textual's default Ctrl-C only hints at Ctrl-Q; on-call hands expect it to quit.
         Binding("ctrl+c", "request_quit", "Quit", show=False),
         Binding("question_mark", "key_help", "Help"),
@@ -118,6 +125,11 @@ class CockpitApp(ActionsApp):
         Binding("e", "export", "Export", show=False),
         Binding("ctrl+r", "refresh_sources", "Refresh", show=False),
     ]
+
+    _signal_loop: asyncio.AbstractEventLoop | None = None
+    """The loop signals are handed to (set on mount)."""
+    _quitting = False
+    """True once the session is being closed (a second quit or signal does nothing)."""
 
     _fatal_error = fatal_error  # crash report without locals, secrets redacted (cockpit.crash)
 
@@ -159,29 +171,56 @@ class CockpitApp(ActionsApp):
 
     def on_mount(self) -> None:
         """Show the dashboard now; load the catalog and start the session after the frame."""
+        self._trap_signals()
         self.push_screen(self.dashboard)
         self.render_state()
         self.call_after_refresh(self._start)
-        self._trap_signals()
 
     def _trap_signals(self) -> None:
-        """SIGTERM and SIGHUP (an SSH drop) quit like `q`: the log gets `log.closed` and the
-        terminal is restored; Python's default would die in raw mode on the alternate screen."""
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
+        """SIGTERM, SIGINT and SIGHUP (an SSH drop) quit like `q` without asking: the log
+        gets `log.closed` with the reason and the terminal is restored.
+
+        Launched from the command line, the process's exit guard (installed before the log
+        was opened) already handles them: the app only attaches to it, and learns at once
+        of a signal that came during startup. In-process (tests), asyncio handlers do it."""
+        self._signal_loop = asyncio.get_running_loop()
+        if GUARD.installed:
+            GUARD.attach(self._on_signal)
+            return
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, self._on_signal)
+                self._signal_loop.add_signal_handler(sig, self._on_signal, REASONS[sig])
                 self._trapped.append(sig)
 
-    def _on_signal(self) -> None:
-        self.call_later(self._close_and_exit)
+    def _on_signal(self, reason: str = "sigterm") -> None:
+        """Close with `reason` and exit; safe from a signal handler or another thread."""
+        loop = self._signal_loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.call_later, self._close_and_exit, reason)
 
     def on_unmount(self) -> None:
         """Give the signals back (tests run several apps in one process)."""
+        GUARD.detach()
         loop = asyncio.get_running_loop()
         for sig in self._trapped:
             loop.remove_signal_handler(sig)
         self._trapped.clear()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: messages quote names, labels and errors from
+        outside, so markup is never parsed (`markup` is accepted and ignored)."""
+        super().notify(
+            plain_str(message), title=plain_str(title, single_line=True), severity=severity,
+            timeout=timeout, markup=False,
+        )  # fmt: skip
 
     async def _start(self) -> None:
         from cockpit.runbook.catalog import CatalogError, load_catalog
@@ -190,13 +229,15 @@ class CockpitApp(ActionsApp):
             self.policy = load_catalog()
         except CatalogError as err:
             self.notify(clean(err, single_line=True), title="Alert catalog", severity="error")
+        if self._quitting:  # quit, or a signal, before the first frame: nothing to start
+            return
         await self.session.start()
         self.set_interval(PUMP_S, self._pump)
         self.set_interval(TICK_S, self.render_state)
         self.render_state()
 
     def _pump(self) -> None:
-        if self.session.pump():
+        if not self._quitting and self.session.pump():
             self.render_state()
         for line in getattr(self.session, "take_damage", list)():  # live only (logdamage)
             self.notify(
@@ -233,10 +274,18 @@ class CockpitApp(ActionsApp):
         if answer:
             await self._close_and_exit()
 
-    async def _close_and_exit(self) -> None:
+    async def _close_and_exit(self, reason: str = "quit") -> None:
         # Not named `_shutdown`: that would override Textual's own teardown, which then
         # never ran after a crash (exit code 0, traceback lost).
-        await self.session.stop()
+        if self._quitting:
+            return
+        self._quitting = True
+        session = self.session
+        stop = session.stop(reason) if isinstance(session, LiveSession) else session.stop()
+        try:
+            await asyncio.wait_for(stop, STOP_S)
+        except Exception:  # a stuck or failing source must not keep the log open
+            seal(session, reason)
         self.exit(0)
 
     # --- operator actions ------------------------------------------------------------------

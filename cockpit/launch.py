@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -38,6 +39,7 @@ def log_file(log_dir: Path, prefix: str, now: datetime) -> Path:
 
 def run_live(*, config: str | None, env: str | None, read_only: bool, log: str | None) -> int:
     """`cockpit`: poll the configured sources, record into a log, show the dashboard."""
+    guard_exits()
     from cockpit.config import ConfigError, load_settings
     from cockpit.log.recovery import LogError
     from cockpit.log.store import IncidentLog
@@ -59,6 +61,7 @@ def run_live(*, config: str | None, env: str | None, read_only: bool, log: str |
         )
     except LogError as err:
         return _fail(str(err))
+    _seal_on_exit(incident_log)
     if report.torn is not None:
         print(f"cockpit: {report.summary()}", file=sys.stderr)
 
@@ -135,12 +138,14 @@ def command_options(settings: Settings, environ: Mapping[str, str]) -> CommandOp
 
 def run_demo(*, read_only: bool, speed: float = 1.0, log_dir: Path | None = None) -> int:
     """`cockpit demo`: the same cockpit against the simulated platform on loopback."""
+    guard_exits()
     from cockpit.log.store import IncidentLog
     from cockpit.paths import default_log_dir
 
     clock = SystemClock()
     path = log_file(log_dir or default_log_dir(), "demo", clock.now())
     incident_log, _report = IncidentLog.open(path, clock=clock, mode="demo")
+    _seal_on_exit(incident_log)
     platform_box: list[DemoPlatform] = []
 
     def planner() -> tuple[Sequence[PlannedSource], SourcesConfigured]:
@@ -188,6 +193,7 @@ def run_demo(*, read_only: bool, speed: float = 1.0, log_dir: Path | None = None
 
 def run_replay(*, log: str, speed: float, at: str | None) -> int:
     """`cockpit replay LOG`: the recorded incident in the same screens, read-only."""
+    guard_exits()
     from cockpit.app import AppOptions
     from cockpit.log.reader import LogReader, ReadError
     from cockpit.screens.header import HeaderInfo
@@ -214,17 +220,47 @@ def run_replay(*, log: str, speed: float, at: str | None) -> int:
     return _run(session, options, clock, log)
 
 
+def guard_exits() -> None:
+    """From process start on, SIGHUP, SIGTERM and SIGINT end the cockpit with a sealed log.
+
+    Called first by every mode, before the log is opened: a signal that arrives while the
+    process is still starting is kept, and `_run` closes the log with its reason."""
+    from cockpit.hangup import GUARD
+
+    GUARD.install()
+
+
+def _seal_on_exit(incident_log: IncidentLog) -> None:
+    """From now on a hangup or signal that finds the process stuck still closes this log."""
+    from cockpit.hangup import GUARD, seal_log
+
+    GUARD.seal_with(lambda reason: seal_log(incident_log, reason))
+
+
 def _run(session: Session, options: AppOptions, clock: Clock, log_path: str) -> int:
+    from cockpit.hangup import GUARD, seal
+
+    guard_exits()
+    GUARD.seal_with(lambda reason: seal(session, reason))
+    if GUARD.reason is not None:  # hung up or told to stop before the app could start
+        seal(session, GUARD.reason)
+        return 0
     # Textual sizes the screen with shutil.get_terminal_size(), which prefers COLUMNS and
     # LINES over the terminal: a stale pair inherited from a parent (seen with tmux servers
     # started from scripts) pins the layout to the wrong size and makes resizes no-ops.
     for name in ("COLUMNS", "LINES"):
         os.environ.pop(name, None)
     from cockpit.app import CockpitApp
+    from cockpit.screens.driver import HangupDriver
 
     app = CockpitApp(session, options, clock=clock)
+    app.driver_class = HangupDriver  # EOF or EIO on the terminal is a hangup, not a spin
     code = app.run()
-    print(f"cockpit: incident log {log_path}", file=sys.stderr)
+    GUARD.detach()
+    if GUARD.reason is not None:  # the app may have stopped before it could close the log
+        seal(session, GUARD.reason)
+    with contextlib.suppress(OSError, ValueError):  # the terminal may be gone (hangup)
+        print(f"cockpit: incident log {log_path}", file=sys.stderr)
     # After an unhandled exception run() returns None and the code is in return_code.
     return int(code or app.return_code or 0)
 

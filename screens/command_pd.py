@@ -17,6 +17,7 @@ from cockpit.actions.outcome import Done, Refused
 from cockpit.command.mirror import linked_incident
 from cockpit.command.pagerduty import OnCall
 from cockpit.screens.act import perform, run_followup
+from cockpit.screens.safe import plain_str
 
 if TYPE_CHECKING:
     from cockpit.actions.core import Actions
@@ -187,7 +188,7 @@ class PagerDutyPanel(Vertical):
 
 def _incident_text(incident: Mapping[str, str]) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{incident['id']} ", "bold")
-    text.append(f"{incident.get('status', '')[:4]} ", "yellow")
-    text.append(incident.get("title", ""))
+    text.append(f"{plain_str(incident['id'], single_line=True, max_len=20)} ", "bold")
+    text.append(f"{plain_str(incident.get('status', ''))[:4]} ", "yellow")
+    text.append(plain_str(incident.get("title", ""), single_line=True))  # from PagerDuty
     return text

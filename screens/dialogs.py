@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from cockpit.actions.notes import MILESTONES, NoteDraft
+from cockpit.screens.safe import plain
 
 __all__ = ["MILESTONES", "ConfirmDialog", "KeyHelp", "NoteDialog", "NoteDraft"]
 
@@ -133,7 +134,7 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """The question and two buttons."""
         with Vertical():
-            yield Static(Text(self._question))
+            yield Static(plain(self._question))  # quotes names from outside
             with Horizontal():
                 yield Button(f"{self._yes} (y)", id="yes", variant="error")
                 yield Button(f"{self._no} (n)", id="no", variant="primary")
@@ -162,7 +163,7 @@ KEYS = (
     ("c", "incident command: roles, checklist, clocks, paging, status page"),
     ("ctrl+r", "poll every source now"),
     ("ctrl+p", "command palette: every action by name (resolve is there)"),
-    ("q", "quit (asks first while an incident is open)"),
+    ("q ctrl+q", "quit (asks first while an incident is open; so does ctrl+c)"),
 )
 
 

@@ -15,6 +15,7 @@ from cockpit.domain.state import IncidentState
 from cockpit.runbook.model import Runbook, Step
 from cockpit.runbook.params import BoundParams, ParamError, bind_params, source_keys
 from cockpit.sanitize import clean
+from cockpit.screens.safe import md_code, md_text
 
 STATE_STYLE = {
     "not run": ("○", "dim"),
@@ -163,8 +164,13 @@ def document(runbook: Runbook, labels: Mapping[str, str] | None) -> str:
         end = text.find("\n---", 3)
         if end != -1:
             text = text[end + 4 :]
-    head = f"*{runbook.id} · severity {runbook.severity} · `{runbook.path.name}`*\n\n"
+    # The runbook's own prose is Markdown; values from outside (the alert's labels) are put in
+    # code spans they cannot close, so a backtick in a label opens no bold text and no link.
+    head = (
+        f"*{md_text(runbook.id)} · severity {md_text(runbook.severity)} · "
+        f"{md_code(runbook.path.name)}*\n\n"
+    )
     if labels:
         shown = ", ".join(f"{k}={v}" for k, v in sorted(labels.items()))
-        head += f"> Opened from an alert with labels: `{shown}`\n\n"
-    return clean(head + text)
+        head += f"> Opened from an alert with labels: {md_code(shown)}\n\n"
+    return head + clean(text)

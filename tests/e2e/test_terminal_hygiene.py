@@ -1,4 +1,4 @@
-"""After q, Ctrl-C, SIGTERM, SIGHUP or a crash, the terminal is usable and the log verifies."""
+"""After q, Ctrl-Q, Ctrl-C, SIGTERM, SIGINT, SIGHUP or a crash: a usable terminal, a sound log."""
 
 from __future__ import annotations
 
@@ -68,9 +68,12 @@ def start(tmp: Path, argv: list[str]) -> str:
         "sleep 60\n"
     )
     script.chmod(0o700)
+    # The tmux server keeps the environment of whoever started it: pass PYTHONPATH on, so
+    # the cockpit under test is the one this test run imports.
+    path = ("-e", f"PYTHONPATH={os.environ['PYTHONPATH']}") if "PYTHONPATH" in os.environ else ()
     tmux(
         "new-session", "-d", "-s", session, "-x", "100", "-y", "30",
-        "-e", "TERM=xterm-256color", "-e", f"XDG_DATA_HOME={tmp / 'data'}",
+        "-e", "TERM=xterm-256color", "-e", f"XDG_DATA_HOME={tmp / 'data'}", *path,
         "-c", str(tmp), str(script),
     )  # fmt: skip
     return session
@@ -95,14 +98,16 @@ def by_signal(sig: signal.Signals) -> Callable[[str], None]:
     return lambda session: os.kill(cockpit_pid(session), sig)
 
 
-ENDINGS: dict[str, tuple[Callable[[str], None], bool]] = {
-    "q": (by_key("q"), True),
-    "ctrl-c": (by_key("C-c"), True),
-    "sigterm": (by_signal(signal.SIGTERM), True),
-    "sighup": (by_signal(signal.SIGHUP), True),
-    "crash": (lambda _session: None, False),
+ENDINGS: dict[str, tuple[Callable[[str], None], str | None]] = {
+    "q": (by_key("q"), "quit"),
+    "ctrl-q": (by_key("C-q"), "quit"),
+    "ctrl-c": (by_key("C-c"), "quit"),
+    "sigterm": (by_signal(signal.SIGTERM), "sigterm"),
+    "sigint": (by_signal(signal.SIGINT), "sigint"),
+    "sighup": (by_signal(signal.SIGHUP), "hangup"),
+    "crash": (lambda _session: None, None),
 }
-"""How the cockpit ends, and whether it must write `log.closed` (a crash may not)."""
+"""How the cockpit ends, and the `log.closed` reason it must write (a crash may write none)."""
 
 
 @pytest.mark.parametrize("ending", ENDINGS)
@@ -138,5 +143,6 @@ def test_terminal_restored_and_log_sound(ending: str, tmp_path: Path) -> None:
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr
     last = json.loads(the_log(tmp_path).read_text(encoding="utf-8").splitlines()[-1])
-    if closes:
+    if closes is not None:
         assert last["type"] == "log.closed", last["type"]
+        assert last["data"]["reason"] == closes, last

@@ -16,10 +16,11 @@ CORPUS = Path(__file__).resolve().parents[1] / "data" / "hostile-strings.json"
 START = "2025-03-12T14:30:00Z"
 
 
-def hostile_strings() -> list[str]:
-    """Every string of the corpus (all categories but the description)."""
+def hostile_strings(*keys: str) -> list[str]:
+    """Every string of the corpus (all categories but the description, or only `keys`)."""
     data = json.loads(CORPUS.read_text(encoding="utf-8"))
-    return [s for key, values in data.items() if key != "about" for s in values]
+    wanted = keys or tuple(k for k in data if k != "about")
+    return [s for key in wanted for s in data[key]]
 
 
 def _snapshots(texts: list[str]) -> list[Snapshot]:
@@ -86,5 +87,36 @@ def write_hostile_log(path: Path) -> str:
     for n, text in enumerate(texts):
         clock.advance(1.0)
         log.append(NoteAdded(f"n{n:03d}", text, texts[n - 1], (text[:12],)))
+    log.close()
+    return clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_hostile_names_log(path: Path) -> str:
+    """A log whose firing alerts are *named* with the corpus (no runbook maps to them)."""
+    clock = FrozenClock(parse_rfc3339(START))
+    log, _ = IncidentLog.open(path, clock=clock)
+    names = hostile_strings("alert_names")
+    alerts = [
+        {
+            "key": f"n{n:03d}",
+            "name": name,
+            "labels": {"alertname": name, "service": name},
+            "annotations": {"summary": name},
+            "state": "firing",
+            "active_since": START,
+            "value": None,
+            "silenced": False,
+            "inhibited": False,
+            "generator_url": "",
+        }
+        for n, name in enumerate(names)
+    ]
+    snap = Snapshot("alertmanager", "alerts", tuple(alerts), 1.0)
+    source = {"name": "alertmanager", "kind": "alerts", "interval_s": 3600.0}
+    log.append(SourcesConfigured(sources=(source,), environment="names"))
+    clock.advance(1.0)
+    log.append(ObservationRecorder(full_every_s=300.0).record(snap, clock.now()))
+    clock.advance(1.0)
+    log.append(NoteAdded("n0", "names", "t@h", ()))
     log.close()
     return clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -43,7 +44,8 @@ def run_in_pty(
     timeout_s: float = 30.0,
 ) -> PtyRun:
     """Start `argv` on a new pty of `size` (columns, rows); after `settle_s`, send each
-    (pause, bytes) of `keys`; wait for the exit (killed after `timeout_s`)."""
+    (pause, bytes) of `keys` until the program ends; wait for the exit (killed after
+    `timeout_s`)."""
     master, slave = pty.openpty()
     cols, rows = size
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
@@ -63,7 +65,10 @@ def run_in_pty(
     try:
         time.sleep(settle_s)
         for pause, data in keys:
-            os.write(master, data)
+            if proc.poll() is not None:
+                break  # already ended: the keys left over were only a safety net
+            with contextlib.suppress(OSError):  # it may end between the check and the write
+                os.write(master, data)
             time.sleep(pause)
         code = proc.wait(timeout=timeout_s)
     finally:

@@ -1,0 +1,99 @@
+"""Textual's Linux driver, made to notice a lost terminal: EOF or EIO means hangup.
+
+Textual 8's input thread reads EOF from a closed terminal in a loop (100 % CPU) and its
+writer thread dies on EIO, after which the app blocks forever on a full output queue. Here a
+closed input ends the input thread and starts the process's hangup exit, and output to a
+gone terminal is dropped instead of blocking.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+from codecs import getincrementaldecoder
+from typing import TYPE_CHECKING, Any, TextIO
+
+from textual._xterm_parser import XTermParser
+from textual.drivers.linux_driver import LinuxDriver
+
+from cockpit.hangup import GUARD, HANGUP
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+READ_SIZE = 4096
+
+
+class TerminalOut:
+    """The terminal's output file; once a write fails, everything after is dropped."""
+
+    def __init__(self, file: TextIO, on_lost: Any) -> None:
+        self._file = file
+        self._on_lost = on_lost
+        self.lost = False
+
+    def write(self, text: str) -> None:
+        """Write, or drop once the terminal is gone."""
+        if not self.lost:
+            try:
+                self._file.write(text)
+            except (OSError, ValueError):
+                self._lose()
+
+    def flush(self) -> None:
+        """Flush, or nothing once the terminal is gone."""
+        if not self.lost:
+            try:
+                self._file.flush()
+            except (OSError, ValueError):
+                self._lose()
+
+    def fileno(self) -> int:
+        """The terminal's descriptor."""
+        return self._file.fileno()
+
+    def isatty(self) -> bool:
+        """Whether the file is a terminal (False once it is gone)."""
+        return not self.lost and self._file.isatty()
+
+    def _lose(self) -> None:
+        self.lost = True
+        self._on_lost()
+
+
+class HangupDriver(LinuxDriver):
+    """LinuxDriver whose end of input or output is the hangup of the process."""
+
+    def __init__(self, app: App[Any], **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        out = self._file
+        if out is not None:
+            self._file = TerminalOut(out, self._terminal_lost)  # type: ignore[assignment]
+
+    def _terminal_lost(self) -> None:
+        if GUARD.installed:
+            GUARD.trigger(HANGUP)
+
+    def run_input_thread(self) -> None:
+        """Read keys until asked to stop; EOF or EIO on a terminal is a hangup (not a spin)."""
+        selector = selectors.SelectSelector()
+        selector.register(self.fileno, selectors.EVENT_READ)
+        parser = XTermParser(self._debug)
+        decode = getincrementaldecoder("utf-8")().decode
+        try:
+            while not self.exit_event.is_set():
+                if selector.select(0.1):
+                    try:
+                        data = os.read(self.fileno, READ_SIZE)
+                    except OSError:  # EIO: the terminal went away
+                        data = b""
+                    if not data:
+                        if self.input_tty:
+                            self._terminal_lost()
+                        return  # piped stdin at its end: no more keys, but no spinning
+                    for event in parser.feed(decode(data)):
+                        self.process_message(event)
+                for event in parser.tick():
+                    self.process_message(event)
+        finally:
+            selector.close()
