@@ -47,6 +47,17 @@ STAMP = "incident_id"
 """The data key a live session adds to every operator event of an incident."""
 
 
+_UNSTAMPED = frozenset({ev.LogOpened.TYPE, ev.LogClosed.TYPE, ev.SourcesConfigured.TYPE})
+
+
+def stamp_for(state: IncidentState, event_type: str) -> str | None:
+    """The `incident_id` an operator event appended now belongs to (None: no incident yet,
+    or not an incident event). Observations are not stamped: their time places them."""
+    if event_type in _UNSTAMPED or event_type not in COMMAND_HANDLERS:
+        return None
+    return state.current.incident_id or None
+
+
 def _target(state: IncidentState, event: ev.Event) -> IncidentRecord:
     """The incident an operator event belongs to: the one its stamp names, else the current
     one (a log written before stamps: attribution by position)."""

@@ -74,12 +74,17 @@ def _alert_name(item: Mapping[str, Any]) -> str:
 
 
 def alerts_in_window(
-    state: IncidentState, record: IncidentRecord | None, *, open_end: bool = False
+    state: IncidentState,
+    record: IncidentRecord | None,
+    *,
+    open_end: bool = False,
+    resolved: Iterable[ResolvedAlert] | None = None,
 ) -> tuple[list[AlertRecord], list[ResolvedAlert]]:
     """Alerts that fired and were active during the incident's window (all of them without a
-    declared incident): still firing, and resolved. `open_end` keeps those after the end."""
+    declared incident): still firing, and resolved. `open_end` keeps those after the end;
+    `resolved` replaces the state's (bounded) list of resolved alerts."""
     firing = [r for r in state.iter_alerts() if r.fired_at is not None]
-    gone = [g for g in state.resolved_alerts if g.fired_at is not None]
+    gone = [g for g in (state.resolved_alerts if resolved is None else resolved) if g.fired_at]
     if record is None or record.info is None:
         return firing, gone
     start, end = record.start, None if open_end else (record.end or state.last_ts)
@@ -92,9 +97,12 @@ def alerts_in_window(
 
 
 def _alerts(
-    state: IncidentState, record: IncidentRecord, open_end: bool
+    state: IncidentState,
+    record: IncidentRecord,
+    open_end: bool,
+    resolved: Iterable[ResolvedAlert] | None,
 ) -> Iterable[TimelineEntry]:
-    firing, gone = alerts_in_window(state, record, open_end=open_end)
+    firing, gone = alerts_in_window(state, record, open_end=open_end, resolved=resolved)
     end = record.end if record.info is not None and not open_end else None
     for rec in firing:
         if rec.fired_at is not None:
@@ -184,16 +192,20 @@ def _comms(record: IncidentRecord) -> Iterable[TimelineEntry]:
 
 
 def build_timeline(
-    state: IncidentState, incident: IncidentRecord | None = None
+    state: IncidentState,
+    incident: IncidentRecord | None = None,
+    *,
+    resolved: Iterable[ResolvedAlert] | None = None,
 ) -> list[TimelineEntry]:
     """The entries of one incident, oldest first: its own events, and the alerts active during
     its window (from its start to its resolution). Ties keep a stable, kind-based order.
 
     Without `incident`: the current one as the live screen follows it, alerts up to the end
     of the log included (after a resolution the operator still watches for the next one).
+    `resolved` replaces the state's bounded list of resolved alerts (an export keeps all).
     """
     record = incident if incident is not None else state.current
-    entries: list[TimelineEntry] = list(_alerts(state, record, incident is None))
+    entries: list[TimelineEntry] = list(_alerts(state, record, incident is None, resolved))
     for part in (_incident, _notes, _runs, _comms):
         entries.extend(part(record))
     entries.sort(key=lambda e: (e.ts, KINDS.index(e.kind)))  # stable: a start stays before its end
