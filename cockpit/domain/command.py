@@ -99,6 +99,13 @@ def log_closed(state: IncidentState, event: ev.Event, p: ev.LogClosed) -> None:
     state.closed, state.close_reason = True, p.reason
 
 
+def _detected(text: object, floor: datetime | None) -> datetime | None:
+    """The detection time, never before the previous incident's resolution (the declare form
+    takes the earliest alert still firing, which may be one of the previous incident's)."""
+    when = _when(text)
+    return floor if when is not None and floor is not None and when < floor else when
+
+
 def declared(state: IncidentState, event: ev.Event, p: ev.IncidentDeclared) -> None:
     record = state.current
     info = record.info
@@ -107,7 +114,9 @@ def declared(state: IncidentState, event: ev.Event, p: ev.IncidentDeclared) -> N
         and info.declared
         and (info.state != "open" or info.incident_id != p.incident_id)
     ):
+        previous_end = record.end
         record = state.current = IncidentRecord()  # a new incident starts clean
+        record.floor = previous_end
         info = None
     record.touch(event.seq, event.ts)
     history = info.severity_history if info is not None else ()
@@ -122,7 +131,7 @@ def declared(state: IncidentState, event: ev.Event, p: ev.IncidentDeclared) -> N
             declared_by=p.actor,
             scheme=p.scheme,
             channel=p.channel,
-            detected_at=_when(p.detected_at),
+            detected_at=_detected(p.detected_at, record.floor),
             services=_strings(p.services),
             tenants=_strings(p.tenants),
             security=bool(p.security),

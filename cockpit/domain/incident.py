@@ -31,7 +31,7 @@ class IncidentRecord:
     """
 
     __slots__ = (
-        "checklist", "escalations", "external_actions", "first_seq", "first_ts", "info",
+        "checklist", "escalations", "external_actions", "first_seq", "first_ts", "floor", "info",
         "last_seq", "milestones", "mitigations", "notes", "number", "role_history", "roles",
         "status_updates", "steps", "tags", "ticks",
     )  # fmt: skip
@@ -61,6 +61,8 @@ class IncidentRecord:
         self.last_seq = 0
         self.first_ts: datetime | None = None
         """The first event attributed to this incident."""
+        self.floor: datetime | None = None
+        """The previous incident's resolution: this one's window never starts before it."""
 
     def copy(self) -> IncidentRecord:
         """An independent copy (records inside are immutable and shared)."""
@@ -88,14 +90,20 @@ class IncidentRecord:
 
     @property
     def start(self) -> datetime | None:
-        """When the incident began: the detected milestone, detection time, or declaration."""
+        """When the incident began: the detected milestone, detection time, or declaration;
+        never before the previous incident's resolution (an alert still firing from it is not
+        this incident's detection, and its figures are not this incident's)."""
         detected = self.milestones.get("detected")
-        if detected is not None:
-            return detected.at
         info = self.info
-        if info is not None and (info.detected_at or info.declared_at):
-            return info.detected_at or info.declared_at
-        return self.first_ts
+        if detected is not None:
+            start: datetime | None = detected.at
+        elif info is not None and (info.detected_at or info.declared_at):
+            start = info.detected_at or info.declared_at
+        else:
+            start = self.first_ts
+        if start is not None and self.floor is not None and start < self.floor:
+            return self.floor
+        return start
 
     @property
     def end(self) -> datetime | None:

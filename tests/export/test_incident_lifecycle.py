@@ -10,7 +10,7 @@ import pytest
 from export_logs import AUTHOR, T0, LogWriter, milestone, two_incidents
 
 from cockpit.cli import main as cli_main
-from cockpit.clock import FrozenClock
+from cockpit.clock import FrozenClock, rfc3339
 from cockpit.command.clocks import response_clock
 from cockpit.domain.fold import fold
 from cockpit.domain.state import IncidentState
@@ -175,3 +175,28 @@ def test_response_sla_is_met_missed_or_pending(
     assert line.startswith("- Response SLA (SEV-1, 5m 00s): " + expected.split(" due by")[0])
     if "due by" in expected:
         assert "due by 2025-03-12 14:35:00 UTC" in line
+
+
+def _one_lag(value: int) -> ev.KafkaLagObserved:
+    item = {"key": "g/t/0", "group": "g", "topic": "t", "lag": value}
+    return ev.KafkaLagObserved(source="k", items=(item,))
+
+
+def test_a_detection_before_the_previous_resolution_starts_at_that_resolution(
+    tmp_path: Path,
+) -> None:
+    w = LogWriter(tmp_path / "early.jsonl", FrozenClock(T0))
+    w.at(0).add(ev.IncidentDeclared("INC-A", "Lag", "SEV-2"))
+    w.at(10).add(_one_lag(90_000))
+    w.at(100).add(milestone("resolved", 100))
+    early = rfc3339(T0 + timedelta(seconds=5))  # an alert of INC-A still firing
+    w.at(200).add(ev.IncidentDeclared("INC-B", "Lag again", "SEV-1", detected_at=early))
+    w.at(210).add(_one_lag(300))
+    log = w.write()
+    state = _state(log)
+    assert state.incident is not None
+    assert state.incident.detected_at == T0 + timedelta(seconds=100)
+    assert state.current.start == T0 + timedelta(seconds=100)
+    text = export_markdown(log).markdown
+    assert "- Started: 2025-03-12 14:31:40 UTC" in text
+    assert "- Peak consumer lag: 300 messages" in text
