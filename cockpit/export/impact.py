@@ -35,6 +35,9 @@ class LagPeakAt:
     ts: datetime
 
 
+_LAG, _CONNECTIONS = KafkaLagObserved.TYPE, PostgresConnectionsObserved.TYPE
+
+
 def _second(ts: datetime) -> int:
     return int(ts.timestamp())
 
@@ -60,12 +63,14 @@ class PeakTracker:
     def apply(self, event: Event, state: IncidentState) -> None:
         """Look at one event, once `state` has folded it."""
         if state.resolved_count != self._resolved_seen:
-            new = min(state.resolved_count - self._resolved_seen, len(state.resolved_alerts))
-            self.resolved.extend(list(state.resolved_alerts)[-new:] if new else ())
+            gone = state.resolved_alerts
+            new = min(state.resolved_count - self._resolved_seen, len(gone))
+            self.resolved.extend(gone[i] for i in range(-new, 0))  # deque ends: O(1) each
             self._resolved_seen = state.resolved_count
-        if event.type == KafkaLagObserved.TYPE:
+        kind = event.type
+        if kind == _LAG:
             self._on_lag(event, state)
-        elif event.type == PostgresConnectionsObserved.TYPE:
+        elif kind == _CONNECTIONS:
             self._on_connections(event)
 
     def _on_lag(self, event: Event, state: IncidentState) -> None:
@@ -73,17 +78,25 @@ class PeakTracker:
         items = event.data.get("items")
         if kafka is None or not isinstance(items, list | tuple):
             return
-        top: LagPeakAt | None = None
+        totals = kafka.totals
+        best: float | None = None
+        best_pair = ("", "")
         for item in items:
-            if not isinstance(item, dict):
+            if item.__class__ is not dict:
                 continue
-            pair = (str(item.get("group", "")), str(item.get("topic", "")))
-            total = kafka.totals.get(pair)
-            if total is not None and total.lag is not None and (top is None or total.lag > top.lag):
-                top = LagPeakAt(total.lag, pair[0], pair[1], event.ts)
+            group, topic = item.get("group", ""), item.get("topic", "")
+            if group.__class__ is not str or topic.__class__ is not str:
+                group, topic = str(group), str(topic)
+            pair = (group, topic)
+            total = totals.get(pair)
+            if total is not None and total.lag is not None and (best is None or total.lag > best):
+                best, best_pair = total.lag, pair
+        if best is None:
+            return
+        top = LagPeakAt(best, best_pair[0], best_pair[1], event.ts)
         second = _second(event.ts)
         held = self._lag.get(second)
-        if top is not None and (held is None or top.lag > held.lag):
+        if held is None or top.lag > held.lag:
             self._lag[second] = top
 
     def _on_connections(self, event: Event) -> None:

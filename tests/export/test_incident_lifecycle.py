@@ -200,3 +200,10 @@ def test_a_detection_before_the_previous_resolution_starts_at_that_resolution(
     text = export_markdown(log).markdown
     assert "- Started: 2025-03-12 14:31:40 UTC" in text
     assert "- Peak consumer lag: 300 messages" in text
+
+
+def test_redaction_masks_the_tenants_of_every_incident(log: Path) -> None:
+    for incident in ("INC-A", "INC-B"):
+        text = export_markdown(log, incident=incident, redact=True).markdown
+        assert not any(t in text for t in ("acme-bank", "globex", "initech"))
+        assert "tenant-A" in text
