@@ -206,4 +206,4 @@ def test_redaction_masks_the_tenants_of_every_incident(log: Path) -> None:
     for incident in ("INC-A", "INC-B"):
         text = export_markdown(log, incident=incident, redact=True).markdown
         assert not any(t in text for t in ("acme-bank", "globex", "initech"))
-        assert "tenant-A" in text
+        assert "tenant-" in text  # one pseudonym per tenant across the whole log
