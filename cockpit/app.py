@@ -12,21 +12,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widget import Widget
 
+from cockpit.actions.core import Actions
+from cockpit.actions.notes import NoteDraft
 from cockpit.clock import Clock, SystemClock
 from cockpit.command.mirror import NoteMirror
 from cockpit.command.options import CommandOptions
+from cockpit.crash import fatal_error
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from cockpit.domain.views import AlertPolicy, NoCatalog, suggested_severity
+from cockpit.permissions import Capability, Mode, Permissions
 from cockpit.runbook.exec.base import StepTargets
 from cockpit.sanitize import clean
+from cockpit.screens.act import ActionsApp, perform
 from cockpit.screens.dashboard import DashboardScreen
-from cockpit.screens.dialogs import ConfirmDialog, KeyHelp, NoteDialog, NoteDraft, save_draft
+from cockpit.screens.dialogs import ConfirmDialog, KeyHelp, NoteDialog
 from cockpit.screens.header import HeaderInfo, StatusBar
 from cockpit.screens.incident import IncidentDialog, IncidentForm
 from cockpit.screens.panes.base import PaneContext
@@ -70,8 +75,8 @@ class AppOptions:
     """How the cockpit was started."""
 
     header: HeaderInfo = field(default_factory=lambda: HeaderInfo("LIVE"))
-    read_only: bool = False
-    """No mutating action anywhere (--read-only, a viewer role, a read-only environment)."""
+    permissions: Permissions = field(default_factory=lambda: Permissions.decide(Mode.LIVE))
+    """The session's one permission decision (computed by the launcher)."""
     refresh_s: float = 2.0
     author: str = field(default_factory=default_author)
     thresholds: Thresholds = DEFAULT_THRESHOLDS
@@ -82,11 +87,19 @@ class AppOptions:
     A callable because the demo's servers start after the first frame."""
     runbook_dirs: tuple[str, ...] = ()
     """The team's runbook directories (`[runbooks] paths`), besides the shipped ones."""
-    role: str = "responder"
-    """`[user] role`: a viewer is never offered a mitigation, whatever else is set."""
+
+    @property
+    def read_only(self) -> bool:
+        """Nothing may change the platform or an outside system (from `permissions`)."""
+        return self.permissions.read_only
+
+    @property
+    def role(self) -> str:
+        """`[user] role` as the permissions saw it (from `permissions`)."""
+        return self.permissions.role
 
 
-class CockpitApp(App[int]):
+class CockpitApp(ActionsApp):
     """The cockpit. Screens render slices of the session's folded state; they never poll."""
 
     TITLE = "cockpit"
@@ -100,10 +113,13 @@ class CockpitApp(App[int]):
         Binding("i", "incident", "Incident"),
         Binding("c", "command", "Command"),
         Binding("r", "runbooks", "Runbooks"),
+        Binding("a", "acknowledge", "Ack"),
         Binding("t", "timeline", "Timeline", show=False),
         Binding("e", "export", "Export", show=False),
         Binding("ctrl+r", "refresh_sources", "Refresh", show=False),
     ]
+
+    _fatal_error = fatal_error  # crash report without locals, secrets redacted (cockpit.crash)
 
     def __init__(self, session: Session, options: AppOptions, *, clock: Clock | None = None):
         super().__init__()
@@ -125,8 +141,14 @@ class CockpitApp(App[int]):
         self.dashboard = DashboardScreen(header=header)
         self._runbooks: RunbookSet | None = None
         self._trapped: list[signal.Signals] = []
-        self.note_mirror = NoteMirror()
-        """The PagerDuty incident scribe notes are copied to (set on the command screen)."""
+        self.actions = Actions.for_session(
+            session, options.permissions, options.author, options.command
+        )
+
+    @property
+    def note_mirror(self) -> NoteMirror:
+        """The PagerDuty incident every note is copied to (linked on the command screen)."""
+        return self.actions.mirror
 
     @property
     def step_targets(self) -> StepTargets | None:
@@ -176,6 +198,10 @@ class CockpitApp(App[int]):
     def _pump(self) -> None:
         if self.session.pump():
             self.render_state()
+        for line in getattr(self.session, "take_damage", list)():  # live only (logdamage)
+            self.notify(
+                clean(line), title="Incident log", severity="error", timeout=30, markup=False
+            )
 
     def render_state(self) -> None:
         """Hand the current state to the dashboard and the status bar."""
@@ -215,82 +241,65 @@ class CockpitApp(App[int]):
 
     # --- operator actions ------------------------------------------------------------------
 
-    def _refuse_if_read_only(self, what: str) -> bool:
-        if not self.session.writable:
-            self.notify(f"{what}: not in a replay (the recorded log is read-only).")
-            return True
-        return False
-
     def action_note(self) -> None:
         """Open the note dialog; the note is in the log before the dialog closes."""
-        if self._refuse_if_read_only("Notes"):
+        refused = self.actions.refusal(Capability.RECORD)
+        if refused is not None:
+            self.notify(f"Notes: {refused}.", markup=False)
             return
         self.push_screen(NoteDialog(draft_sink=self._save_note, author=self.options.author))
 
     def _save_note(self, draft: NoteDraft) -> str | None:
-        error = save_draft(self.session, draft, self.options.author)
-        if error is None:
+        result = self.actions.add_note(draft)
+        refused = perform(self, result)
+        if refused is None:
             self.render_state()
-            if self.note_mirror.enabled:
-                from cockpit.screens.command_pd import mirror_note
-
-                mirror_note(self, self.session, self.options.command.pagerduty,
-                            self.note_mirror, draft.text, self.options.author)  # fmt: skip
-        return error
+        return refused
 
     def action_incident(self) -> None:
         """Declare the incident, or edit it (title, severity, services, tenants, security)."""
-        if self._refuse_if_read_only("Incident"):
+        refused = self.actions.refusal(Capability.COMMAND)
+        if refused is not None:
+            self.notify(f"Incident: {refused}.", markup=False)
             return
-        if self.options.read_only:
-            self.notify("Incident: the cockpit is read-only (--read-only or viewer role).")
-            return
-        from cockpit.command.declare import first_firing
+        from cockpit.command.declare import current_form, first_firing
 
         state = self.session.state
-        incident = state.incident
-        suggested = suggested_severity(state, self.policy)
-        scheme = self.options.command.policy.scheme
-        form = None
-        if incident is not None and incident.state == "open":
-            form = IncidentForm(
-                incident.title, incident.severity, incident.services, incident.tenants,
-                incident.security,
-            )  # fmt: skip
         detected = first_firing(state)
-        when = f"{detected:%H:%M:%S} UTC" if detected else None
-        dialog = IncidentDialog(form, suggested=suggested, detected=when, scheme=scheme)
+        dialog = IncidentDialog(
+            current_form(state),
+            suggested=suggested_severity(state, self.policy),
+            detected=f"{detected:%H:%M:%S} UTC" if detected else None,
+            scheme=self.options.command.policy.scheme,
+        )
         self.push_screen(dialog, self._save_incident)
 
     def _save_incident(self, form: IncidentForm | None) -> None:
-        if form is None:
-            return
-        from cockpit.command.declare import incident_events
+        if form is not None:
+            self.act(self.actions.declare_or_update(form))
 
-        try:
-            for payload in incident_events(
-                form, self.session.state, self.session.now(), actor=self.options.author,
-                scheme=self.options.command.policy.scheme,
-            ):  # fmt: skip
-                self.session.append(payload)
-        except (OSError, ValueError, RuntimeError) as err:
-            self.notify(clean(err, single_line=True), title="Not saved", severity="error")
+    def action_acknowledge(self) -> None:
+        """Acknowledge the open incident (and its PagerDuty incident when linked)."""
+        self.act(self.actions.acknowledge())
+
+    def action_resolve(self) -> None:
+        """Resolve the open incident, after a confirmation."""
+        refused = self.actions.command_refusal()
+        if refused is not None:
+            self.notify(f"Not done: {refused}", severity="warning", markup=False)
             return
-        self.render_state()
+        question = "Resolve the incident? Its clocks stop; the post-mortem comes next."
+        self.push_screen(ConfirmDialog(question, yes="Resolve"), self._resolve_if)
+
+    def _resolve_if(self, answer: bool | None) -> None:
+        if answer:
+            self.act(self.actions.resolve())
 
     def action_command(self) -> None:
         """The incident command screen (read-only outside an incident or in replay)."""
         from cockpit.screens.command import CommandScreen
 
-        self.push_screen(
-            CommandScreen(
-                self.session,
-                self.options.command,
-                author=self.options.author,
-                read_only=self.options.read_only,
-                mirror=self.note_mirror,
-            )
-        )
+        self.push_screen(CommandScreen(self.session, self.options.command, self.actions))
 
     def action_runbooks(self) -> None:
         """The list of runbooks (shipped and configured)."""
@@ -321,7 +330,7 @@ class CockpitApp(App[int]):
         """Human events and observed changes; Enter jumps to the replay at that moment."""
         from cockpit.screens.timeline import open_timeline
 
-        open_timeline(self, self.session, self.options.author, self.render_state)
+        open_timeline(self, self.session, self.options.author, self.render_state, self.actions)
 
     def action_export(self) -> None:
         """Write the post-mortem (Markdown) of this log."""
@@ -397,6 +406,10 @@ class CockpitApp(App[int]):
         """Every cockpit action in the command palette (ctrl+p)."""
         yield SystemCommand("Add a note", "Write a note into the incident log", self.action_note)
         yield SystemCommand("Incident", "Declare the incident or edit it", self.action_incident)
+        yield SystemCommand(
+            "Acknowledge", "Acknowledge the incident (and in PagerDuty)", self.action_acknowledge
+        )
+        yield SystemCommand("Resolve", "Resolve the incident", self.action_resolve)
         yield SystemCommand(
             "Incident command", "Roles, checklist, clocks, paging, status", self.action_command
         )

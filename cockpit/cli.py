@@ -52,6 +52,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="check a log's hash chain (exit 0 intact, 1 broken, 2 unreadable)",
     )
     verify.add_argument("log", metavar="LOG")
+    verify.add_argument(
+        "--expect",
+        metavar="HASH",
+        help="also check the chain against a hash recorded elsewhere (post-mortem footer, "
+        "PagerDuty note): exit 1 when it is not in the log",
+    )
     verify.set_defaults(run=_run_verify)
 
     record = sub.add_parser(
@@ -112,6 +118,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     rules.add_argument("--for-scale", type=float, default=1.0, help=argparse.SUPPRESS)
     rules.set_defaults(run=_run_rules)
+
+    completion = sub.add_parser(
+        "completion", parents=[common], help="print a shell completion script (bash, zsh, fish)"
+    )
+    completion.add_argument("shell", nargs="?", choices=("bash", "zsh", "fish"), help="the shell")
+    completion.add_argument("--list", choices=("runbooks", "envs"), help=argparse.SUPPRESS)
+    completion.set_defaults(run=lambda args: _run_completion(parser, args))
     return parser
 
 
@@ -142,8 +155,11 @@ def _run_replay(args: argparse.Namespace) -> int:
     return run_replay(log=log, speed=args.speed, at=args.at)
 
 
-def _runbook_dirs(args: argparse.Namespace) -> list[Path]:
-    """The shipped runbooks plus the config's `[runbooks] paths` (when a config is found)."""
+def _runbook_dirs(args: argparse.Namespace, *, strict: bool = False) -> list[Path] | None:
+    """The shipped runbooks plus the config's `[runbooks] paths` (when a config is found).
+
+    A config that cannot be read falls back to the shipped runbooks, or gives None when
+    `strict` (validate must not pass on runbooks it never looked at)."""
     from cockpit.runbook.validate import default_runbook_dirs
 
     dirs = list(default_runbook_dirs())
@@ -152,8 +168,9 @@ def _runbook_dirs(args: argparse.Namespace) -> list[Path]:
     try:
         settings = load_settings(args.config, env_name=args.env)
     except ConfigError as err:
-        print(f"cockpit: {err} (using the shipped runbooks only)", file=sys.stderr)
-        return dirs
+        tail = "" if strict else " (using the shipped runbooks only)"
+        print(f"cockpit: {err}{tail}", file=sys.stderr)
+        return None if strict else dirs
     dirs.extend(Path(p) for p in settings.runbooks.paths)
     return dirs
 
@@ -161,25 +178,28 @@ def _runbook_dirs(args: argparse.Namespace) -> list[Path]:
 def _run_runbooks_list(args: argparse.Namespace) -> int:
     from cockpit.runbook.cli import list_main
 
-    return list_main(_runbook_dirs(args))
+    return list_main(_runbook_dirs(args) or [])
 
 
 def _run_runbooks_show(args: argparse.Namespace) -> int:
     from cockpit.runbook.cli import show_main
 
-    return show_main(args.id, _runbook_dirs(args))
+    return show_main(args.id, _runbook_dirs(args) or [])
 
 
 def _run_runbooks_validate(args: argparse.Namespace) -> int:
     from cockpit.runbook.cli import validate_main
 
-    return validate_main(args.dir)
+    if args.dir:
+        return validate_main(args.dir)
+    dirs = _runbook_dirs(args, strict=True)
+    return 2 if dirs is None else validate_main(dirs=dirs)
 
 
 def _run_verify(args: argparse.Namespace) -> int:
     from cockpit.log.verify import main as verify_main
 
-    return verify_main(args.log)
+    return verify_main(args.log, expect=args.expect)
 
 
 def _run_config_check(args: argparse.Namespace) -> int:
@@ -212,6 +232,12 @@ def _run_rules(args: argparse.Namespace) -> int:
     return rules_main(for_scale=args.for_scale)
 
 
+def _run_completion(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from cockpit.completion import main as completion_main
+
+    return completion_main(parser, args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the chosen subcommand; returns the process exit code."""
     parser = _build_parser()
@@ -220,3 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `cockpit runbooks list | head`: the reader left; say nothing more, like other tools.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cockpit.clock import Clock, monotonic
+from cockpit.log.codec import LineTooLong
 from cockpit.log.delta import ObservationRecorder, source_failed
 from cockpit.log.events import Event
 from cockpit.log.store import IncidentLog
@@ -23,7 +24,14 @@ class ObservationFeed:
 
     def on_result(self, source: str, result: Snapshot | SourceError, started: float) -> Event:
         """Append the event for one poll result; returns it once it is fsynced."""
+        duration_ms = max(0.0, (monotonic() - started) * 1000.0)
         if isinstance(result, SourceError):
-            duration_ms = max(0.0, (monotonic() - started) * 1000.0)
             return self._log.append(source_failed(source, result, duration_ms))
-        return self._log.append(self._recorder.record(result, self._clock.now()))
+        try:
+            return self._log.append(self._recorder.record(result, self._clock.now()))
+        except LineTooLong as exc:
+            # One item alone is over the line limit (larger observations are split): say
+            # so, and write the next snapshot whole, since this one never reached the log.
+            self._recorder.reset()
+            error = SourceError("parse", f"answer not recorded: {exc}")
+            return self._log.append(source_failed(source, error, duration_ms))

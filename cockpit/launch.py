@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from cockpit.clock import Clock, SystemClock, parse_when
 from cockpit.log.events import SourcesConfigured
+from cockpit.permissions import Mode, Permissions
 from cockpit.record import log_key
 from cockpit.wiring import DEMO_INTERVAL_S, PlannedSource, demo_sources
 
@@ -91,19 +92,26 @@ def live_session(
         return planned, sources_event(settings, planned)
 
     active = settings.active
-    locked = read_only or not settings.mutations_allowed
-    header = HeaderInfo(
-        "LIVE", active.name, active.production, locked, active.kubernetes.context or ""
+    permissions = Permissions.decide(
+        Mode.LIVE,
+        read_only=read_only,
+        environment=active.name,
+        environment_read_only=active.read_only,
+        production=active.production,
+        role=settings.config.user.role,
     )
+    header = HeaderInfo(
+        "LIVE", active.name, active.production, permissions.read_only,
+        active.kubernetes.context or "",
+    )  # fmt: skip
     options = AppOptions(
         header=header,
-        read_only=locked,
+        permissions=permissions,
         refresh_s=settings.config.ui.refresh_seconds,
         author=settings.author,
         command=command_options(settings, environ),
         targets=lambda: targets,
         runbook_dirs=tuple(str(p) for p in settings.config.runbooks.paths),
-        role=settings.config.user.role,
     )
     return LiveSession(incident_log, planner, clock), options
 
@@ -165,9 +173,12 @@ def run_demo(*, read_only: bool, speed: float = 1.0, log_dir: Path | None = None
             return demo_targets(platform.prometheus_url, platform.k8s_url, os.environ)
         return None
 
+    permissions = Permissions.decide(Mode.DEMO, read_only=read_only, environment="demo")
     options = AppOptions(
-        header=HeaderInfo("DEMO", "demo", read_only=read_only, context="simulated platform"),
-        read_only=read_only,
+        header=HeaderInfo(
+            "DEMO", "demo", read_only=permissions.read_only, context="simulated platform"
+        ),
+        permissions=permissions,
         refresh_s=DEMO_INTERVAL_S,
         targets=targets,
     )
@@ -197,7 +208,9 @@ def run_replay(*, log: str, speed: float, at: str | None) -> int:
             session.player.seek(parse_when(at, first.event.ts))
         except ValueError as err:
             return _fail(f"--at {at!r}: {err}")
-    options = AppOptions(header=HeaderInfo("REPLAY", read_only=True), read_only=True)
+    options = AppOptions(
+        header=HeaderInfo("REPLAY", read_only=True), permissions=Permissions.decide(Mode.REPLAY)
+    )
     return _run(session, options, clock, log)
 
 

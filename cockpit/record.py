@@ -30,6 +30,7 @@ async def _record(
     from cockpit.feed import ObservationFeed
     from cockpit.log.recovery import LogError
     from cockpit.log.store import IncidentLog
+    from cockpit.sources.base import Snapshot, SourceError
     from cockpit.sources.scheduler import PollScheduler
     from cockpit.wiring import build_sources, sources_event
 
@@ -56,7 +57,18 @@ async def _record(
         print(f"cockpit record: {report.summary()}", file=sys.stderr)
     log.append(sources_event(settings, planned))
     feed = ObservationFeed(log, clock)
-    scheduler = PollScheduler(feed.on_result)
+
+    def on_result(source: str, result: Snapshot | SourceError, started: float) -> None:
+        # Damage by another process is recorded in the log (log.damaged) and the recording
+        # goes on; say it on stderr too. A failed write (disk full) loses this one result.
+        try:
+            feed.on_result(source, result, started)
+        except (LogError, OSError) as err:
+            print(f"cockpit record: {source}: result not recorded: {err}", file=sys.stderr)
+        for damage in log.take_damage():
+            print(f"cockpit record: {damage.summary()}", file=sys.stderr)
+
+    scheduler = PollScheduler(on_result)
     for item in planned:
         scheduler.add(item.source, item.interval_s)
     stop = asyncio.Event()
@@ -83,7 +95,12 @@ async def _record(
         pass
     finally:
         await scheduler.stop()
-        log.append(LogClosed(reason=reason["why"]))
+        try:
+            log.append(LogClosed(reason=reason["why"]))
+        except (LogError, OSError) as err:
+            print(f"cockpit record: log.closed not written: {err}", file=sys.stderr)
+        for damage in log.take_damage():
+            print(f"cockpit record: {damage.summary()}", file=sys.stderr)
         log.close()
     print(
         f"cockpit record: stopped ({reason['why']}) after {monotonic() - started:.1f}s; "

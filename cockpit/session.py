@@ -126,6 +126,11 @@ class LiveSession:
         self.pump()
         return event
 
+    def take_damage(self) -> list[str]:
+        """Damage other processes did to the log since the last call, one line each (the
+        app notifies them; each is also recorded in the log as `log.damaged`)."""
+        return [damage.summary() for damage in self.log.take_damage()]
+
     async def start(self) -> None:
         """Record the source set, then start polling (inside the running event loop)."""
         planned, configured = self._planner()

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import re
+import socket
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from cockpit.config import ConfigError, Settings
-from cockpit.runbook.exec.base import StepTargets
+from cockpit.runbook.exec.base import StepTargets, Where
+
+DEMO_ENVIRONMENT = "demo"
+DEMO_CONTEXT = "simulated platform"
+SIMULATED = "simulated toolbox"
+_CURRENT = re.compile(r"^current-context:[ \t]*[\"']?([^\"'\s#]+)", re.MULTILINE)
 
 
 def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
@@ -29,7 +38,32 @@ def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
         postgres_mitigation_problem=problem,
         k8s_client=_kube_client(kube.kubeconfig, kube.context, kube.timeout_seconds),
         environ=dict(environ),
+        where=Where(
+            active.name,
+            active.production,
+            kube.context or current_context(kube.kubeconfig, environ),
+            kube.namespace or "",
+            exec_host=socket.gethostname(),
+        ),
     )
+
+
+def current_context(kubeconfig: object | None, environ: Mapping[str, str]) -> str:
+    """The kubeconfig's `current-context` (the one the client uses when none is set), said
+    as such; "" when it cannot be read (the confirmation then says the current context).
+
+    A line scan, not a YAML load: this runs before the first frame.
+    """
+    listed = [str(kubeconfig)] if kubeconfig else environ.get("KUBECONFIG", "").split(os.pathsep)
+    paths = [Path(p) for p in listed if p] or [Path("~/.kube/config").expanduser()]
+    for path in paths:
+        try:
+            found = _CURRENT.search(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+        if found:
+            return f"{found.group(1)} (kubeconfig current context)"
+    return ""
 
 
 def _kube_client(
@@ -65,11 +99,22 @@ def _with_deadline(client: Any, timeout_s: float) -> None:
 def demo_targets(
     prometheus_url: str, k8s_url: str | None, environ: Mapping[str, str]
 ) -> StepTargets:
-    """Targets on the demo platform: its Prometheus, and its Kubernetes fake when running."""
+    """Targets on the demo platform: its Prometheus, its Kubernetes fake when running, and
+    the simulated toolbox for exec/http/sql (no host program, database or API is reached)."""
+    from cockpit.sim.toolbox import SimToolbox
+
     factory: Callable[[], Any] | None = None
     if k8s_url is not None:
         from cockpit.sim.k8s_fake import make_k8s_client
 
         url = k8s_url
         factory = lambda: make_k8s_client(url)  # noqa: E731
-    return StepTargets(prometheus_url=prometheus_url, k8s_client=factory, environ=dict(environ))
+    toolbox = SimToolbox(prometheus_url, k8s_url)
+    where = Where(DEMO_ENVIRONMENT, False, DEMO_CONTEXT, exec_host=SIMULATED)
+    return StepTargets(
+        prometheus_url=prometheus_url,
+        k8s_client=factory,
+        environ=dict(environ),
+        toolbox=toolbox,
+        where=where,
+    )

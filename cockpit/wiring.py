@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cockpit.log.events import SourcesConfigured
-from cockpit.sources.base import Source
+from cockpit.sources.base import Source, SourceError
 
 if TYPE_CHECKING:  # settings import pydantic: kept off the path to the first frame
     from cockpit.settings.backends import HttpSourceSettings
@@ -23,12 +23,15 @@ class PlannedSource:
     interval_s: float
 
 
-def _http_kwargs(cfg: HttpSourceSettings, environ: Mapping[str, str]) -> HttpOptions:
+def _http_kwargs(
+    cfg: HttpSourceSettings, environ: Mapping[str, str], max_answer_mb: float = 8.0
+) -> HttpOptions:
     return {
         "headers": cfg.resolved_headers(environ),
         "verify_tls": cfg.verify_tls,
         "ca_file": str(cfg.ca_file) if cfg.ca_file else None,
         "timeout_s": cfg.timeout_seconds,
+        "max_body_bytes": round(max_answer_mb * 2**20),
     }
 
 
@@ -38,8 +41,17 @@ def build_sources(settings: Settings, environ: Mapping[str, str]) -> list[Planne
     Alerts come from Alertmanager when it is configured, else from Prometheus' own alert
     list; PostgreSQL connections come from the database itself when a DSN is configured,
     else from the postgres exporter's metrics in Prometheus. Raises ConfigError when a
-    secret reference cannot be resolved.
+    secret reference cannot be resolved or a source refuses its settings.
     """
+    try:
+        return _build(settings, environ)
+    except SourceError as err:  # e.g. a DSN libpq refuses: one line, never a traceback
+        from cockpit.settings.errors import ConfigError
+
+        raise ConfigError(err.message) from None
+
+
+def _build(settings: Settings, environ: Mapping[str, str]) -> list[PlannedSource]:
     from cockpit.sources.alertmanager import AlertmanagerAlerts
     from cockpit.sources.kafka import PrometheusKafkaLag
     from cockpit.sources.pg_exporter import ExporterConnections
@@ -48,7 +60,8 @@ def build_sources(settings: Settings, environ: Mapping[str, str]) -> list[Planne
     from cockpit.sources.tenants import PrometheusTenantQuota
 
     active = settings.active
-    enabled = set(settings.config.sources.enabled)
+    cfg = settings.config.sources
+    enabled = set(cfg.enabled)
     prom = active.prometheus if "prometheus" in enabled and active.prometheus.url else None
     am = active.alertmanager if "alertmanager" in enabled and active.alertmanager.url else None
     pg = active.postgres if "postgres" in enabled and active.postgres.configured else None
@@ -57,16 +70,18 @@ def build_sources(settings: Settings, environ: Mapping[str, str]) -> list[Planne
     def plan(source: Source, config_name: str) -> None:
         planned.append(PlannedSource(source, settings.poll_interval(config_name)))
 
+    cap = cfg.max_answer_mb
     if am is not None:
-        plan(AlertmanagerAlerts(str(am.url), **_http_kwargs(am, environ)), "alertmanager")
+        plan(AlertmanagerAlerts(str(am.url), **_http_kwargs(am, environ, cap)), "alertmanager")
     elif prom is not None:
-        plan(PrometheusAlerts(str(prom.url), **_http_kwargs(prom, environ)), "prometheus")
+        plan(PrometheusAlerts(str(prom.url), **_http_kwargs(prom, environ, cap)), "prometheus")
     if prom is not None:
-        kwargs = _http_kwargs(prom, environ)
-        plan(PrometheusKafkaLag(str(prom.url), **kwargs), "prometheus")
-        plan(PrometheusTenantQuota(str(prom.url), **kwargs), "prometheus")
+        kwargs = _http_kwargs(prom, environ, cap)
+        plan(PrometheusKafkaLag(str(prom.url), job=cfg.jobs["kafka"], **kwargs), "prometheus")
+        tenants = PrometheusTenantQuota(str(prom.url), job=cfg.jobs["tenants"], **kwargs)
+        plan(tenants, "prometheus")
     if pg is not None:
-        dsn = pg.conninfo(environ)
+        dsn = pg.dsn_secret(environ)
         if dsn is not None:
             source = PostgresConnections(
                 dsn,
@@ -77,7 +92,10 @@ def build_sources(settings: Settings, environ: Mapping[str, str]) -> list[Planne
             )
             plan(source, "postgres")
     elif prom is not None:
-        plan(ExporterConnections(str(prom.url), **_http_kwargs(prom, environ)), "prometheus")
+        exporter = ExporterConnections(
+            str(prom.url), job=cfg.jobs["postgres"], **_http_kwargs(prom, environ, cap)
+        )
+        plan(exporter, "prometheus")
     return planned
 
 

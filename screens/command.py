@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -13,18 +12,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from cockpit.actions.outcome import Done, Outcome, Result
 from cockpit.command.checklist import checklist_rows
 from cockpit.command.leaks import describe, find_leaks, known_terms
-from cockpit.command.mirror import NoteMirror
 from cockpit.command.options import CommandOptions
-from cockpit.command.setup import refusal
-from cockpit.command.statuspage import PHASES, compose, publish, starter
-from cockpit.log.events import ChecklistTicked, ExternalActionRecorded, Payload, RoleAssigned
+from cockpit.command.statuspage import PHASES, compose, starter
+from cockpit.permissions import Capability
 from cockpit.sanitize import clean
+from cockpit.screens.act import perform
 from cockpit.screens.command_pd import PagerDutyPanel
 from cockpit.screens.command_view import clocks_text, row_text
 
 if TYPE_CHECKING:
+    from cockpit.actions.core import Actions
     from cockpit.session import Session
 
 
@@ -48,20 +48,15 @@ class CommandScreen(Screen[None]):
         Binding("ctrl+g", "page", "Page next level"),
     ]
 
-    def __init__(
-        self, session: Session, options: CommandOptions, *, author: str, read_only: bool,
-        mirror: NoteMirror | None = None,
-    ) -> None:  # fmt: skip
+    def __init__(self, session: Session, options: CommandOptions, actions: Actions) -> None:
         super().__init__()
-        # Shared with the app, whose note action copies notes to PagerDuty while linked.
-        self.mirror = mirror if mirror is not None else NoteMirror()
         self.session = session
         self.options = options
-        self.author = author
-        self.read_only = read_only
+        self.actions = actions
         self._rows: tuple[tuple[str, bool, object], ...] = ()
         self._confirm_leaks = False
         self._last_clocks: Text | None = None
+        self._said = ""
 
     def compose(self) -> ComposeResult:
         """Clocks, roles, checklist, status composer, a message line."""
@@ -82,8 +77,9 @@ class CommandScreen(Screen[None]):
             yield Input(starter(PHASES[0]), id="status-text")
             yield Static("", id="status-preview")
             yield Static("", id="status-warning")
-            yield PagerDutyPanel(self.session, self.options.pagerduty, self.mirror,
-                                 author=self.author, locked=self.refusal)  # fmt: skip
+            yield PagerDutyPanel(
+                self.session, self.actions, configured=bool(self.options.pagerduty)
+            )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -95,13 +91,12 @@ class CommandScreen(Screen[None]):
     # --- rendering --------------------------------------------------------------------------
 
     def refusal(self) -> str | None:
-        """Why mutating actions are not offered now (None: they are)."""
-        incident = self.session.state.incident
-        return refusal(
-            writable=self.session.writable,
-            read_only=self.read_only,
-            incident_open=incident is not None and incident.state == "open",
-        )
+        """Why incident-command actions are not offered now (None: they are)."""
+        return self.actions.command_refusal()
+
+    def status_refusal(self) -> str | None:
+        """Why status updates are not offered now (None: they are)."""
+        return self.refusal() or self.actions.refusal(Capability.EXTERNAL)
 
     def refresh_view(self) -> None:
         """Re-render clocks, roles and checklist from the folded state."""
@@ -117,8 +112,10 @@ class CommandScreen(Screen[None]):
             held = state.roles.get(role)
             if held is not None and not field.has_focus and field.value != held.person:
                 field.value = clean(held.person, single_line=True, max_len=60)
-        for name in ("#status-text", "#status-phase", "#cmd-checklist"):
-            self.query_one(name).disabled = locked is not None
+        self.query_one("#cmd-checklist").disabled = locked is not None
+        outside = self.status_refusal()
+        for name in ("#status-text", "#status-phase"):
+            self.query_one(name).disabled = outside is not None
         rows = checklist_rows(state)
         signature = tuple((r.item.key, r.done, r.at) for r in rows)
         if signature != self._rows:
@@ -129,45 +126,47 @@ class CommandScreen(Screen[None]):
             checklist.highlighted = highlighted
         if locked is not None:
             self._say(f"Read-only: {locked}.")
+        elif outside is not None and not self._said:
+            self._say(f"Roles and checklist only; paging and status updates: {outside}.")
 
     def _say(self, message: str) -> None:
+        self._said = message
         self.query_one("#cmd-message", Static).update(Text(message))
 
-    def _append(self, payloads: Sequence[Payload]) -> bool:
-        try:
-            for payload in payloads:
-                self.session.append(payload)
-        except (OSError, ValueError, RuntimeError) as err:
-            self._say(f"Not saved: {clean(err, single_line=True, max_len=120)}")
+    def _act(self, result: Result) -> bool:
+        """Show what the action did, or why not; True when it was done."""
+        refused = perform(self.app, result, self._replied)
+        if refused is not None:
+            self._say(f"Not done: {refused}.")
             return False
+        assert isinstance(result, Outcome)
+        if result.message:
+            self._say(result.message)
+        elif result.followups:
+            self._say(f"{result.followups[0].what.capitalize()}...")
         self.refresh_view()
         return True
+
+    def _replied(self, _done: Done, line: str) -> None:
+        if self.is_attached:
+            self._say(line)
+            self.refresh_view()
 
     # --- roles and checklist ----------------------------------------------------------------
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """A role name, or the status text."""
-        if self.refusal() is not None:
-            return
         ident = event.input.id or ""
         if ident.startswith("role-"):
             role = self.options.policy.roles[int(ident.removeprefix("role-"))]
-            person = event.value.strip()
-            if not person:
-                self._say(f"Type a name to assign {role}.")
-            elif self._append([RoleAssigned(role, person, self.author)]):
-                self._say(f"{role}: {person}.")
+            self._act(self.actions.assign_role(role, event.value))
         elif ident == "status-text":
             self._publish()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Tick or untick the item; the log records who and when."""
-        key = event.option.id
-        if key is None or self.refusal() is not None:
-            return
-        tick = self.session.state.checklist.get(key)
-        done = not (tick is not None and tick.done)
-        self._append([ChecklistTicked(key, done, self.author)])
+        if event.option.id is not None:
+            self._act(self.actions.tick(event.option.id))
 
     # --- status updates ---------------------------------------------------------------------
 
@@ -221,33 +220,23 @@ class CommandScreen(Screen[None]):
                 Text(f"{warning}\nPress Enter again to publish anyway.", "bold")
             )
             return
-        pre: list[Payload] = []
-        if warning:
-            pre.append(ExternalActionRecorded("statuspage", "leak-check", "warned", warning,
-                                              self.author))  # fmt: skip
-        if not self._append(pre):
-            return
         self._confirm_leaks = False
-        incident = self.session.state.incident
-        ident = incident.incident_id if incident else ""
-        options = self.options
-
-        def work() -> None:
-            result = publish(draft, options.webhook_url, actor=self.author, incident_id=ident,
-                             timeout_s=options.statuspage_timeout_s)  # fmt: skip
-            self.app.call_from_thread(self._published, result.events, result.message)
-
-        self._say("Publishing...")
-        self.run_worker(work, thread=True, exclusive=True, group="statuspage")
-
-    def _published(self, events: Sequence[Payload], message: str) -> None:
-        if self._append(events):
-            self._say(message)
+        self._act(self.actions.post_status(draft.phase, draft.text, leak_warning=warning))
 
     # --- escalation -------------------------------------------------------------------------
 
     def action_page(self) -> None:
         """Page the next ladder level (after a confirmation)."""
-        from cockpit.screens.command_page import start_page
+        from cockpit.actions.outcome import Refused
+        from cockpit.screens.dialogs import ConfirmDialog
 
-        start_page(self)
+        plan = self.actions.plan_page()
+        if isinstance(plan, Refused):
+            self._say(f"Paging is not offered: {plan.reason}.")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._act(self.actions.page(plan))
+
+        self.app.push_screen(ConfirmDialog(plan.question, yes="Page"), answered)

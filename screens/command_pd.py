@@ -1,23 +1,25 @@
 """PagerDuty panel of the command screen: on call, open incidents, ack / resolve / note, and
-the switch that mirrors scribe notes. Every call runs in a thread worker; its outcome is one
-line on the panel and an `external.action` event in the log."""
+the switch that mirrors every note. The panel only collects input: each key calls an action
+with the id of the incident highlighted at that moment; calls run in thread workers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, OptionList, Static, Switch
 from textual.widgets.option_list import Option
 
-from cockpit.command.mirror import NoteMirror, linked_incident, note_content
-from cockpit.command.pagerduty import OnCall, PagerDutyCommand, PdConfig, PdOutcome
-from cockpit.sanitize import clean
+from cockpit.actions.outcome import Done, Refused
+from cockpit.command.mirror import linked_incident
+from cockpit.command.pagerduty import OnCall
+from cockpit.screens.act import perform, run_followup
 
 if TYPE_CHECKING:
+    from cockpit.actions.core import Actions
     from cockpit.session import Session
 
 NOT_CONFIGURED = (
@@ -25,32 +27,6 @@ NOT_CONFIGURED = (
     "token_env (or token_file), from_email, service_ids, escalation_policy_id, and "
     "routing_key_env to page; then restart the cockpit."
 )
-
-
-def record(session: Session, outcome: PdOutcome) -> str:
-    """Append the outcome's event (live only) and return the line to show."""
-    line = clean(outcome.message, single_line=True, max_len=120)
-    if session.writable:
-        try:
-            session.append(outcome.event)
-        except (OSError, ValueError, RuntimeError) as err:
-            return f"{line} (not logged: {clean(err, single_line=True, max_len=60)})"
-    return line
-
-
-def mirror_note(app: App[Any], session: Session, config: PdConfig | None, mirror: NoteMirror,
-                text: str, author: str) -> None:  # fmt: skip
-    """Copy a scribe note to the linked PagerDuty incident, off the UI thread."""
-    target = mirror.target
-    if config is None or target is None:
-        return
-    content = note_content(text, author)
-
-    def work() -> None:
-        outcome = PagerDutyCommand(config, actor=author).note(target, content)
-        app.call_from_thread(lambda: app.notify(record(session, outcome), title="PagerDuty"))
-
-    app.run_worker(work, thread=True, group="pd-mirror")
 
 
 class PagerDutyPanel(Vertical):
@@ -66,22 +42,20 @@ class PagerDutyPanel(Vertical):
     PagerDutyPanel #pd-message { height: auto; color: $accent; }
     """
 
-    def __init__(self, session: Session, config: PdConfig | None, mirror: NoteMirror, *,
-                 author: str, locked: Callable[[], str | None]) -> None:  # fmt: skip
+    def __init__(self, session: Session, actions: Actions, *, configured: bool) -> None:
         super().__init__(id="pd-panel")
         self.session = session
-        self.config = config
-        self.mirror = mirror
-        self.author = author
-        self._locked = locked
-        self._pd = PagerDutyCommand(config, actor=author) if config is not None else None
+        self.actions = actions
+        self.configured = configured
         self.incidents: list[dict[str, str]] = []
         self.on_call: list[OnCall] = []
+        self._selected_id: str | None = None
+        """The incident the operator highlighted; kept across reloads of the list."""
 
     def compose(self) -> ComposeResult:
         """The not-configured hint, or on call, incidents, note field, buttons, switch."""
         yield Label("PagerDuty", classes="cmd-head")
-        if self._pd is None:
+        if not self.configured:
             yield Static(Text(NOT_CONFIGURED), id="pd-message")
             return
         yield Static("on call: asking PagerDuty...", id="pd-oncall")
@@ -92,13 +66,13 @@ class PagerDutyPanel(Vertical):
             yield Button("Resolve", id="pd-resolve", variant="warning")
             yield Button("Reload", id="pd-reload")
         with Horizontal():
-            yield Switch(self.mirror.enabled, id="pd-mirror")
-            yield Label("mirror scribe notes (n) to the linked incident", id="pd-mirror-label")
+            yield Switch(self.actions.mirror.enabled, id="pd-mirror")
+            yield Label("mirror every note to the linked incident", id="pd-mirror-label")
         yield Static("", id="pd-message")
 
     def on_mount(self) -> None:
         """Ask PagerDuty who is on call and what is open."""
-        if self._pd is not None:
+        if self.configured:
             self.reload()
 
     def say(self, line: str) -> None:
@@ -106,73 +80,73 @@ class PagerDutyPanel(Vertical):
         self.query_one("#pd-message", Static).update(Text(line))
 
     def selected(self) -> dict[str, str] | None:
-        """The highlighted PagerDuty incident."""
-        if self._pd is None:
+        """The PagerDuty incident highlighted now."""
+        if not self.configured:
             return None
         index = self.query_one("#pd-incidents", OptionList).highlighted
         return self.incidents[index] if index is not None and index < len(self.incidents) else None
 
-    # --- calls (thread workers) -------------------------------------------------------------
-
-    def _call(self, what: str, calls: Sequence[Callable[[PagerDutyCommand], PdOutcome]]) -> None:
-        pd = self._pd
-        if pd is None:
-            return
-
-        def work() -> None:
-            outcomes = [call(pd) for call in calls]
-            self.app.call_from_thread(self._done, outcomes)
-
-        self.say(f"PagerDuty: {what}...")
-        self.run_worker(work, thread=True, group="pagerduty")
+    # --- calls (thread workers, through the actions) ----------------------------------------
 
     def reload(self) -> None:
         """On call and open incidents."""
-        self._call("asking who is on call", [lambda pd: pd.on_call(), _listing])
-
-    def _mutate(self, what: str, call: Callable[[PagerDutyCommand, str], PdOutcome]) -> None:
-        locked = self._locked()
-        if locked is not None:
-            self.say(f"Not offered: {locked}.")
+        followup = self.actions.pd_reload()
+        if isinstance(followup, Refused):
+            self.say(f"Not offered: {followup.reason}.")
             return
-        incident = self.selected()
-        if incident is None:
-            self.say("Highlight a PagerDuty incident first.")
-            return
-        ident = incident["id"]
-        self._call(f"{what} {ident}", [lambda pd: call(pd, ident), _listing])
+        self.say(f"PagerDuty: {followup.what}...")
+        run_followup(self.app, followup, self._done)
 
-    def _done(self, outcomes: Sequence[PdOutcome]) -> None:
-        lines = [record(self.session, o) for o in outcomes]
-        for outcome in outcomes:
-            if outcome.ok and outcome.event.action == "oncall":
-                self.on_call = list(outcome.value)
-                self._show_on_call()
-            elif outcome.ok and outcome.event.action == "list-incidents":
-                self.incidents = list(outcome.value)
-                self._show_incidents()
-        failed = [line for o, line in zip(outcomes, lines, strict=True) if not o.ok]
-        self.say(failed[0] if failed else lines[0])
+    def _act(self, action: str, text: str = "") -> None:
+        incident = self.selected()  # the id on screen now, not after a later reload
+        ident = incident["id"] if incident is not None else ""
+        result = self.actions.pd_act(action, ident, text)
+        refused = perform(self.app, result, self._done)
+        self.say(f"Not done: {refused}." if refused else f"PagerDuty: {action} {ident}...")
+
+    def _done(self, done: Done, line: str) -> None:
+        if not self.is_attached:
+            return
+        values: Mapping[str, Any] = done.value if isinstance(done.value, Mapping) else {}
+        if "oncall" in values:
+            self.on_call = list(values["oncall"])
+            self._show_on_call()
+        if "list-incidents" in values:
+            self.incidents = list(values["list-incidents"])
+            self._show_incidents()
+        self.say(line)
 
     def _show_on_call(self) -> None:
         who = " · ".join(f"L{c.level} {c.name}" for c in self.on_call) or "nobody"
         self.query_one("#pd-oncall", Static).update(Text(f"on call: {who}"))
 
     def _show_incidents(self) -> None:
+        """Refill the list; the highlight stays on the incident it was on (or on none when
+        that incident is gone), never silently on another one."""
         listing = self.query_one("#pd-incidents", OptionList)
+        keep = self._selected_id
         listing.set_options(Option(_incident_text(i), id=i["id"]) for i in self.incidents)
-        if self.incidents:
-            listing.highlighted = 0
+        ids = [i["id"] for i in self.incidents]
+        if keep is None:
+            listing.highlighted = 0 if ids else None
+        else:
+            listing.highlighted = ids.index(keep) if keep in ids else None
+        self._selected_id = ids[listing.highlighted] if listing.highlighted is not None else None
 
     # --- operator input ---------------------------------------------------------------------
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """Remember which incident the operator is on."""
+        event.stop()
+        self._selected_id = event.option.id
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Ack, resolve or reload."""
         event.stop()
         if event.button.id == "pd-ack":
-            self._mutate("acknowledging", lambda pd, i: pd.acknowledge(i))
+            self._act("acknowledge")
         elif event.button.id == "pd-resolve":
-            self._mutate("resolving", lambda pd, i: pd.resolve(i))
+            self._act("resolve")
         else:
             self.reload()
 
@@ -186,30 +160,29 @@ class PagerDutyPanel(Vertical):
             self.say("Type the note first.")
             return
         event.input.value = ""
-        self._mutate("adding a note to", lambda pd, i: pd.note(i, text))
+        self._act("note", text)
 
     def on_switch_changed(self, event: Switch.Changed) -> None:
         """Mirror on: to the incident our page opened, else the highlighted one."""
         event.stop()
         if not event.value:
-            if self.mirror.enabled:
-                self.mirror.unlink()
-                self.say("Scribe notes stay in the cockpit log only.")
+            if self.actions.mirror.enabled:
+                self.actions.unlink_mirror()
+                self.say("Notes stay in the cockpit log only.")
             return
         ours = self.session.state.incident
         target = linked_incident(self.incidents, ours.incident_id if ours else None)
         target = target or self.selected()
-        locked = self._locked()
-        if locked is not None or target is None:
+        if target is None:
             event.switch.value = False
-            self.say(f"Not offered: {locked}." if locked else "Highlight a PagerDuty incident.")
+            self.say("Highlight a PagerDuty incident.")
             return
-        self.mirror.link(target["id"], target.get("title", ""))
-        self.say(f"Scribe notes (n) are copied to PagerDuty incident {target['id']}.")
-
-
-def _listing(pd: PagerDutyCommand) -> PdOutcome:
-    return pd.open_incidents()
+        refused = self.actions.link_mirror(target["id"], target.get("title", ""))
+        if refused is not None:
+            event.switch.value = False
+            self.say(f"Not offered: {refused.reason}.")
+            return
+        self.say(f"Every note is copied to PagerDuty incident {target['id']}.")
 
 
 def _incident_text(incident: Mapping[str, str]) -> Text:

@@ -8,9 +8,10 @@ from rich.text import Text
 
 from cockpit.command.checklist import Row
 from cockpit.command.clocks import response_clock, security_deadlines
-from cockpit.command.ladder import ladder_status
+from cockpit.command.ladder import PROGRESS, ladder_status
 from cockpit.command.policy import CommandPolicy
 from cockpit.command.reminders import reminders
+from cockpit.command.schemes import alerted_text, scheme_of
 from cockpit.domain.sla import compact_duration
 from cockpit.domain.state import IncidentState
 from cockpit.sanitize import clean
@@ -28,6 +29,9 @@ def clocks_text(state: IncidentState, now: datetime, policy: CommandPolicy) -> T
         return Text("No incident declared: press i to declare one.", "dim")
     text.append(f"{_s(incident.severity, 8)} ", "bold red")
     text.append(f"{_s(incident.title, 50)}  {_s(incident.channel, 40)}\n")
+    level = scheme_of(incident.severity).level(incident.severity)
+    if level is not None:
+        text.append(f"Alert at once ({level.label}): {alerted_text(level)}\n", "bold")
     sla = response_clock(state, now, policy)
     if sla is not None:
         if sla.acknowledged_at is not None:
@@ -52,6 +56,8 @@ def clocks_text(state: IncidentState, now: datetime, policy: CommandPolicy) -> T
                 )
             else:
                 text.append(f"  L{ladder.next_level} ({who}) in {compact_duration(left)}", "dim")
+                if ladder.next_level == 2:
+                    text.append(f"\nProgress restarts the L2 clock: {PROGRESS}", "dim")
         text.append("\n")
     for deadline in security_deadlines(state, now, policy):
         if deadline.done:

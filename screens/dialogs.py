@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,28 +12,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from cockpit.clock import rfc3339
-from cockpit.log.events import MilestoneSet, NoteAdded
-from cockpit.sanitize import clean
+from cockpit.actions.notes import MILESTONES, NoteDraft
 
-if TYPE_CHECKING:
-    from cockpit.session import Session
+__all__ = ["MILESTONES", "ConfirmDialog", "KeyHelp", "NoteDialog", "NoteDraft"]
 
 NOTE_TAGS = ("decision", "hypothesis", "action-item", "customer-impact")
 """Tags a scribe can put on a note (the post-mortem groups notes by them)."""
-MILESTONES = ("detected", "acknowledged", "identified", "mitigated", "resolved")
-"""Lifecycle milestones a note can be pinned as (the export measures MTTA/MTTR from them)."""
-
-
-@dataclass(frozen=True, slots=True)
-class NoteDraft:
-    """What the scribe typed: the note, its tags, a milestone to pin, the note it corrects."""
-
-    text: str
-    tags: tuple[str, ...] = ()
-    milestone: str | None = None
-    supersedes: str | None = None
-
 
 NoteSink = Callable[[str, tuple[str, ...]], str | None]
 """Appends a note to the log; returns an error message, or None once it is fsynced."""
@@ -173,12 +155,13 @@ KEYS = (
     ("y", "copy the focused item to your clipboard (OSC 52, works over SSH)"),
     ("n", "add a note to the incident log"),
     ("i", "declare the incident, or edit it"),
+    ("a", "acknowledge the incident (and in PagerDuty when linked)"),
     ("r", "runbooks"),
     ("t", "timeline"),
     ("e", "export the post-mortem"),
     ("c", "incident command: roles, checklist, clocks, paging, status page"),
     ("ctrl+r", "poll every source now"),
-    ("ctrl+p", "command palette: every action by name"),
+    ("ctrl+p", "command palette: every action by name (resolve is there)"),
     ("q", "quit (asks first while an incident is open)"),
 )
 
@@ -214,15 +197,3 @@ class KeyHelp(ModalScreen[None]):
     def action_close(self) -> None:
         """Back to where you were."""
         self.dismiss(None)
-
-
-def save_draft(session: Session, draft: NoteDraft, author: str) -> str | None:
-    """Append the note, then its milestone, each fsynced; an error message or None."""
-    note_id = uuid.uuid4().hex[:12]
-    try:
-        event = session.append(NoteAdded(note_id, draft.text, author, draft.tags, draft.supersedes))
-        if draft.milestone is not None:
-            session.append(MilestoneSet(draft.milestone, rfc3339(event.ts), author, note_id))
-    except (OSError, ValueError, RuntimeError) as err:
-        return clean(err, single_line=True, max_len=120)
-    return None

@@ -99,7 +99,9 @@ def _health(text: Text, state: IncidentState, now: datetime, refresh_s: float) -
     for name in names:
         info = state.sources.get(name)
         status = source_status(state, name, now, info.interval_s if info else refresh_s)
-        if status.status in ("failed", "stale"):
+        if status.absent:
+            bad.append(f"{name} no series")
+        elif status.status in ("failed", "stale"):
             bad.append(f"{name} {status.status}")
     if bad:
         text.append("✖ " + ", ".join(clean(b, single_line=True) for b in bad), "bold red")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from cockpit.command.declare import IncidentForm, split_names
-from cockpit.command.schemes import SEV, Scheme
+from cockpit.command.schemes import SEV, Scheme, matrix
 from cockpit.sanitize import clean
 
 __all__ = ["IncidentDialog", "IncidentForm"]
@@ -24,9 +25,10 @@ class IncidentDialog(ModalScreen[IncidentForm | None]):
     DEFAULT_CSS = """
     IncidentDialog { align: center middle; }
     IncidentDialog > Vertical {
-        width: 80; max-width: 100%; height: auto; border: thick $error; background: $surface;
-        padding: 0 1;
+        width: 80; max-width: 100%; height: auto; max-height: 100%; border: thick $error;
+        background: $surface; padding: 0 1;
     }
+    IncidentDialog #incident-matrix { height: auto; max-height: 10; }
     IncidentDialog Checkbox { border: none; padding: 0; }
     IncidentDialog #incident-error { color: $error; height: auto; }
     """
@@ -64,22 +66,26 @@ class IncidentDialog(ModalScreen[IncidentForm | None]):
                 form.title if form else "",
                 placeholder="short title, e.g. primary DB out of connections",
                 id="incident-title",
+                compact=True,
             )
             yield Select(
                 [(s, s) for s in labels],
                 value=form.severity if form and form.severity in labels else Select.NULL,
-                prompt="severity",
+                prompt="severity (see the matrix below)",
                 id="incident-severity",
+                compact=True,
             )
             yield Input(
                 " ".join(form.services) if form else "",
                 placeholder="affected services (space separated)",
                 id="incident-services",
+                compact=True,
             )
             yield Input(
                 " ".join(form.tenants) if form else "",
                 placeholder="affected tenants (space separated)",
                 id="incident-tenants",
+                compact=True,
             )
             yield Checkbox(
                 "Security incident (adds the procedure and the 24 h / 72 h clocks)",
@@ -88,6 +94,24 @@ class IncidentDialog(ModalScreen[IncidentForm | None]):
             )
             yield Static(Text(hint, "dim"))
             yield Static("", id="incident-error")
+            with VerticalScroll(id="incident-matrix"):
+                yield Static(self._matrix(form.severity if form else None), id="matrix-text")
+
+    def _matrix(self, chosen: str | None) -> Table:
+        """The scheme's matrix: per level, its response SLA, who is alerted, its definition."""
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
+        for label, meaning, sla, alerted in matrix(self._scheme):
+            text = Text(f"respond within {sla} · alert at once: {alerted}\n")
+            text.append(meaning, "dim")
+            grid.add_row(Text(label, "reverse bold" if label == chosen else "bold"), text)
+        return grid
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """Mark the chosen level in the matrix."""
+        chosen = event.value if isinstance(event.value, str) else None
+        self.query_one("#matrix-text", Static).update(self._matrix(chosen))
 
     def on_input_submitted(self, _event: Input.Submitted) -> None:
         """Validate and close with the form."""

@@ -1,4 +1,4 @@
-"""Dialogs of the runbook screen: confirm a mitigation (typed-back target), type a parameter."""
+"""Dialogs of the runbook screen: confirm a mitigation (where, what, typed target), a parameter."""
 
 from __future__ import annotations
 
@@ -11,36 +11,59 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from cockpit.actions.step_where import Confirmation
 from cockpit.sanitize import clean
+
+WHAT_MIN, WHAT_MAX, WHAT_CHROME = 4, 16, 16
+"""Rows of the plan box: at least, at most, and the dialog rows around it."""
+PROD_STYLE = "bold white on red"
+"""The colour of production, as on the dashboard's status bar."""
+
+
+def where_text(asked: Confirmation) -> Text:
+    """`ENV PROD  context gke-prod · namespace kyc`: the environment first, PROD in red."""
+    env = clean(asked.environment, single_line=True, max_len=40)
+    out = Text("Where: ", style="bold")
+    if asked.production:
+        out.append(f" {env.upper()} · PRODUCTION ", PROD_STYLE)
+    else:
+        out.append(f" {env} ", "bold reverse")
+    rest = [f"{label} {value}" for label, value in asked.where if label != "environment"]
+    if rest:
+        out.append("  " + clean(" · ".join(rest), single_line=True))
+    return out
 
 
 class MitigationDialog(ModalScreen[str | bool | None]):
-    """Shows exactly what will run; returns True (yes), the typed target, or None (cancel)."""
+    """Where it acts and exactly what will run; returns True (yes), the typed target, or
+    None (cancel). In PROD the target is always typed back."""
 
     DEFAULT_CSS = """
     MitigationDialog { align: center middle; }
     MitigationDialog > Vertical {
-        width: 95%; max-width: 110; height: auto; max-height: 90%;
+        width: 95%; max-width: 110; height: auto; max-height: 100%;
         border: thick $error; background: $surface; padding: 0 1;
     }
+    MitigationDialog #where { height: auto; }
     MitigationDialog #what { height: auto; max-height: 14; border: round $warning; }
     MitigationDialog Horizontal { height: auto; }
     MitigationDialog #typed-error { color: $error; height: auto; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, what: str, *, typed_target: str | None) -> None:
+    def __init__(self, asked: Confirmation) -> None:
         super().__init__()
-        self._title = title
-        self._what = what
-        self._target = typed_target
+        self.asked = asked
+        self._target = asked.typed_target
 
     def compose(self) -> ComposeResult:
-        """What runs, then the typed-back field or the Run button."""
+        """Where, what runs, then the typed-back field or the Run button."""
         with Vertical():
-            yield Label(Text(f"Run mitigation: {clean(self._title, single_line=True)}", "bold"))
+            title = clean(self.asked.title, single_line=True)
+            yield Label(Text(f"Run mitigation: {title}", "bold"))
+            yield Static(where_text(self.asked), id="where")
             with VerticalScroll(id="what"):
-                yield Static(Text(clean(self._what)))
+                yield Static(Text(clean(self.asked.what)))
             if self._target is not None:
                 yield Label(Text(f"Type {clean(self._target, single_line=True)} to run it:"))
                 yield Input(placeholder=self._target, id="typed")
@@ -51,7 +74,14 @@ class MitigationDialog(ModalScreen[str | bool | None]):
 
     def on_mount(self) -> None:
         """Focus the field to type in, or Cancel: a stray Enter never runs a mitigation."""
+        self.on_resize()
         self.query_one("#typed" if self._target is not None else "#cancel").focus()
+
+    def on_resize(self, event: object = None) -> None:
+        """What runs gets the rows left once where, the typed field and buttons are shown
+        (at 80x24 the Run and Cancel buttons stay on screen; long plans scroll)."""
+        room = self.app.size.height - WHAT_CHROME
+        self.query_one("#what").styles.max_height = max(WHAT_MIN, min(WHAT_MAX, room))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in the typed field: run if it matches."""

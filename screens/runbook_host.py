@@ -1,11 +1,13 @@
-"""What the runbook screen needs from the app, and who the operator is."""
+"""What the runbook screen needs from the app: session, options (permissions), operator."""
 
 from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING, Protocol
 
+from cockpit.permissions import Permissions
 from cockpit.runbook.exec.base import Operator
+from cockpit.screens.header import HeaderInfo
 
 if TYPE_CHECKING:
     from cockpit.session import Session
@@ -13,9 +15,11 @@ if TYPE_CHECKING:
 
 class _Options(Protocol):
     @property
-    def read_only(self) -> bool: ...
-    @property
     def author(self) -> str: ...
+    @property
+    def header(self) -> HeaderInfo: ...
+    @property
+    def permissions(self) -> Permissions: ...
 
 
 class RunbookHost(Protocol):

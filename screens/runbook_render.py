@@ -9,10 +9,11 @@ from typing import Any
 
 from rich.text import Text
 
+from cockpit.clock import rfc3339
 from cockpit.domain.records import MitigationRun, StepRun
 from cockpit.domain.state import IncidentState
 from cockpit.runbook.model import Runbook, Step
-from cockpit.runbook.params import BoundParams
+from cockpit.runbook.params import BoundParams, ParamError, bind_params, source_keys
 from cockpit.sanitize import clean
 
 STATE_STYLE = {
@@ -40,6 +41,21 @@ class Run:
     summary: str
     result: Any
     what: str
+
+
+def bound_params(
+    runbook: Runbook, state: IncidentState, labels: Mapping[str, str], typed: Mapping[str, str]
+) -> BoundParams | ParamError:
+    """Parameters from the alert labels, the incident and typed values (or why not)."""
+    incident = state.incident
+    facts = {"incident_id": incident.incident_id} if incident else {}
+    if incident is not None and incident.detected_at is not None:
+        facts["detected_at"] = rfc3339(incident.detected_at)
+    sources = source_keys(labels=labels, incident=facts, operator=typed)
+    try:
+        return bind_params(runbook, sources)
+    except ParamError as err:
+        return err
 
 
 def runs_of(state: IncidentState, runbook_id: str) -> list[Run]:
@@ -80,21 +96,22 @@ def step_line(step: Step, run: Run | None, note: str = "") -> Text:
     return line
 
 
-def params_text(runbook: Runbook, bound: BoundParams | None, error: str = "") -> Text:
+def params_text(runbook: Runbook, bound: BoundParams | ParamError) -> Text:
     """Each parameter with its value and where the value came from."""
     out = Text("Parameters", style="bold")
     out.append("  (p: type a value)\n", style="dim")
-    if error:
-        out.append(clean(error, max_len=300) + "\n", style="bold red")
+    if isinstance(bound, ParamError):
+        out.append(clean(str(bound), max_len=300) + "\n", style="bold red")
+    known = bound if isinstance(bound, BoundParams) else None
     for param in runbook.params:
         out.append(f"{param.name} = ", style="bold")
-        value = bound.values.get(param.name) if bound else None
+        value = known.values.get(param.name) if known else None
         if value is None:
             out.append("missing", style="yellow")
             out.append(f"  ({param.source})\n", style="dim")
             continue
         out.append(clean(value, single_line=True, max_len=60))
-        origin = bound.origins.get(param.name, "") if bound else ""
+        origin = known.origins.get(param.name, "") if known else ""
         out.append(f"  from {_origin(origin)}\n", style="cyan")
     return out
 

@@ -25,11 +25,14 @@ from cockpit.domain.timeline import (
     relative_time,
 )
 from cockpit.log.reader import LogReader, ReadError
-from cockpit.screens.dialogs import NoteDialog, save_draft
+from cockpit.permissions import Capability
+from cockpit.screens.act import perform
+from cockpit.screens.dialogs import NoteDialog
 from cockpit.screens.widgets import Column, Row, RowStyle, VirtualTable
 from cockpit.session import ReplaySession
 
 if TYPE_CHECKING:
+    from cockpit.actions.core import Actions
     from cockpit.session import Session
 
 FILTERS: tuple[str, ...] = ("all", "human", *KINDS)
@@ -213,7 +216,7 @@ class TimelineScreen(Screen[None]):
 
 
 def open_timeline(
-    app: App[Any], session: Session, author: str, render: Callable[[], None]
+    app: App[Any], session: Session, author: str, render: Callable[[], None], actions: Actions
 ) -> TimelineScreen:
     """Push the timeline of the whole log; Enter seeks a replay, or says how to replay."""
     replay = isinstance(session, ReplaySession)
@@ -232,13 +235,17 @@ def open_timeline(
 
     def correct(entry: TimelineEntry) -> None:
         note = (state if replay else session.state).notes.get(entry.ref)
-        if not session.writable or note is None:
-            app.notify("Only notes can be corrected, and not in a replay.")
+        refused = actions.refusal(Capability.RECORD)
+        if refused is not None or note is None:
+            app.notify(
+                f"Not offered: {refused}." if refused else "Only notes can be corrected.",
+                markup=False,
+            )
             return
         app.push_screen(
             NoteDialog(
                 author=author,
-                draft_sink=lambda draft: save_draft(session, draft, author),
+                draft_sink=lambda draft: perform(app, actions.add_note(draft)),
                 correcting=(note.note_id, note.text),
             )
         )

@@ -9,19 +9,27 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from cockpit.clock import parse_when
 from cockpit.domain.sla import compact_duration
 from cockpit.log.player import MAX_SPEED, MIN_SPEED, Player, Position
+from cockpit.log.verify import VerifyReport, verify_with_env_key
+from cockpit.sanitize import clean
 
 SPEEDS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 
 
-def transport_text(position: Position, start: datetime | None) -> Text:
-    """One line: state, speed, virtual time (and T+ from the first event), seq, keys."""
+def transport_text(
+    position: Position, start: datetime | None, verdict: VerifyReport | None = None
+) -> Text:
+    """One line: state, speed, virtual time (and T+ from the first event), seq, keys; a log
+    that failed `cockpit verify` is flagged first."""
     text = Text(no_wrap=True, overflow="ellipsis")
+    if verdict is not None and not verdict.ok:
+        text.append(" ⚠ LOG FAILS VERIFICATION ", "bold white on red")
     if position.error:
         text.append(" ✖ DAMAGED ", "bold white on red")
     elif position.at_end:
@@ -57,10 +65,34 @@ class TransportBar(Static):
         self.start = player.start
         """Time of the first event (T+0 of the replay)."""
         self._last: Text | None = None
+        self.verdict: VerifyReport | None = None
+        """`cockpit verify` of the replayed log, once the background check has finished."""
+
+    class Verified(Message):
+        """The background verification of the replayed log finished."""
+
+        def __init__(self, report: VerifyReport) -> None:
+            super().__init__()
+            self.report = report
+
+    def on_mount(self) -> None:
+        """Verify the whole log in a thread: a replay of a damaged log says so."""
+        self.run_worker(self._verify, thread=True, exit_on_error=False)
+
+    def _verify(self) -> None:
+        self.post_message(self.Verified(verify_with_env_key(self.player.path)))
+
+    def on_transport_bar_verified(self, message: Verified) -> None:
+        """Keep the verdict; a failed one is flagged in the bar and notified."""
+        report = self.verdict = message.report
+        if not report.ok:
+            text = clean(f"This replay shows a log that failed verification: {report.summary}")
+            self.app.notify(text, title="Incident log", severity="error", timeout=30, markup=False)
+        self.show()
 
     def show(self) -> None:
         """Repaint only when the line changed."""
-        text = transport_text(self.player.position, self.start)
+        text = transport_text(self.player.position, self.start, self.verdict)
         if text != self._last:
             self._last = text
             self.update(text)

@@ -37,6 +37,14 @@ def first_firing(state: IncidentState) -> datetime | None:
     return min(times, default=None)
 
 
+def current_form(state: IncidentState) -> IncidentForm | None:
+    """The open incident as a form to edit; None when the dialog declares a new one."""
+    found = state.incident
+    if found is None or found.state != "open":
+        return None
+    return IncidentForm(found.title, found.severity, found.services, found.tenants, found.security)
+
+
 def incident_events(
     form: IncidentForm, state: IncidentState, now: datetime, *, actor: str, scheme: Scheme
 ) -> list[Payload]:

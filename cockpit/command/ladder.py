@@ -1,9 +1,11 @@
 """The escalation ladder L1..L4: which level the incident has reached and which one is due.
 
-Progress and remediation are read from the log, never typed in:
+Progress and remediation are read from the log, never typed in. This module is the one
+definition (`PROGRESS` says it in words; the config doc and the command screen quote it):
 
-* progress: a runbook step (diagnose/verify) completed `ok`, a note tagged `hypothesis` or
-  `decision`, the `identified` milestone, or any remediation;
+* progress: a runbook step completed `ok`, a note (any note, corrections included), a status
+  update published (or recorded copy-only), the `identified` milestone, or
+  any remediation;
 * remediation: a mitigating step completed `ok`, or the `mitigated` / `resolved` milestone.
 
 Rules (first seed): L1 -> L2 after 15 min without progress; L2 -> L3 after 30 min at L2
@@ -22,7 +24,9 @@ from cockpit.command.policy import DEFAULT_POLICY, CommandPolicy
 from cockpit.domain.severity import severity_rank
 from cockpit.domain.state import IncidentState
 
-PROGRESS_TAGS = frozenset({"hypothesis", "decision"})
+PROGRESS = "a step run, a note or a status update"
+"""What restarts the L1 -> L2 clock, in the words the command screen and config doc use."""
+PROGRESS_MILESTONES = ("identified",)
 _LEVEL = re.compile(r"^\s*L([1-4])\s*$", re.IGNORECASE)
 
 
@@ -71,9 +75,9 @@ def last_progress(state: IncidentState) -> datetime | None:
         for s in state.steps.values()
         if s.outcome == "ok" and s.completed_at is not None
     ]
-    times += [n.ts for n in state.notes.values() if PROGRESS_TAGS & set(n.tags)]
-    if (identified := state.milestones.get("identified")) is not None:
-        times.append(identified.at)
+    times += [n.ts for n in state.notes.values()]
+    times += [u.ts for u in state.status_updates if u.outcome == "ok"]
+    times += [m.at for n, m in state.milestones.items() if n in PROGRESS_MILESTONES]
     if (fix := last_remediation(state)) is not None:
         times.append(fix)
     return max(times, default=None)

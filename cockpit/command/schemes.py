@@ -58,13 +58,16 @@ class Scheme:
 SEV = Scheme(
     "sev",
     (
-        Level("SEV-1", "service down for many tenants, data loss or an active breach", 300,
+        Level("SEV-1", "service unreachable for 10 % of tenants or more, confirmed data loss, "
+              "or a security breach in progress", 300,
               notify_at_once=("CTO", "CEO", "Compliance officer")),
-        Level("SEV-2", "a critical function degraded, or the SLO breached twice over", 900,
+        Level("SEV-2", "a critical function degraded (no KYC, AML or TCR check possible), or "
+              "the SLO breached more than twice over", 900,
               notify_at_once=("Tech Lead", "CTO")),
-        Level("SEV-3", "partial degradation with a workaround", HOUR_S,
+        Level("SEV-3", "partly degraded, and a workaround exists", HOUR_S,
               notify_at_once=("Tech Lead",)),
-        Level("SEV-4", "minor impact, the fix can be planned", 24 * HOUR_S, business_days=1),
+        Level("SEV-4", "minor impact; the fix can wait for a planned slot", 24 * HOUR_S,
+              business_days=1),
     ),
 )  # fmt: skip
 """The first seed's scale (the default)."""
@@ -72,14 +75,40 @@ SEV = Scheme(
 P = Scheme(
     "p",
     (
-        Level("P0", "down for every user, data corruption or a breach", 900,
-              notify_at_once=("Lead Engineer", "CTO")),
-        Level("P1", "a major function down", HOUR_S, notify_at_once=("SRE on call",)),
-        Level("P2", "degraded performance", 4 * HOUR_S),
-        Level("P3", "a minor problem", 24 * HOUR_S),
+        Level("P0", "down for every user: e.g. the API is down, data is corrupted, or a "
+              "breach", 900, notify_at_once=("Lead Engineer", "CTO")),
+        Level("P1", "a major function is down: e.g. nobody can log in, payments are stuck",
+              HOUR_S, notify_at_once=("SRE on call",)),
+        Level("P2", "performance is degraded: e.g. high latency, bugs that block nobody",
+              4 * HOUR_S, notify_at_once=("the development team",)),
+        Level("P3", "a minor problem: e.g. a typo, a display glitch", 24 * HOUR_S,
+              notify_at_once=("the development team",)),
     ),
 )  # fmt: skip
 """The second seed's scale (`severity_scheme = "p"`)."""
+
+
+def response_text(level: Level) -> str:
+    """The response SLA in words: `5 min`, `1 h`, `1 business day`."""
+    if level.business_days:
+        days = level.business_days
+        return f"{days} business day" + ("s" if days > 1 else "")
+    if level.response_s < HOUR_S:
+        return f"{level.response_s / 60:g} min"
+    return f"{level.response_s / HOUR_S:g} h"
+
+
+def alerted_text(level: Level) -> str:
+    """Who is alerted at once, in words (`nobody at once` when the level names nobody)."""
+    return ", ".join(level.notify_at_once) or "nobody at once (handled in working hours)"
+
+
+def matrix(scheme: Scheme) -> tuple[tuple[str, str, str, str], ...]:
+    """The severity matrix: (label, definition, response SLA, alerted at once) per level."""
+    return tuple(
+        (lv.label, lv.meaning, response_text(lv), alerted_text(lv)) for lv in scheme.levels
+    )
+
 
 SCHEMES = {SEV.name: SEV, P.name: P}
 

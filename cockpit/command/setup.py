@@ -1,4 +1,4 @@
-"""Build the command policy and PagerDuty config from settings; decide when actions are offered."""
+"""Build the command policy and PagerDuty config from settings."""
 
 from __future__ import annotations
 
@@ -13,21 +13,6 @@ from cockpit.command.schemes import scheme_named
 if TYPE_CHECKING:
     from cockpit.settings.model import Settings
     from cockpit.settings.tables import PagerDutySettings
-
-
-def refusal(*, writable: bool, read_only: bool, incident_open: bool) -> str | None:
-    """Why no mutating command action is offered now, or None when they are.
-
-    Replay, `--read-only`, a viewer role or a read-only environment (all folded into
-    `read_only` by the launcher), and the absence of a declared open incident all refuse.
-    """
-    if not writable:
-        return "a replay is read-only"
-    if read_only:
-        return "the cockpit is read-only (--read-only, viewer role or environment)"
-    if not incident_open:
-        return "declare an incident first (key i)"
-    return None
 
 
 def policy_from_settings(settings: Settings) -> CommandPolicy:

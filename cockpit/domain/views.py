@@ -204,6 +204,24 @@ class SourceStatus:
     """One line: the last error when failed, the warnings when partial, else empty."""
     consecutive_failures: int = 0
     duration_ms: float | None = None
+    absent: bool = False
+    """Failed because the series vanished with their job down: the last values are kept
+    but must be shown as old (dimmed), never as the present."""
+
+
+ABSENT_KIND = "absent"
+"""`source.failed` kind written by a metric source whose series vanished (job down)."""
+
+
+def absent_message(message: str, since: datetime | None) -> str:
+    """`no series from job X since 12:03 UTC: exporter down? (...)` from the recorded message.
+
+    The time is the last successful poll, from the log: a replay shows the same moment.
+    """
+    if since is None:
+        return message
+    head, sep, rest = message.partition(": ")
+    return f"{head} since {since:%H:%M} UTC{sep}{rest}"
 
 
 def source_status(
@@ -218,7 +236,11 @@ def source_status(
     if health is None:
         return SourceStatus(source, NEVER, None, "")
     age = None if health.last_ok is None else max(0.0, (now - health.last_ok).total_seconds())
-    if health.failed:
+    absent = False
+    if health.failed and health.error_kind == ABSENT_KIND:
+        error = absent_message(health.error_message or "", health.last_ok)
+        status, absent = FAILED, True
+    elif health.failed:
         error = f"{health.error_kind}: {health.error_message}"
         status = FAILED
     elif age is not None and age > thresholds.stale_factor * refresh_s:
@@ -234,4 +256,5 @@ def source_status(
         one_line(error, 160),
         health.consecutive_failures,
         health.last_duration_ms,
+        absent,
     )

@@ -145,12 +145,19 @@ def _since(start: datetime | None, when: datetime | None) -> float | None:
     return max(0.0, (when - start).total_seconds())
 
 
-def durations(record: IncidentRecord, last_ts: datetime | None) -> Durations:
-    """MTTA, time to mitigate and MTTR of one incident, from its own milestones.
+def durations(
+    subject: IncidentRecord | IncidentState, last_ts: datetime | None = None
+) -> Durations:
+    """MTTA, time to mitigate and MTTR of one incident, from its own milestones (a state
+    stands for its current incident and its last event).
 
     Without a `mitigated` milestone the first mitigation that completed ok counts. An open
-    incident ends, for these figures, at the last event of the log.
+    incident ends, for these figures, at the last event of the log (`last_ts`).
     """
+    if isinstance(subject, IncidentState):
+        record, last_ts = subject.current, last_ts or subject.last_ts
+    else:
+        record = subject
     start = record.start if record.info is not None else None
     ms = record.milestones
     mitigated = ms["mitigated"].at if "mitigated" in ms else None

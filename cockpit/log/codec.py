@@ -20,6 +20,31 @@ HEADER_TYPE = "log.opened"
 KEYS = ("seq", "ts", "type", "data", "prev", "hash")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
+MAX_LINE_BYTES = 1024 * 1024
+"""The one line limit (bytes, newline included) of the log: the writer never writes a longer
+line (large observations are split, see `cockpit.log.chunk`) and the reader refuses one.
+
+Chosen from a measurement: `PYTHONPATH=. python bench/line_limit.py` decodes and hashes
+alerts.observed lines of realistic alerts (624 bytes each) at 45 to 60 MB/s on the 2-core
+reference VM: 0.62 MB in 11 ms, 0.94 MB in 18 ms, 1.87 MB in 35 ms, 3.75 MB in 83 ms and
+9.36 MB (15,000 alerts) in 303 ms. A live cockpit folds other writers' lines on its UI
+thread, and the budget is no event-loop stall over 50 ms: 1 MiB (about 20 ms, some 1,600
+alerts) keeps one line well inside it even on a loaded machine. `cockpit verify` is not
+slowed by the limit (its rate is per byte, not per line).
+"""
+
+
+class LineTooLong(ValueError):
+    """An event would encode to a line over MAX_LINE_BYTES; nothing was written."""
+
+    def __init__(self, type_: str, size: int) -> None:
+        super().__init__(
+            f"{type_} event of {size:,} bytes is over the log line limit of "
+            f"{MAX_LINE_BYTES:,} bytes: it was not written (shorten it, or split it)"
+        )
+        self.type = type_
+        self.size = size
+
 
 class CodecError(ValueError):
     """A line is not a well-formed log line; `kind` names the problem for the reader."""
@@ -65,7 +90,10 @@ class Encoded:
 def encode(
     seq: int, ts: datetime, type_: str, data: Mapping[str, JSON], prev: str, key: bytes | None
 ) -> Encoded:
-    """Encode one event as a canonical, `\\n`-terminated line carrying its chain hash."""
+    """Encode one event as a canonical, `\\n`-terminated line carrying its chain hash.
+
+    Raises LineTooLong (nothing written) when the line would be over MAX_LINE_BYTES.
+    """
     body: dict[str, JSON] = {
         "seq": seq,
         "ts": rfc3339(ts),
@@ -76,6 +104,8 @@ def encode(
     digest = line_hash(body, key)
     body["hash"] = digest
     line = canonical(body) + b"\n"
+    if len(line) > MAX_LINE_BYTES:
+        raise LineTooLong(type_, len(line))
     return Encoded(line, Event(seq, parse_rfc3339(str(body["ts"])), type_, data, prev, digest))
 
 

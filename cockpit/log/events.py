@@ -121,6 +121,28 @@ class LogClosed(Payload):
     reason: str = "quit"
 
 
+@register
+@dataclass(frozen=True, slots=True)
+class LogDamaged(Payload):
+    """A writer found damage made by another process and kept recording past it.
+
+    kind: foreign (a line that is not a log line), forged (a log line whose hash does not
+    match it), chain (a line that does not continue the chain), truncated (the file shrank),
+    torn (a write without its newline, moved to `moved_to`). `offset` and `size` are bytes of
+    the file, `after_seq` the last good seq before it. With `segment`, this line starts a new
+    segment: its prev is the writer's last good hash, and readers resume here.
+    """
+
+    TYPE: ClassVar[str] = "log.damaged"
+    kind: str
+    offset: int
+    size: int
+    after_seq: int
+    detail: str
+    segment: bool = False
+    moved_to: str = ""
+
+
 # --- observations (what sources returned, normalised) ---------------------------------------
 
 

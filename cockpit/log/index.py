@@ -104,7 +104,8 @@ class LogIndex:
         last_raw: tuple[int, bytes] | None = None
         with contextlib.suppress(ReadError):
             for _line_no, line_offset, raw in iter_lines(stream, DEFAULT_MAX_LINE, offset):
-                last_raw = (line_offset, raw)
+                if raw is not None:
+                    last_raw = (line_offset, raw)
         if last_raw is not None:
             self.last = _make_point(last_raw[0], last_raw[1])
 

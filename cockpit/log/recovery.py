@@ -59,7 +59,7 @@ def move_aside(fd: int, path: str, start: int, end: int, reason: str) -> TornTai
     return TornTail(start, end - start, torn_path, reason)
 
 
-def _last_newline(fd: int, end: int) -> int:
+def last_newline(fd: int, end: int) -> int:
     """Offset of the last b'\\n' before `end`, or -1 (scans at most MAX_SCAN bytes back)."""
     pos = end
     while pos > 0 and end - pos < MAX_SCAN:
@@ -112,11 +112,11 @@ def recover_tail(fd: int, path: str, key: bytes | None) -> Tail | None:
         raise LogError(f"{path}: not an incident log (first line is not log.opened)")
     mode = _check_mode(header, key, path)
     torn: TornTail | None = None
-    last_nl = _last_newline(fd, size)
+    last_nl = last_newline(fd, size)
     if last_nl + 1 < size:
         torn = move_aside(fd, path, last_nl + 1, size, "last line has no newline")
         size = last_nl + 1
-    prev_nl = _last_newline(fd, size - 1)
+    prev_nl = last_newline(fd, size - 1)
     try:
         last = parse_line(_last_line(fd, size))
     except CodecError as exc:
@@ -136,7 +136,7 @@ def recover_tail(fd: int, path: str, key: bytes | None) -> Tail | None:
 
 
 def _last_line(fd: int, size: int) -> bytes:
-    prev_nl = _last_newline(fd, size - 1)
+    prev_nl = last_newline(fd, size - 1)
     return os.pread(fd, size - 1 - (prev_nl + 1), prev_nl + 1)
 
 

@@ -14,18 +14,40 @@ from pathlib import Path
 
 from cockpit import __version__
 from cockpit.clock import Clock
+from cockpit.log.chunk import SPLITTABLE, Assembler, ItemTooLarge, merge, split
 from cockpit.log.codec import (
-    CodecError,
-    body_of,
-    decode_line,
+    MAX_LINE_BYTES,
+    LineTooLong,
     encode,
     hash_mode,
-    line_hash,
 )
-from cockpit.log.events import FORMAT_VERSION, JSON, ZERO_HASH, Event, LogOpened, Payload
-from cockpit.log.recovery import LogError, LogKeyError, TornTail, move_aside, recover_tail
+from cockpit.log.damage import Damage
+from cockpit.log.events import (
+    FORMAT_VERSION,
+    JSON,
+    ZERO_HASH,
+    Event,
+    LogDamaged,
+    LogOpened,
+    Payload,
+)
+from cockpit.log.recovery import (
+    LogError,
+    LogKeyError,
+    TornTail,
+    recover_tail,
+)
+from cockpit.log.tail import Tail
 
-__all__ = ["IncidentLog", "LogError", "LogKeyError", "OpenReport", "TornTail"]
+__all__ = [
+    "Damage",
+    "IncidentLog",
+    "LineTooLong",
+    "LogError",
+    "LogKeyError",
+    "OpenReport",
+    "TornTail",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +78,7 @@ def _user() -> str:
         return "unknown"
 
 
-class IncidentLog:
+class IncidentLog(Tail):
     """The append side of one log file. Use `IncidentLog.open`; appends are acknowledged
     (locked, written in one `os.write`, fsynced) when `append` returns."""
 
@@ -72,6 +94,11 @@ class IncidentLog:
         self._mutex = threading.Lock()
         self.torn: list[TornTail] = []
         """Torn fragments of crashed writers found after open (moved aside, never dropped)."""
+        self.damage: list[Damage] = []
+        """Damage by other processes found while tailing, in the order found."""
+        self._untaken: list[Damage] = []
+        self._unreported: list[Damage] = []
+        self._broken = False
 
     @classmethod
     def open(
@@ -109,15 +136,7 @@ class IncidentLog:
             with log._locked(fcntl.LOCK_EX):
                 tail = recover_tail(fd, name, log._key)
                 if tail is None:
-                    header = LogOpened(
-                        format=FORMAT_VERSION,
-                        incident_id=incident_id,
-                        host=host if host is not None else socket.gethostname(),
-                        user=user if user is not None else _user(),
-                        cockpit_version=__version__,
-                        hash_mode=hash_mode(log._key),
-                        mode=mode,
-                    )
+                    header = log._header(mode, incident_id, host, user)
                     log._write(header.TYPE, header.to_data())
                     report = OpenReport(name, True, 1, hash_mode(log._key), None)
                 else:
@@ -131,6 +150,19 @@ class IncidentLog:
             os.close(fd)
             raise
         return log, report
+
+    def _header(
+        self, mode: str, incident_id: str = "", host: str | None = None, user: str | None = None
+    ) -> LogOpened:
+        return LogOpened(
+            format=FORMAT_VERSION,
+            incident_id=incident_id,
+            host=host if host is not None else socket.gethostname(),
+            user=user if user is not None else _user(),
+            cockpit_version=__version__,
+            hash_mode=hash_mode(self._key),
+            mode=mode,
+        )
 
     @contextmanager
     def _locked(self, how: int) -> Iterator[None]:
@@ -146,17 +178,32 @@ class IncidentLog:
         return self.append_data(payload.TYPE, payload.to_data())
 
     def append_data(self, type_: str, data: Mapping[str, JSON]) -> Event:
-        """Append raw JSON data under `type_` (ValueError for NaN/Inf or non-JSON data)."""
+        """Append raw JSON data under `type_`; returns the acknowledged (logical) event.
+
+        An observation over the line limit is written as several lines in one write (see
+        `cockpit.log.chunk`); anything else over it raises LineTooLong and nothing is
+        written, as does NaN/Inf or non-JSON data (ValueError).
+        """
         with self._locked(fcntl.LOCK_EX):
             self._catch_up(exclusive=True)
+            self._report_damage()
             return self._write(type_, data)
 
     def poll(self) -> list[Event]:
-        """Events appended since the last poll, by any process (ours included), in seq order."""
+        """Events appended since the last poll, by any process (ours included), in seq order;
+        a split observation comes back as one event. Damage found on the way is recorded (a
+        `log.damaged` event, also returned) and listed in `damage`; it never raises."""
         with self._locked(fcntl.LOCK_SH):
             self._catch_up(exclusive=False)
+        if self._unreported:
+            with self._locked(fcntl.LOCK_EX):
+                self._catch_up(exclusive=True)
+                self._report_damage()
+        with self._mutex:
             events, self._pending = self._pending, []
-        return events
+        assembler: Assembler[None] = Assembler()
+        out = [e for event in events for e, _, _ in assembler.push(event, None)]
+        return out + [e for e, _, _ in assembler.flush()]
 
     def close(self) -> None:
         """Release the file descriptor (idempotent)."""
@@ -171,45 +218,45 @@ class IncidentLog:
         self.close()
 
     def _write(self, type_: str, data: Mapping[str, JSON]) -> Event:
-        encoded = encode(
-            self.last_seq + 1, self._clock.now(), type_, data, self.last_hash, self._key
-        )
-        written = os.write(self._fd, encoded.line)
-        if written != len(encoded.line):
+        now = self._clock.now()
+        try:
+            lines = [encode(self.last_seq + 1, now, type_, data, self.last_hash, self._key)]
+        except LineTooLong:
+            if type_ not in SPLITTABLE:
+                raise
+            lines = []
+            try:
+                parts = split(type_, data)
+            except ItemTooLarge as exc:
+                raise LineTooLong(type_, MAX_LINE_BYTES + 1) from exc
+            for part in parts:
+                prev = lines[-1].event if lines else None
+                seq = prev.seq + 1 if prev else self.last_seq + 1
+                lines.append(
+                    encode(seq, now, type_, part, prev.hash if prev else self.last_hash, self._key)
+                )
+        blob = b"".join(e.line for e in lines)
+        written = os.write(self._fd, blob)
+        if written != len(blob):
             # A short write (disk full): remove the fragment so the chain stays whole.
             os.ftruncate(self._fd, self._end)
-            raise LogError(f"{self.path}: short write ({written}/{len(encoded.line)} bytes)")
+            raise LogError(f"{self.path}: short write ({written}/{len(blob)} bytes)")
         os.fsync(self._fd)
         self._end += written
-        self.last_seq, self.last_hash = encoded.event.seq, encoded.event.hash
-        self._pending.append(encoded.event)
-        return encoded.event
+        events = [e.event for e in lines]
+        self.last_seq, self.last_hash = events[-1].seq, events[-1].hash
+        self._pending.extend(events)
+        return events[0] if len(events) == 1 else merge(events)
 
-    def _catch_up(self, *, exclusive: bool) -> None:
-        """Fold in lines other processes appended since our end offset (lock held)."""
-        size = os.fstat(self._fd).st_size
-        if size < self._end:
-            raise LogError(f"{self.path}: the log shrank under us; run `cockpit verify`")
-        if size == self._end:
-            return
-        chunk = os.pread(self._fd, size - self._end, self._end)
-        cut = chunk.rfind(b"\n") + 1
-        if cut:
-            for raw in chunk[: cut - 1].split(b"\n"):
-                self._adopt(raw)
-            self._end += cut
-        if exclusive and self._end < size:
-            # Only a crashed writer leaves a fragment behind while we hold the lock.
-            self.torn.append(move_aside(self._fd, self.path, self._end, size, "crash fragment"))
-
-    def _adopt(self, raw: bytes) -> None:
-        try:
-            obj, event = decode_line(raw)
-        except CodecError as exc:
-            raise LogError(f"{self.path}: line after seq {self.last_seq}: {exc.message}") from None
-        if obj["seq"] != self.last_seq + 1 or obj["prev"] != self.last_hash:
-            raise LogError(f"{self.path}: seq {obj['seq']} does not continue the chain")
-        if line_hash(body_of(obj), self._key) != obj["hash"]:
-            raise LogKeyError(f"{self.path}: seq {obj['seq']} was written with another key")
-        self.last_seq, self.last_hash = event.seq, event.hash
-        self._pending.append(event)
+    def _report_damage(self) -> None:
+        """Write one `log.damaged` per unreported finding (exclusive lock held); the first
+        after a chain-breaking finding starts a new segment chained to our last good hash."""
+        found, self._unreported = self._unreported, []
+        if found and self._end == 0:
+            # Nothing of the file is left: start it again with a header, then say why.
+            self.last_seq, self.last_hash, self._broken = 0, ZERO_HASH, False
+            self._write(LogOpened.TYPE, self._header(mode="recovered").to_data())
+        for damage in found:
+            segment = self._broken
+            self._broken = False
+            self._write(LogDamaged.TYPE, damage.payload(segment=segment).to_data())

@@ -8,15 +8,19 @@ mode (COCKPIT_LOG_KEY, HMAC-SHA256) closes that gap for anyone who does not hold
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cockpit.log.codec import HASH_HMAC, HASH_SHA256, body_of, line_hash
-from cockpit.log.events import ZERO_HASH
+from cockpit.log.events import ZERO_HASH, LogClosed, LogDamaged
 from cockpit.log.reader import LogReader, ReadError
 
 EXIT_OK, EXIT_BROKEN, EXIT_UNREADABLE = 0, 1, 2
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_RECENT = 4096
 KEY_ENV = "COCKPIT_LOG_KEY"
 
 
@@ -45,18 +49,25 @@ class _Failure(Exception):
         self.status, self.seq, self.line, self.message = status, seq, line, message
 
 
-def verify(path: str | Path, key: bytes | None) -> VerifyReport:
-    """Verify the log at `path` with `key` (None: expect an unkeyed sha256 log)."""
+def verify(path: str | Path, key: bytes | None, expect: str | None = None) -> VerifyReport:
+    """Verify the log at `path` with `key` (None: expect an unkeyed sha256 log); with
+    `expect`, also check that this hash (recorded elsewhere) is the chain's."""
     state = _Walk(key or None)
-    reader = LogReader(path, check_seq=False)
+    state.expect = expect
+    reader = LogReader(path, check_seq=False, assemble=False)
     try:
         try:
             for record in reader:
-                state.check(record.line_no, record.obj)
+                last = reader.damage[-1] if reader.damage else None
+                skipped = last[0] if last is not None and last[1] is record else None
+                state.check(record.line_no, record.obj, skipped)
         except ReadError as err:
             raise _from_read_error(err, state) from None
+        if state.pending is not None:
+            raise state.pending
         if state.events == 0:
             raise _Failure(EXIT_UNREADABLE, None, None, "empty file, not an incident log")
+        _check_expected(state, expect)
     except _Failure as fail:
         if fail.status == EXIT_UNREADABLE:
             summary = f"UNREADABLE: {fail.message}"
@@ -65,13 +76,66 @@ def verify(path: str | Path, key: bytes | None) -> VerifyReport:
         return VerifyReport(
             fail.status, state.events, state.mode, state.last_hash, fail.seq, fail.line, summary
         )
-    warnings = tuple(f"line {w.line_no} (seq {w.seq}): {w.message}" for w in reader.warnings)
-    summary = (
-        f"OK: {state.events} events, chain intact ({state.mode}), "
-        f"last hash {state.last_hash[:16]}..."
+    notes = sorted(state.notes)
+    warnings = tuple(
+        [f"line {w.line_no} (seq {w.seq}): {w.message}" for w in reader.warnings if not w.skipped]
+        + [f"also at seq {seq} (line {line}): {text}" for line, seq, text in notes[1:]]
+        + [f"recorded at {text}" for text in state.recorded]
     )
+    if notes:
+        line, seq, text = notes[0]
+        return VerifyReport(
+            EXIT_BROKEN,
+            state.events,
+            state.mode,
+            state.last_hash,
+            seq,
+            line,
+            f"FAILED at seq {seq} (line {line}): {text}",
+            warnings,
+        )
+    summary = f"OK: {state.events} events, chain intact ({state.mode})"
+    if state.last_type == LogClosed.TYPE:
+        summary += f", sealed by log.closed at seq {state.last_seq}"
+    else:
+        summary += (
+            f" but not sealed: no log.closed after the last event, seq {state.last_seq} "
+            f"({state.last_type}): still being written, a crash, or lines removed from the "
+            "end (--expect HASH tells)"
+        )
+    summary += f"; last hash {state.last_hash[:16]}..."
+    if state.recorded:
+        summary += f"; {len(state.recorded)} log.damaged event(s) recorded (see warnings)"
+    if state.expect_note:
+        summary += f"; {state.expect_note}"
     return VerifyReport(
         EXIT_OK, state.events, state.mode, state.last_hash, None, None, summary, warnings
+    )
+
+
+def _segment_text(line_no: int, obj: dict[str, Any]) -> str:
+    data = obj["data"]
+    return (
+        f"a new segment follows at line {line_no} (seq {obj['seq']}, log.damaged by a writer "
+        f"that found {data.get('kind', '?')}: {str(data.get('detail', ''))[:160]})"
+    )
+
+
+def _check_expected(state: _Walk, expect: str | None) -> None:
+    if expect is None or expect == state.last_hash:
+        return
+    seq = state.expect_seq
+    if seq is None:
+        raise _Failure(
+            EXIT_BROKEN,
+            state.last_seq,
+            state.events,
+            f"the expected hash {expect} is not in this log; its last hash is "
+            f"{state.last_hash} (seq {state.last_seq}): lines removed from the end, or "
+            "another log",
+        )
+    state.expect_note = (
+        f"the expected hash is seq {seq}'s, and {state.last_seq - seq} event(s) follow it"
     )
 
 
@@ -84,30 +148,102 @@ class _Walk:
         self.events = 0
         self.last_seq = 0
         self.last_hash = ZERO_HASH
+        self.last_type = ""
+        self.recorded: list[str] = []
+        """Every `log.damaged` line of the chain, for the warnings."""
+        self.expect: str | None = None
+        self.expect_seq: int | None = None
+        self.recent: dict[str, int] = {}
+        """Hashes of the last lines (bounded), to say where a new segment chains to."""
+        self.notes: list[tuple[int, int, str]] = []
+        self.pending: _Failure | None = None
+        self.expect_note = ""
 
-    def check(self, line_no: int, obj: dict[str, object]) -> None:
+    def check(self, line_no: int, obj: dict[str, Any], skipped: ReadError | None = None) -> None:
+        """Check one line; after a failure, skip lines until a writer's segment start
+        (`skipped`: damage the reader skipped to reach this line)."""
         seq = obj["seq"]
-        assert isinstance(seq, int)
         if line_no == 1:
             self._check_mode(obj)
         if line_hash(body_of(obj), self.key) != obj["hash"]:
             hint = "wrong COCKPIT_LOG_KEY?" if line_no == 1 and self.key else "line edited?"
             if line_no > 1 and self.key:
                 hint = "line edited or forged?"
-            raise _Failure(EXIT_BROKEN, seq, line_no, f"hash mismatch ({hint})")
-        if obj["prev"] != self.last_hash:
-            raise _Failure(
-                EXIT_BROKEN,
-                seq,
-                line_no,
+            self._fail(_Failure(EXIT_BROKEN, seq, line_no, f"hash mismatch ({hint})"))
+            return
+        linked = obj["prev"] == self.last_hash and seq == self.last_seq + 1
+        if obj["type"] == LogDamaged.TYPE and obj["data"].get("segment") is True:
+            if skipped is not None:
+                self._fail(_Failure(EXIT_BROKEN, skipped.seq, skipped.line_no, skipped.message))
+            if self.pending is not None or not linked:
+                self._segment(line_no, seq, obj)
+            elif obj["data"].get("kind") == "truncated":
+                self._lost(line_no, seq, obj)
+        elif self.pending is not None:
+            return
+        elif obj["prev"] != self.last_hash:
+            message = (
                 "chain broken: prev does not match the line before "
-                "(line deleted, inserted or reordered?)",
+                "(line deleted, inserted or reordered?)"
             )
-        if seq != self.last_seq + 1:
-            raise _Failure(EXIT_BROKEN, seq, line_no, f"seq jumps from {self.last_seq} to {seq}")
+            self._fail(_Failure(EXIT_BROKEN, seq, line_no, message))
+            return
+        elif seq != self.last_seq + 1:
+            message = f"seq jumps from {self.last_seq} to {seq}"
+            self._fail(_Failure(EXIT_BROKEN, seq, line_no, message))
+            return
+        elif obj["type"] == LogDamaged.TYPE and obj["data"].get("kind") == "truncated":
+            self._lost(line_no, seq, obj)
         self.events += 1
         self.last_seq = seq
         self.last_hash = str(obj["hash"])
+        self.last_type = str(obj["type"])
+        if obj["type"] == LogDamaged.TYPE:
+            data = obj["data"]
+            self.recorded.append(
+                f"seq {seq} (line {line_no}): log.damaged: a writer found "
+                f"{data.get('kind', '?')}: {str(data.get('detail', ''))[:160]}"
+                + (f"; kept in {data['moved_to']}" if data.get("moved_to") else "")
+            )
+        if self.last_hash == self.expect:
+            self.expect_seq = seq
+        self.recent[self.last_hash] = seq
+        if len(self.recent) > _RECENT:
+            del self.recent[next(iter(self.recent))]
+
+    def _fail(self, failure: _Failure) -> None:
+        if failure.line == 1:
+            raise failure
+        if self.pending is None:
+            self.pending = failure
+
+    def _lost(self, line_no: int, seq: int, obj: dict[str, Any]) -> None:
+        """A writer found the file truncated: the chain here is whole, the lines are gone."""
+        detail = str(obj["data"].get("detail", ""))[:200]
+        self.notes.append(
+            (line_no, seq, f"lines lost: log.damaged records a truncation ({detail})")
+        )
+
+    def _segment(self, line_no: int, seq: int, obj: dict[str, Any]) -> None:
+        """A writer started a new segment here after finding the file damaged."""
+        linked = self.recent.get(str(obj["prev"]))
+        if linked is None:
+            link = "it chains to a hash that is not among the lines before it (lines lost)"
+        else:
+            link = f"it chains to seq {linked}"
+        found: list[str] = []
+        where = (line_no, seq)
+        if self.pending is not None:
+            failure, self.pending = self.pending, None
+            found.append(failure.message)
+            where = (failure.line or line_no, failure.seq or seq)
+        if seq != self.last_seq + 1:
+            found.append(f"seq jumps from {self.last_seq} to {seq} (lines missing)")
+            where = where if found[:-1] else (line_no, self.last_seq + 1)
+        elif not found:
+            found.append(f"prev of seq {seq} is not the hash of seq {self.last_seq}")
+        text = f"{'; '.join(found)}; {_segment_text(line_no, obj)}; {link}"
+        self.notes.append((*where, text))
 
     def _check_mode(self, header: dict[str, object]) -> None:
         data = header["data"]
@@ -137,10 +273,23 @@ def _from_read_error(err: ReadError, state: _Walk) -> _Failure:
     return _Failure(EXIT_BROKEN, seq, err.line_no, err.message)
 
 
-def main(path: str) -> int:
-    """Entry point of `cockpit verify LOG`: one summary line on stdout, warnings on stderr."""
+def verify_with_env_key(path: str | Path) -> VerifyReport:
+    """`verify` with the key from COCKPIT_LOG_KEY, as `cockpit verify` does."""
     raw_key = os.environ.get(KEY_ENV, "")
-    report = verify(path, raw_key.encode("utf-8") if raw_key else None)
+    return verify(path, raw_key.encode("utf-8") if raw_key else None)
+
+
+def main(path: str, expect: str | None = None) -> int:
+    """Entry point of `cockpit verify LOG [--expect HASH]`: one summary line on stdout,
+    warnings on stderr."""
+    if expect is not None and not _HEX64.fullmatch(expect.strip().lower()):
+        sys.stderr.write(
+            f"cockpit verify: --expect takes a 64-hex-digit hash, not {expect[:80]!r}\n"
+        )
+        return EXIT_UNREADABLE
+    raw_key = os.environ.get(KEY_ENV, "")
+    key = raw_key.encode("utf-8") if raw_key else None
+    report = verify(path, key, expect.strip().lower() if expect else None)
     for warning in report.warnings[:10]:
         sys.stderr.write(f"warning: {warning}\n")
     if len(report.warnings) > 10:

@@ -41,27 +41,35 @@ def show_main(runbook_id: str, dirs: Sequence[Path] | None = None) -> int:
     return EXIT_OK
 
 
-def validate_main(directory: str | None = None) -> int:
-    """Check every runbook in `directory` (default: the shipped ones); exit 0, 1 or 2."""
-    target = Path(directory) if directory else default_runbook_dirs()[0]
-    try:
-        if not target.is_dir():
-            raise NotADirectoryError("not a directory")
-        count = len(runbook_files(target))
-    except OSError as exc:
-        _err(f"cockpit: cannot read runbook directory {target}: {exc.strerror or exc}")
-        return EXIT_UNREADABLE
-    if count == 0:
+def validate_main(directory: str | None = None, dirs: Sequence[Path] | None = None) -> int:
+    """Check every runbook in `directory`, else in `dirs` (the shipped folder and the config's
+    `[runbooks] paths`, as the cockpit reads them), else the shipped ones; exit 0, 1 or 2.
+
+    Files are checked together, so an id defined twice across folders is reported too.
+    """
+    targets = [Path(directory)] if directory else list(dirs or default_runbook_dirs())
+    empty: list[Path] = []
+    for target in targets:
+        try:
+            if not target.is_dir():
+                raise NotADirectoryError("not a directory")
+            count = len(runbook_files(target))
+        except OSError as exc:
+            _err(f"cockpit: cannot read runbook directory {target}: {exc.strerror or exc}")
+            return EXIT_UNREADABLE
+        empty.extend([target] if count == 0 else [])
+    for target in empty:
         _err(f"cockpit: no runbook (*.md) in {target}")
-        return EXIT_PROBLEMS
-    found = load_runbooks([target])
+    found = load_runbooks(targets)
     problems = sorted(found.problems, key=lambda p: (p.file, p.line, p.rule))
     for problem in problems:
         _out(format_problem(problem))
     for note in found.notes:
         _err(f"note: {note}")
-    _err(f"{len(found.runbooks)} runbook(s) valid, {len(found.refused)} file(s) refused")
-    return EXIT_PROBLEMS if problems else EXIT_OK
+    checked = ", ".join(_display(str(t)) for t in targets)
+    valid, refused = len(found.runbooks), len(found.refused)
+    _err(f"{valid} runbook(s) valid, {refused} file(s) refused ({checked})")
+    return EXIT_PROBLEMS if problems or empty else EXIT_OK
 
 
 def format_problem(problem: Problem) -> str:

@@ -73,6 +73,8 @@ class Step:
     range: str | None = None
     deadline: str | None = None
     target: str | None = None
+    readonly: bool = False
+    """Declared `readonly=true` (exec/http only): the author says it changes nothing."""
 
     @property
     def mitigating(self) -> bool:

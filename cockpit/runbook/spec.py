@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 STEP_KINDS = ("promql", "sql", "k8s", "exec", "http", "check")
 """Info-string words that turn a fenced code block into a runnable step."""
 
+READONLY_KINDS = ("exec", "http")
+"""Kinds that may do anything: they count as mutating unless declared readonly=true."""
+
 ROLES = ("diagnose", "mitigate", "verify", "follow-up")
 PARAM_TYPES = ("string", "int", "duration", "tenant", "k8s_name", "env_suffix", "label_value")
 
@@ -86,6 +89,10 @@ class StepAttrs(_Strict):
     range: Duration | None = Field(default=None, description="promql: range query window.")
     deadline: Duration | None = Field(
         default=None, description="check: due this long after the incident was detected."
+    )
+    readonly: bool = Field(
+        default=False,
+        description="exec/http: the step only reads; without it they count as mutating.",
     )
 
 

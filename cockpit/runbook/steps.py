@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from cockpit.runbook import bodies
 from cockpit.runbook.markdown import Fence
 from cockpit.runbook.model import Problem, Step
-from cockpit.runbook.spec import STEP_KINDS, K8sBody, StepAttrs
+from cockpit.runbook.spec import READONLY_KINDS, STEP_KINDS, K8sBody, StepAttrs
 
 _ATTR_RULES = {"extra_forbidden": "unknown-attribute", "missing": "missing-attribute"}
 _KIND_ONLY = {"range": "promql", "deadline": "check"}
@@ -80,6 +80,10 @@ def build_step(
             problems.append(
                 Problem(file, at, "attribute-not-for-kind", f"'{attr}' only applies to {only}")
             )
+    if spec.readonly and kind not in READONLY_KINDS:
+        msg = f"'readonly' only applies to {' and '.join(READONLY_KINDS)}: {kind} is judged by "
+        msg += "what it does"
+        problems.append(Problem(file, at, "attribute-not-for-kind", msg))
     parsed = bodies.parse_body(kind, fence.content, spec.role, fence.line + 1, file)
     problems.extend(parsed.problems)
     used = _used_params(spec, parsed.placeholders, fence.line)
@@ -112,6 +116,7 @@ def build_step(
         range=spec.range,
         deadline=spec.deadline,
         target=spec.target or _default_target(kind, parsed.spec, spec.id),
+        readonly=spec.readonly,
     )
     return step, problems
 

@@ -8,7 +8,13 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
-from cockpit.settings.secrets import check_dsn, check_header, resolve_secret
+from cockpit.settings.secrets import (
+    Secret,
+    check_conninfo,
+    check_dsn,
+    check_header,
+    resolve_secret,
+)
 from cockpit.settings.types import (
     TABLE_CONFIG,
     ConfigPath,
@@ -52,21 +58,22 @@ class HttpSourceSettings(BaseModel):
         only_one_of(self, "bearer_token_env", "bearer_token_file")
         return self
 
-    def resolved_headers(self, environ: Mapping[str, str]) -> dict[str, str]:
-        """All headers to send: plain ones, `headers_env` ones, and the bearer token if set.
+    def resolved_headers(self, environ: Mapping[str, str]) -> dict[str, str | Secret]:
+        """All headers to send: plain ones, `headers_env` ones and the bearer token (those
+        two as Secrets, revealed only inside the HTTP client).
 
         Raises ConfigError naming the variable or file when a reference cannot be read.
         """
-        result = dict(self.headers)
+        result: dict[str, str | Secret] = dict(self.headers)
         for name, var in self.headers_env.items():
             value = resolve_secret(var, None, environ=environ, key=f"headers_env.{name}")
             if value is not None:
-                result[name] = value
+                result[name] = Secret(value)
         token = resolve_secret(
             self.bearer_token_env, self.bearer_token_file, environ=environ, key="bearer_token"
         )
         if token is not None:
-            result["Authorization"] = f"Bearer {token}"
+            result["Authorization"] = Secret(f"Bearer {token}")
         return result
 
 
@@ -97,19 +104,25 @@ class PostgresSettings(BaseModel):
         return any(v is not None for v in (self.dsn, self.dsn_env, self.dsn_file))
 
     def conninfo(self, environ: Mapping[str, str]) -> str | None:
-        """The DSN from wherever it is configured; None when PostgreSQL is not configured."""
+        """The DSN from wherever it is configured; None when PostgreSQL is not configured.
+
+        A DSN that libpq could not parse is a ConfigError naming the key, never the value.
+        """
+        secret = self.dsn_secret(environ)
+        return None if secret is None else secret.reveal()
+
+    def dsn_secret(self, environ: Mapping[str, str]) -> Secret | None:
+        """The DSN as a Secret (it may carry a password from the environment or a file)."""
         if self.dsn is not None:
-            return self.dsn
-        return resolve_secret(self.dsn_env, self.dsn_file, environ=environ, key="postgres.dsn")
+            return Secret(self.dsn)
+        return _checked_dsn(self.dsn_env, self.dsn_file, environ, "dsn")
 
     def mitigation_conninfo(self, environ: Mapping[str, str]) -> str | None:
         """The DSN runbook SQL mitigations use; None when no mitigation login is configured."""
-        return resolve_secret(
-            self.mitigation_dsn_env,
-            self.mitigation_dsn_file,
-            environ=environ,
-            key="postgres.mitigation_dsn",
+        secret = _checked_dsn(
+            self.mitigation_dsn_env, self.mitigation_dsn_file, environ, "mitigation_dsn"
         )
+        return None if secret is None else secret.reveal()
 
     def connect_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `psycopg.connect` carrying the deadlines and our name."""
@@ -119,6 +132,16 @@ class PostgresSettings(BaseModel):
             "application_name": self.application_name,
             "options": f"-c statement_timeout={self.statement_timeout_ms}",
         }
+
+
+def _checked_dsn(
+    env: str | None, file: object | None, environ: Mapping[str, str], key: str
+) -> Secret | None:
+    where = f"[postgres] {key}_env {env}" if env else f"[postgres] {key}_file {file}"
+    value = resolve_secret(env, file if file is None else str(file), environ=environ, key=where)
+    if value is None:
+        return None
+    return Secret(check_conninfo(value, where))
 
 
 class KubernetesSettings(BaseModel):

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from pydantic import BaseModel
 
+from cockpit.settings.dsn import dsn_problem
 from cockpit.settings.errors import ConfigError, ConfigUnreadable, ConfigWarning
 from cockpit.settings.load import Loaded, choose_environment, config_search_paths, read_config
 
@@ -41,6 +42,18 @@ def _references(
             yield here, "file", value
 
 
+_DSN_KEYS = frozenset({"dsn_env", "dsn_file", "mitigation_dsn_env", "mitigation_dsn_file"})
+
+
+def _dsn_problem(kind: str, value: str | Path, environ: Mapping[str, str]) -> str | None:
+    if kind == "env":
+        return dsn_problem(environ.get(str(value), "").strip())
+    try:
+        return dsn_problem(Path(value).read_text(encoding="utf-8").strip())
+    except (OSError, UnicodeDecodeError):
+        return None  # unreadable files are reported at start, naming the file
+
+
 def reference_warnings(loaded: Loaded, environ: Mapping[str, str]) -> list[ConfigWarning]:
     """References that would fail on this machine: unset variables, missing files.
 
@@ -53,6 +66,10 @@ def reference_warnings(loaded: Loaded, environ: Mapping[str, str]) -> list[Confi
             message = f"environment variable {value} is not set here"
         elif kind == "file" and not Path(value).is_file():
             message = f"file {value} does not exist here"
+        elif path[-1] in _DSN_KEYS and (problem := _dsn_problem(kind, value, environ)):
+            # Said without the value: a DSN may carry a password.
+            where = f"environment variable {value}" if kind == "env" else f"file {value}"
+            message = f"{where} holds no valid connection string ({problem})"
         else:
             continue
         found.append(ConfigWarning(message, loaded.shown, lines.line_of(path), ".".join(path)))

@@ -8,7 +8,90 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from cockpit.settings.dsn import dsn_password, dsn_problem
 from cockpit.settings.errors import ConfigError
+
+MASK = "***"
+
+_KNOWN: set[str] = set()
+"""Every secret value resolved in this process: crash reports and errors are scrubbed of them."""
+
+_MIN_REDACT = 4
+"""Shorter values are not scrubbed (masking every `a` would garble output, reveal nothing)."""
+
+_PATTERNS = (
+    re.compile(r"(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)"),
+    re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]+"),
+    re.compile(r"(://[^/\s:@]*:)[^@\s/]+(@)"),
+)
+
+
+class Secret:
+    """A secret value that never prints: `str`, `repr` and f-strings give `***`.
+
+    `reveal()` hands the value to the one call that needs it (an HTTP header, a libpq
+    connect). Creating one registers the value, so `redact` scrubs it from any text.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+        remember(value)
+
+    def reveal(self) -> str:
+        """The value itself: pass it straight to the client library, never to text."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({MASK})"
+
+    def __str__(self) -> str:
+        return MASK
+
+    def __format__(self, spec: str) -> str:
+        return MASK
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("a Secret is not pickled")
+
+
+def remember(value: str) -> None:
+    """Register a secret value (and a DSN's password) for `redact`."""
+    for part in (value, value.strip(), dsn_password(value) or ""):
+        if len(part) >= _MIN_REDACT:
+            _KNOWN.add(part)
+
+
+def redact(text: str) -> str:
+    """`text` with every known secret value, DSN password, `Bearer` token and URL password
+    replaced by `***`."""
+    for value in sorted(_KNOWN, key=len, reverse=True):
+        if value in text:
+            text = text.replace(value, MASK)
+    text = _PATTERNS[0].sub(rf"\g<1>{MASK}", text)
+    text = _PATTERNS[1].sub(rf"\g<1>{MASK}", text)
+    return _PATTERNS[2].sub(rf"\g<1>{MASK}\g<2>", text)
+
+
+def reveal(value: str | Secret | None) -> str | None:
+    """The plain value of a Secret (a plain str passes through)."""
+    return value.reveal() if isinstance(value, Secret) else value
+
+
+def check_conninfo(dsn: str, key: str) -> str:
+    """`dsn` when libpq can parse it, else a ConfigError naming `key`, never the value."""
+    problem = dsn_problem(dsn)
+    if problem is not None:
+        raise ConfigError(f"not a valid connection string ({problem})", key=key)
+    return dsn
+
 
 SECRET_KEYS = frozenset({"token", "password", "api_key", "routing_key", "secret", "bearer_token"})
 """Keys that would hold a secret as a literal value; they are refused wherever they appear."""
@@ -81,6 +164,9 @@ def check_dsn(dsn: str) -> str:
             "password in dsn is refused; use dsn_env or dsn_file, "
             "or keep the password in a PGPASSFILE (~/.pgpass)"
         )
+    problem = dsn_problem(dsn)
+    if problem is not None:
+        raise ValueError(f"not a valid connection string ({problem})")
     return dsn
 
 
@@ -105,6 +191,7 @@ def resolve_secret(
                 f"environment variable {env} is not set or empty; export it before starting",
                 key=key,
             )
+        remember(value)
         return value.strip()
     if file is not None:
         try:
@@ -114,5 +201,6 @@ def resolve_secret(
             raise ConfigError(f"secret file {file} is unreadable ({reason})", key=key) from None
         if not value.strip():
             raise ConfigError(f"secret file {file} is empty", key=key)
+        remember(value)
         return value.strip()
     return None

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from cockpit.paths import default_log_dir
 from cockpit.settings.secrets import resolve_secret
@@ -24,6 +24,22 @@ SOURCE_NAMES: tuple[SourceName, ...] = (
 
 DEFAULT_INTERVALS: dict[SourceName, float] = {"pagerduty": 30.0}
 """Built-in poll intervals for sources with tight rate limits."""
+
+MetricPane = Literal["kafka", "tenants", "postgres"]
+DEFAULT_JOBS: dict[MetricPane, str] = {"kafka": "auto", "tenants": "auto", "postgres": "auto"}
+"""Prometheus job feeding each metric pane: "auto" learns it from the series' `job` label."""
+
+
+def _check_job(value: str) -> str:
+    if len(value) > 200 or not value.isprintable():
+        raise ValueError(
+            f"{value[:40]!r} is not a Prometheus job name: give the `job` label of the exporter "
+            '(printable, at most 200 characters), "auto" to learn it, or "" to skip the check'
+        )
+    return value
+
+
+JobName = Annotated[str, AfterValidator(_check_job)]
 
 
 class PagerDutySettings(BaseModel):
@@ -157,11 +173,20 @@ class SourcesSettings(BaseModel):
     """Default poll interval; unset means `[ui] refresh_seconds`."""
     intervals: dict[SourceName, Seconds] = Field(default_factory=lambda: dict(DEFAULT_INTERVALS))
     """Per-source overrides, added to the built-in ones (PagerDuty: every 30 s)."""
+    jobs: dict[MetricPane, JobName] = Field(default_factory=lambda: dict(DEFAULT_JOBS))
+    """Prometheus job behind each metric pane, whose `up` says whether absence is an outage."""
+    max_answer_mb: Annotated[float, Field(gt=0, le=512)] = 8.0
+    """Largest HTTP answer a source accepts, in MB (decoded); larger ones fail the poll."""
 
     @field_validator("intervals", mode="before")
     @classmethod
     def _over_defaults(cls, value: object) -> object:
         return {**DEFAULT_INTERVALS, **value} if isinstance(value, dict) else value
+
+    @field_validator("jobs", mode="before")
+    @classmethod
+    def _jobs_over_defaults(cls, value: object) -> object:
+        return {**DEFAULT_JOBS, **value} if isinstance(value, dict) else value
 
     def interval_for(self, source: str, refresh_seconds: float) -> float:
         """The poll interval of `source` in seconds."""

@@ -7,7 +7,7 @@ from typing import Any, Unpack
 
 from cockpit.clock import monotonic
 from cockpit.sources import _values as v
-from cockpit.sources._http import HttpJson, HttpOptions
+from cockpit.sources._http import HttpJson, HttpOptions, JsonArray
 from cockpit.sources.base import Snapshot, SourceError
 
 # Suppressed alerts still fire; the pane shows them dimmed through the silenced/inhibited flags.
@@ -42,8 +42,11 @@ class AlertmanagerAlerts:
 
 
 def parse_alerts(body: Any) -> tuple[list[dict[str, Any]], v.Notes]:
-    """The v2 alerts list as sorted items (pure: may run in a worker thread)."""
-    if not isinstance(body, list):
+    """The v2 alerts list as sorted items (pure: may run in a worker thread).
+
+    `body` is a decoded list, or a JsonArray decoded element by element as it is walked.
+    """
+    if not isinstance(body, list | JsonArray):
         raise SourceError("parse", "Alertmanager answer is not a list of alerts")
     notes = v.Notes()
     items: dict[str, dict[str, Any]] = {}

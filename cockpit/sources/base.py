@@ -6,11 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from cockpit.settings.secrets import redact
+
 SNAPSHOT_KINDS = ("alerts", "kafka", "tenants", "postgres")
 """Kinds of observation; each maps to one observation event type in the log."""
 
-ERROR_KINDS = ("timeout", "connect", "http", "auth", "rate_limited", "parse", "config")
-"""Values of `SourceError.kind`."""
+ERROR_KINDS = (
+    "timeout", "connect", "http", "auth", "rate_limited", "parse", "config", "absent", "too_large"
+)  # fmt: skip
+"""Values of `SourceError.kind`; `absent`: the series vanished and their job is down."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +38,8 @@ class SourceError(Exception):
     """A poll failed. `kind` is one of ERROR_KINDS; `message` is one line for the pane."""
 
     def __init__(self, kind: str, message: str, *, retry_after_s: float | None = None) -> None:
+        # Servers echo what they were sent (a DSN, a header): known secrets never pass.
+        message = redact(message)
         super().__init__(f"{kind}: {message}")
         self.kind = kind
         self.message = message

@@ -7,6 +7,7 @@ from typing import Any, Unpack
 from cockpit.clock import monotonic
 from cockpit.sources import _values as v
 from cockpit.sources._http import HttpOptions
+from cockpit.sources.absence import AUTO, JobWatch
 from cockpit.sources.base import Snapshot
 from cockpit.sources.promql import PrometheusApi, check_metric_name
 
@@ -26,10 +27,12 @@ class PrometheusKafkaLag:
         *,
         name: str = "prometheus-kafka",
         metric: str = "kafka_consumer_lag",
+        job: str = AUTO,
         **http: Unpack[HttpOptions],
     ) -> None:
         self.name = name
         self.query = f"sum by (consumergroup, group, topic) ({check_metric_name(metric)})"
+        self.watch = JobWatch(job, metric, "[sources.jobs] kafka")
         self._api = PrometheusApi(url, **http)
 
     async def aclose(self) -> None:
@@ -37,11 +40,14 @@ class PrometheusKafkaLag:
         await self._api.aclose()
 
     async def poll(self) -> Snapshot:
-        """Run the lag query once, within the deadline."""
+        """Run the lag query (and the job checks) once, within the deadline."""
         started = monotonic()
-        samples, warnings = await self._api.query(self.query)
+        answers = await self._api.query_all([self.query, *self.watch.queries()])
         notes = v.Notes()
-        notes.extend(warnings)
+        samples, warnings = answers[0]
+        notes.extend(warnings)  # the job checks' own warnings would only repeat them
+        self.watch.judge(len(samples), [a[0] for a in answers[1:]], notes)
+        await self.watch.recall(self._api, len(samples), notes)
         lags: dict[tuple[str, str], int | None] = {}
         for sample in samples:
             group = sample.labels.get("consumergroup") or sample.labels.get("group", "")

@@ -7,6 +7,7 @@ from typing import Any, Unpack
 from cockpit.clock import monotonic
 from cockpit.sources import _values as v
 from cockpit.sources._http import HttpOptions
+from cockpit.sources.absence import AUTO, JobWatch
 from cockpit.sources.base import Snapshot, SourceError
 from cockpit.sources.promql import PrometheusApi, Sample, escape_label_value
 
@@ -33,6 +34,7 @@ class ExporterConnections:
         name: str = "postgres-exporter",
         datname: str | None = None,
         instance: str | None = None,
+        job: str = AUTO,
         **http: Unpack[HttpOptions],
     ) -> None:
         self.name = name
@@ -45,6 +47,7 @@ class ExporterConnections:
             "max": f"max(pg_settings_max_connections{{{server}}})",
             "up": f"min(pg_up{{{server}}})",
         }
+        self.watch = JobWatch(job, "pg_up", "[sources.jobs] postgres")
         self._api = PrometheusApi(url, **http)
 
     async def aclose(self) -> None:
@@ -54,10 +57,13 @@ class ExporterConnections:
     async def poll(self) -> Snapshot:
         """Run the three queries together under one deadline."""
         started = monotonic()
-        states, maxima, up = await self._api.query_all(list(self.queries.values()))
+        answers = await self._api.query_all([*self.queries.values(), *self.watch.queries()])
+        states, maxima, up = answers[:3]
         notes = v.Notes()
         for _, warnings in (states, maxima, up):
             notes.extend(warnings)
+        self.watch.judge(len(up[0]), [samples for samples, _ in answers[3:]], notes)
+        await self.watch.recall(self._api, len(up[0]), notes)
         up_value = _single(up[0], notes, "pg_up")
         if up_value is None:
             raise SourceError("parse", "no pg_up series: is postgres-exporter scraped?")

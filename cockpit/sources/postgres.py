@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from cockpit.clock import monotonic
 from cockpit.sanitize import clean
+from cockpit.settings.secrets import Secret
 from cockpit.sources import _values as v
 from cockpit.sources.base import Snapshot, SourceError
 from cockpit.sources.pg_query import COLUMNS, CONNECTIONS_SQL, normalise_row
@@ -49,7 +50,7 @@ class PostgresConnections:
 
     def __init__(
         self,
-        dsn: str,
+        dsn: str | Secret,
         *,
         timeout_s: float = 5.0,
         connect_timeout_s: int = 3,
@@ -65,6 +66,7 @@ class PostgresConnections:
             raise SourceError("config", "postgres timeouts must be positive (timeout_s <= 300)")
         if long_running_s < 0 or idle_in_transaction_s < 0:
             raise SourceError("config", "postgres thresholds must be >= 0 seconds")
+        dsn = dsn.reveal() if isinstance(dsn, Secret) else dsn
         try:
             given = psycopg.conninfo.conninfo_to_dict(dsn)
         except psycopg.Error as exc:
@@ -74,11 +76,13 @@ class PostgresConnections:
         # Keep the user's own -c options; ours come last so they win.
         options = f"{given.get('options') or ''} -c statement_timeout={statement_timeout_ms}"
         options += " -c default_transaction_read_only=on"
-        self._conninfo = psycopg.conninfo.make_conninfo(
-            dsn,
-            connect_timeout=connect_timeout_s,
-            application_name=application_name,
-            options=options.strip(),
+        self._conninfo = Secret(
+            psycopg.conninfo.make_conninfo(
+                dsn,
+                connect_timeout=connect_timeout_s,
+                application_name=application_name,
+                options=options.strip(),
+            )
         )
         self.name = name
         self.timeout_s = timeout_s
@@ -158,7 +162,7 @@ class PostgresConnections:
             self._current = attempt
         try:
             if conn is None or conn.closed or conn.broken:
-                conn = psycopg.connect(self._conninfo, autocommit=True)
+                conn = psycopg.connect(self._conninfo.reveal(), autocommit=True)
             row = conn.execute(CONNECTIONS_SQL, self._params).fetchone()
         except psycopg.Error as exc:
             if conn is not None:

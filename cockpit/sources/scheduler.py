@@ -1,4 +1,4 @@
-"""Polls each source on its own interval: never overlapping, backing off while it fails."""
+"""Polls each source on its own interval, never overlapping; a failing source too."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from traceback import format_exc
 
 from cockpit.clock import monotonic
 from cockpit.sanitize import clean
+from cockpit.settings.secrets import redact
 from cockpit.sources.base import Snapshot, Source, SourceError
 
 log = logging.getLogger(__name__)
@@ -60,8 +62,11 @@ class PollScheduler:
         *,
         sleep: SleepFn = asyncio.sleep,
         clock: Callable[[], float] = monotonic,
-        max_backoff_s: float = 60.0,
+        max_backoff_s: float | None = None,
     ) -> None:
+        """`max_backoff_s` None (the default): a failing source is retried at its own
+        interval, so its pane recovers within one interval (plus the deadline of a poll
+        that was hanging) of the source's return. A number lets the wait double up to it."""
         self._on_result = on_result
         self._sleep = sleep
         self._clock = clock
@@ -142,7 +147,7 @@ class PollScheduler:
                 entry.interval_s,
                 entry.failures,
                 entry.last_error.retry_after_s if entry.last_error else None,
-                self._max_backoff_s,
+                entry.interval_s if self._max_backoff_s is None else self._max_backoff_s,
             )
             if entry.failures == 0:
                 # Keep a start-to-start cadence, but always leave the loop a breather.
@@ -158,7 +163,8 @@ class PollScheduler:
         except SourceError as exc:
             return exc
         except Exception as exc:  # a bug in one source must not stop the polling of any
-            log.exception("source %s raised unexpectedly", source.name)
+            # No exc_info: the handler would print the traceback unredacted.
+            log.error("source %s raised unexpectedly:\n%s", source.name, redact(format_exc()))
             text = clean(exc, single_line=True, max_len=160)
             return SourceError("parse", f"unexpected {type(exc).__name__}: {text}")
 

@@ -8,6 +8,7 @@ from typing import Any, Unpack
 from cockpit.clock import monotonic
 from cockpit.sources import _values as v
 from cockpit.sources._http import HttpOptions
+from cockpit.sources.absence import AUTO, JobWatch
 from cockpit.sources.base import Snapshot, SourceError
 from cockpit.sources.promql import PrometheusApi, Sample, check_metric_name
 
@@ -34,6 +35,7 @@ class PrometheusTenantQuota:
         *,
         name: str = "prometheus-tenants",
         metrics: Mapping[str, str] | None = None,
+        job: str = AUTO,
         **http: Unpack[HttpOptions],
     ) -> None:
         self.name = name
@@ -42,6 +44,7 @@ class PrometheusTenantQuota:
         if unknown:
             raise SourceError("config", f"unknown tenant metric field(s): {sorted(unknown)}")
         self.queries = {f: f"max by (tenant) ({check_metric_name(m)})" for f, m in chosen.items()}
+        self.watch = JobWatch(job, chosen["checks_month"], "[sources.jobs] tenants")
         self._api = PrometheusApi(url, **http)
 
     async def aclose(self) -> None:
@@ -52,12 +55,17 @@ class PrometheusTenantQuota:
         """Run the three queries together; the first failure fails the poll."""
         started = monotonic()
         fields = list(self.queries)
-        results = await self._api.query_all([self.queries[f] for f in fields])
+        extra = self.watch.queries()
+        answers = await self._api.query_all([*(self.queries[f] for f in fields), *extra])
+        results, checks = answers[: len(fields)], answers[len(fields) :]
         notes = v.Notes()
         rows: dict[str, dict[str, Any]] = {}
         for field, (samples, warnings) in zip(fields, results, strict=True):
             notes.extend(warnings)
             _merge(rows, field, samples, notes)
+        series = sum(len(samples) for samples, _ in results)
+        self.watch.judge(series, [samples for samples, _ in checks], notes)
+        await self.watch.recall(self._api, series, notes)
         items = [rows[t] for t in sorted(rows)]
         return v.snapshot(self.name, self.kind, items, started, notes)
 

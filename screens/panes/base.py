@@ -75,6 +75,8 @@ class Pane(Vertical):
         &:focus-within { border: round $primary; border-title-style: bold; }
         &.-stale, &.-partial { border: round $warning; border-subtitle-color: $text-warning; }
         &.-failed { border: round $error; border-subtitle-color: $text-error; }
+        /* Old data stays on screen but must not pass for the present. */
+        &.-failed > VirtualTable, &.-stale > VirtualTable { text-opacity: 55%; }
     }
     """
 

@@ -9,7 +9,16 @@ from typing import Any
 
 from cockpit.domain.state import IncidentState
 from cockpit.domain.thresholds import Thresholds
-from cockpit.domain.views import FAILED, NEVER, OK, PARTIAL, STALE, SourceStatus, source_status
+from cockpit.domain.views import (
+    ABSENT_KIND,
+    FAILED,
+    NEVER,
+    OK,
+    PARTIAL,
+    STALE,
+    SourceStatus,
+    source_status,
+)
 from cockpit.sanitize import clean
 
 from .glyphs import compact_age, compact_interval
@@ -67,10 +76,17 @@ def _line(state: IncidentState, st: SourceStatus, interval: float, who: str) -> 
         return f"◌ STALE{who} {compact_age(st.age_s)}"
     if st.status == PARTIAL:
         return f"◐ PARTIAL{who}: {_first_warning(state, st.source)}"
+    if st.status == FAILED and st.absent:
+        return f"✖ NO SERIES{who}: {st.error} · last values dimmed"
     if st.status == FAILED:
         age = "" if st.age_s is None else f" {compact_age(st.age_s)}"
         return f"✖ FAILED{who}{age}: {st.error}"
     return "… waiting for first poll"
+
+
+def _absent_sources(state: IncidentState) -> list[str]:
+    names = [n for n, h in state.health.items() if h.failed and h.error_kind == ABSENT_KIND]
+    return [clean(n, single_line=True, max_len=40) for n in sorted(names)]
 
 
 def pane_status(
@@ -95,6 +111,12 @@ def pane_status(
             worst = (st, interval)  # "live ≤N": N is the slowest healthy source's interval
     assert worst is not None
     st, interval = worst
+    if kind == "alerts" and _RANK[st.status] >= _RANK[PARTIAL]:
+        silent = _absent_sources(state)
+        if silent:
+            # Rules over vanished series stop firing: resolved is not the same as fixed.
+            text = f"◐ alerts may be missing: no series from {', '.join(silent)}"
+            return PaneStatus(PARTIAL, clean(text, single_line=True, max_len=MAX_LEN))
     # With several sources, name the one at fault; with one, the pane title says it all.
     who = f" {clean(st.source, single_line=True)}" if len(sources) > 1 else ""
     text = clean(_line(state, st, interval, who), single_line=True, max_len=MAX_LEN)

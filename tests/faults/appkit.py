@@ -56,3 +56,31 @@ async def wait_until(
         await pilot.pause(0.05)
         await asyncio.sleep(0.02)
     raise AssertionError(f"{what}: not within {within_s:.1f} s")
+
+
+async def key_latency(app: CockpitApp, key: str = "f12") -> float:
+    """Seconds from a key reaching the app (as the terminal driver delivers it) to its action.
+
+    The key is bound (once) to an action that only notes the time, so what is measured is
+    the wait for the event loop, the cost a busy source adds to every key. Pilot's `press`
+    also waits for the whole app to go idle (timers, repaints): not what an operator feels.
+    """
+    from textual import events
+
+    hits: list[float] = getattr(app, "probe_hits", [])
+    if not hasattr(app, "probe_hits"):
+        app.probe_hits = hits  # type: ignore[attr-defined]
+        app.action_probe = lambda: hits.append(time.monotonic())  # type: ignore[attr-defined]
+        app.bind(key, "probe", show=False)
+    driver = app._driver
+    assert driver is not None
+    event = events.Key(key, None)
+    event.set_sender(app)
+    seen = len(hits)
+    began = time.monotonic()
+    driver.send_message(event)
+    while len(hits) == seen:
+        await asyncio.sleep(0.002)
+        if time.monotonic() - began > 5.0:
+            raise AssertionError(f"key {key!r}: not handled within 5 s")
+    return hits[-1] - began

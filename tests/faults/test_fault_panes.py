@@ -120,7 +120,7 @@ async def test_failing_alerts_source_shows_in_its_pane_only_and_recovers(
         # Recovery: within the delay the scheduler had armed when the server came back.
         scheduler = app.session._scheduler  # type: ignore[attr-defined]
         failures = scheduler.failures("alertmanager")
-        armed = next_delay(INTERVAL_S, failures, fault.retry_after_s, 60.0)
+        armed = next_delay(INTERVAL_S, failures, fault.retry_after_s, INTERVAL_S)
         mend(am)
         back = await wait_until(
             pilot,

@@ -1,17 +1,20 @@
-"""Helpers for the runbook executor tests: a real log with its fold, binding, a runner."""
+"""Helpers for the runbook executor tests: a real log with its fold, binding, step runs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
+from cockpit.actions.step_drive import drive
+from cockpit.actions.step_run import Answer, StepRun
+from cockpit.actions.step_where import Confirmation
 from cockpit.domain.fold import Folder
 from cockpit.domain.state import IncidentState
 from cockpit.log.events import Event, Payload
 from cockpit.log.store import IncidentLog
-from cockpit.runbook.exec.base import Operator, StepTargets
-from cockpit.runbook.exec.runner import Runner
-from cockpit.runbook.model import Runbook
+from cockpit.permissions import Mode, Permissions
+from cockpit.runbook.exec.base import Operator, StepResult, StepTargets
+from cockpit.runbook.model import Runbook, Step
 from cockpit.runbook.params import BoundParams, bind_params, source_keys
 
 OPERATOR = Operator("nadia", "bastion-1", "192.0.2.10")
@@ -29,6 +32,10 @@ class LogBox:
         event = self.log.append(payload)
         self.pump()
         return event
+
+    def append_all(self, payloads: Iterable[Payload]) -> None:
+        for payload in payloads:
+            self.append(payload)
 
     def pump(self) -> None:
         new = self.log.poll()
@@ -53,6 +60,46 @@ def bind(runbook: Runbook, labels: dict[str, str] | None = None, **typed: str) -
     )
 
 
-def runner(runbook: Runbook, box: LogBox, targets: StepTargets, **kw: Any) -> Runner:
-    return Runner(runbook, append=box.append, targets=targets, operator=OPERATOR,
-                  read_only=kw.pop("read_only", False), **kw)  # fmt: skip
+def decline(asked: Confirmation) -> Answer:
+    return None
+
+
+@dataclass
+class Steps:
+    """Step runs of one runbook in one session, driven as the CLI and the UI drive them."""
+
+    runbook: Runbook
+    box: LogBox
+    targets: StepTargets
+    permissions: Permissions
+
+    def start(self, step: Step) -> StepRun:
+        return StepRun(self.runbook, step, permissions=self.permissions, targets=self.targets,
+                       operator=OPERATOR)  # fmt: skip
+
+    def run(
+        self, step: Step, bound: BoundParams, *, confirm: Callable[[Confirmation], Answer] = decline
+    ) -> StepResult:
+        """The whole run; the step's result, or how it ended before running."""
+        out = drive(self.start(step), bound, confirm=confirm, append=self.box.append)
+        return out.result or StepResult(out.outcome, out.summary)
+
+
+def runner(
+    runbook: Runbook,
+    box: LogBox,
+    targets: StepTargets,
+    *,
+    read_only: bool = False,
+    replay: bool = False,
+    may_mitigate: bool = True,
+    production: bool = False,
+) -> Steps:
+    permissions = Permissions.decide(
+        Mode.REPLAY if replay else Mode.LIVE,
+        read_only=read_only,
+        environment="test",
+        production=production,
+        role="responder" if may_mitigate else "viewer",
+    )
+    return Steps(runbook, box, targets, permissions)

@@ -29,15 +29,15 @@ params:
     source: label:arg
 ---
 
-```exec id=run role=diagnose title="Run the script" timeout=10s
+```exec id=run role=diagnose readonly=true title="Run the script" timeout=10s
 ["PYTHON", "{{ script }}", "{{ arg }}"]
 ```
 
-```exec id=slow role=diagnose title="Run the script, short deadline" timeout=1s
+```exec id=slow role=diagnose readonly=true title="Run the script, short deadline" timeout=1s
 ["PYTHON", "{{ script }}", "{{ arg }}"]
 ```
 
-```exec id=missing role=diagnose title="A program that is not installed"
+```exec id=missing role=diagnose readonly=true title="A program that is not installed"
 ["/nonexistent/program", "{{ arg }}"]
 ```
 """
@@ -80,12 +80,13 @@ def test_output_is_seen_while_the_command_runs(
     gate = tmp_path / "gate"
     step = runbook.step("run")
     assert step is not None
-    run = runner(runbook, logbox, StepTargets())
-    prepared = run.prepare(step, bind(runbook, _labels(script, f"gate:{gate}")))
-    run.request(prepared)
+    run = runner(runbook, logbox, StepTargets()).start(step)
+    logbox.append_all(run.prepare(bind(runbook, _labels(script, f"gate:{gate}"))))
+    logbox.append_all(run.request())
+    assert run.confirmation() is None and run.confirm(None) == ()
     stream = OutputStream()
     box: list[Any] = []
-    worker = threading.Thread(target=lambda: box.append(run.execute(prepared, stream)))
+    worker = threading.Thread(target=lambda: box.append(run.execute(stream)))
     worker.start()
     end = time.monotonic() + 5
     while stream.total == 0 and time.monotonic() < end:
@@ -96,7 +97,7 @@ def test_output_is_seen_while_the_command_runs(
     gate.touch()
     worker.join(10)
     result, ms = box[0]
-    run.finish(prepared, result, ms)
+    logbox.append_all(run.finish(result, ms))
     assert result.outcome == "ok" and result.text == "first line red \nafter the gate"
     (logged,) = logbox.state.steps.values()
     assert logged.outcome == "ok" and logged.result["text"].endswith("after the gate")

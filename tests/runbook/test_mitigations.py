@@ -12,8 +12,9 @@ import pytest
 from kubernetes import client as k8s
 from rb_support import LogBox, bind, runner
 
+from cockpit.actions.step_run import Phase
+from cockpit.actions.step_where import Confirmation
 from cockpit.runbook.exec.base import StepTargets
-from cockpit.runbook.exec.runner import Prepared, StepRefused
 from cockpit.runbook.model import Runbook
 
 NS = "kyc"
@@ -42,16 +43,16 @@ def test_set_env_shows_the_diff_and_applies_after_yes(
     runbook = runbooks["RB-002"]
     step = runbook.step("fallback-ocr")
     assert step is not None
-    seen: list[Prepared] = []
+    seen: list[Confirmation] = []
 
-    def confirm(prepared: Prepared) -> bool:
-        seen.append(prepared)
+    def confirm(asked: Confirmation) -> bool:
+        seen.append(asked)
         assert _env(_deployment(k8s_targets, "kyc-svc"))["OCR_PRIMARY"] == "internal"
         return True
 
     result = runner(runbook, logbox, k8s_targets).run(step, bind(runbook), confirm=confirm)
     assert result.outcome == "ok", result.summary
-    what = seen[0].plan.what
+    what = seen[0].what
     assert "- OCR_PRIMARY=internal" in what and "+ OCR_PRIMARY=fallback_commercial" in what
     assert "dry run: accepted" in what
     assert _env(_deployment(k8s_targets, "kyc-svc"))["OCR_PRIMARY"] == "fallback_commercial"
@@ -72,12 +73,12 @@ def test_rollout_restart_needs_the_target_typed_back(
     assert step is not None
     run = runner(runbook, logbox, k8s_targets)
     before = _deployment(k8s_targets, "ocr-svc").metadata.generation
-    wrong = run.run(step, bind(runbook), confirm=lambda p: "ocr")
+    wrong = run.run(step, bind(runbook), confirm=lambda asked: "ocr")
     assert wrong.outcome == "refused"
-    declined = run.run(step, bind(runbook), confirm=lambda p: None)
+    declined = run.run(step, bind(runbook), confirm=lambda asked: None)
     assert declined.outcome == "cancelled"
     assert _deployment(k8s_targets, "ocr-svc").metadata.generation == before
-    done = run.run(step, bind(runbook), confirm=lambda p: p.target)
+    done = run.run(step, bind(runbook), confirm=lambda asked: asked.typed_target)
     assert done.outcome == "ok", done.summary
     dep = _deployment(k8s_targets, "ocr-svc")
     assert dep.metadata.generation == before + 1
@@ -96,7 +97,7 @@ def test_scale_relative_is_capped_at_the_partition_count(
     labels = {"consumergroup": "screening", "topic": "kyc.events"}
     current = _deployment(k8s_targets, "kyc-consumer").spec.replicas
     bound = bind(runbook, labels, consumer="kyc-consumer", partitions=str(current + 2))
-    result = runner(runbook, logbox, k8s_targets).run(step, bound, confirm=lambda p: True)
+    result = runner(runbook, logbox, k8s_targets).run(step, bound, confirm=lambda asked: True)
     assert result.outcome == "ok", result.summary
     assert _deployment(k8s_targets, "kyc-consumer").spec.replicas == current + 2
     (run,) = logbox.state.mitigations.values()
@@ -111,12 +112,14 @@ def test_mitigations_refused_in_read_only_and_replay(
     step = runbook.step("fallback-ocr")
     assert step is not None
     for kw in ({"read_only": True}, {"replay": True}, {"may_mitigate": False}):
-        with pytest.raises(StepRefused):
-            runner(runbook, logbox, k8s_targets, **kw).prepare(step, bind(runbook))
+        run = runner(runbook, logbox, k8s_targets, **kw).start(step)
+        run.prepare(bind(runbook))
+        assert run.phase is Phase.REFUSED and run.planned is None, kw
     forbidden = runbooks["RB-003"].step("purge-topic")
     assert forbidden is not None
-    with pytest.raises(StepRefused, match="CTO approval"):
-        runner(runbooks["RB-003"], logbox, k8s_targets).prepare(forbidden, bind(runbook))
+    refused = runner(runbooks["RB-003"], logbox, k8s_targets).start(forbidden)
+    refused.prepare(bind(runbook))
+    assert refused.phase is Phase.REFUSED and "CTO approval" in refused.summary
     assert logbox.types() == []
     assert _env(_deployment(k8s_targets, "kyc-svc"))["OCR_PRIMARY"] == "internal"
 
@@ -139,9 +142,9 @@ def test_rb004_terminates_a_session_idle_in_transaction(
     # Diagnostics keep the read-only login; the mitigation has its own.
     targets = StepTargets(postgres_dsn=pg_server.ro_dsn, postgres_mitigation_dsn=pg_server.dsn)
     run = runner(runbook, logbox, targets)
-    declined = run.run(step, bind(runbook, idle_minutes="0"), confirm=lambda p: None)
+    declined = run.run(step, bind(runbook, idle_minutes="0"), confirm=lambda asked: None)
     assert declined.outcome == "cancelled" and _alive(pg_server.dsn, pid)
-    result = run.run(step, bind(runbook, idle_minutes="0"), confirm=lambda p: "terminate-idle")
+    result = run.run(step, bind(runbook, idle_minutes="0"), confirm=lambda asked: "terminate-idle")
     assert result.outcome == "ok", result.summary
     assert str(pid) in [r[0] for r in result.rows]
     assert not _alive(pg_server.dsn, pid)
@@ -166,16 +169,17 @@ def test_execute_runs_off_the_caller_thread(
     runbook = runbooks["RB-002"]
     step = runbook.step("ocr-pods")
     assert step is not None
-    run = runner(runbook, logbox, k8s_targets)
-    prepared = run.prepare(step, bind(runbook))
-    run.request(prepared)
+    run = runner(runbook, logbox, k8s_targets).start(step)
+    logbox.append_all(run.prepare(bind(runbook)))
+    logbox.append_all(run.request())
+    run.confirm(None)
     box: list[Any] = []
-    worker = threading.Thread(target=lambda: box.append(run.execute(prepared)))
+    worker = threading.Thread(target=lambda: box.append(run.execute()))
     started = time.monotonic()
     worker.start()
     worker.join(10)
     result, ms = box[0]
-    run.finish(prepared, result, ms)
+    logbox.append_all(run.finish(result, ms))
     assert result.outcome == "ok" and len(result.rows) == 2 and time.monotonic() - started < 10
     assert all(r[0].startswith("ocr-svc-") for r in result.rows)
     assert logbox.types() == ["step.requested", "step.completed"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rb_support import LogBox, bind, runner
 
@@ -70,18 +72,67 @@ def test_rb008_window_query_finds_the_real_broken_link(
 
 
 def test_diagnostics_cannot_write(pg_server, logbox: LogBox, runbooks: dict[str, Runbook]) -> None:
-    """Even with the superuser DSN, a diagnostic runs in a read-only transaction."""
+    """Even with the superuser DSN, a diagnostic runs in a read-only transaction: a function
+    the side-effect list cannot know (user-defined) still cannot write a table."""
     import dataclasses
 
+    import psycopg
+
+    with psycopg.connect(pg_server.dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS cockpit_probe (x int)")
+        conn.execute(
+            "CREATE OR REPLACE FUNCTION cockpit_probe_write() RETURNS int LANGUAGE sql "
+            "AS 'INSERT INTO cockpit_probe VALUES (1) RETURNING x'"
+        )
     runbook = runbooks["RB-004"]
     step = runbook.step("who-holds")
     assert step is not None
-    writer = dataclasses.replace(step, spec="CREATE TABLE cockpit_probe (x int)")
+    writer = dataclasses.replace(step, spec="SELECT cockpit_probe_write()")
     result = runner(runbook, logbox, StepTargets(postgres_dsn=pg_server.dsn)).run(
         writer, bind(runbook)
     )
     assert result.outcome == "failed" and "read-only" in result.summary
     assert logbox.state.steps[next(iter(logbox.state.steps))].outcome == "failed"
+    with psycopg.connect(pg_server.dsn, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM cockpit_probe").fetchone() == (0,)
+
+
+def test_read_only_transaction_does_not_stop_terminate_so_the_gate_does(
+    pg_server, logbox: LogBox, runbooks: dict[str, Runbook]
+) -> None:
+    """The seen defect: pg_terminate_backend kills a session from a read-only transaction.
+    Classified as mutating, it is refused in a read-only session and never reaches the
+    server as the diagnostic login."""
+    import dataclasses
+
+    import psycopg
+
+    from cockpit.runbook.exec import sql
+
+    query = "SELECT pg_terminate_backend(%(victim)s)"
+    with psycopg.connect(pg_server.dsn, autocommit=True) as victim:
+        pid = victim.info.backend_pid
+        # The transaction alone: the call goes through (this is why the list exists).
+        bare = sql.run(
+            sql.SqlCall(query, {"victim": pid}, False), StepTargets(postgres_dsn=pg_server.dsn), 5
+        )
+        assert bare.outcome == "ok" and bare.rows == (("True",),)
+        with pytest.raises(psycopg.OperationalError):
+            victim.execute("SELECT 1")
+    runbook = runbooks["RB-004"]
+    step = runbook.step("who-holds")
+    assert step is not None
+    killer = dataclasses.replace(step, spec="SELECT pg_catalog.pg_terminate_backend(1)")
+    targets = StepTargets(postgres_dsn=pg_server.dsn)
+    refused = runner(runbook, logbox, targets, read_only=True).run(killer, bind(runbook))
+    assert refused.outcome == "refused"
+    assert re.search(r"--read-only.*pg_terminate_backend", refused.summary), refused.summary
+    # Writable session without a mitigation login: refused before running, never as the
+    # diagnostic login.
+    no_login = runner(runbook, logbox, targets).run(killer, bind(runbook), confirm=lambda a: True)
+    assert no_login.outcome == "refused", no_login.summary
+    assert "no PostgreSQL login for mitigations" in no_login.summary
+    assert [r.outcome for r in logbox.state.mitigations.values()] == ["refused", "refused"]
 
 
 def test_statement_timeout_bounds_a_step(

@@ -95,7 +95,7 @@ async def test_long_running_and_old_idle_in_transaction(
 
 async def test_session_is_read_only_and_bounded(pg_server: PostgresServer) -> None:
     pg = PostgresConnections(pg_server.ro_dsn + " options='-c work_mem=8MB'")
-    with psycopg.connect(pg._conninfo) as conn:
+    with psycopg.connect(pg._conninfo.reveal()) as conn:
         settings = {
             name: conn.execute(f"SHOW {name}").fetchone()[0]  # type: ignore[index]
             for name in ("default_transaction_read_only", "statement_timeout", "work_mem")

@@ -16,6 +16,7 @@ from cockpit.clock import FrozenClock
 from cockpit.command.options import CommandOptions
 from cockpit.log.events import AlertsObserved, IncidentDeclared, SourcesConfigured
 from cockpit.log.store import IncidentLog
+from cockpit.permissions import Mode, Permissions
 from cockpit.screens.command import CommandScreen
 from cockpit.screens.command_pd import PagerDutyPanel
 from cockpit.screens.header import HeaderInfo
@@ -24,6 +25,7 @@ from cockpit.session import LiveSession
 from cockpit.sim.pagerduty_fake import PagerDutyFake
 
 START = datetime(2025, 11, 10, 14, 0, tzinfo=UTC)
+LIVE = Permissions.decide(Mode.LIVE)
 OCR_ALERT = {
     "key": "fp-ocr",
     "name": "OcrServiceDown",
@@ -32,12 +34,14 @@ OCR_ALERT = {
 }
 
 
-def make_app(tmp_path: Path, *, read_only: bool = False) -> tuple[CockpitApp, FrozenClock, Path]:
+def make_app(
+    tmp_path: Path, *, permissions: Permissions = LIVE
+) -> tuple[CockpitApp, FrozenClock, Path]:
     clock = FrozenClock(START)
     log, _report = IncidentLog.open(tmp_path / "inc.jsonl", clock=clock)
     session = LiveSession(log, lambda: ([], SourcesConfigured()), clock)
     session.append(AlertsObserved(source="am", items=(OCR_ALERT,)))
-    options = AppOptions(header=HeaderInfo("LIVE"), read_only=read_only, author="ana@bastion")
+    options = AppOptions(header=HeaderInfo("LIVE"), permissions=permissions, author="ana@bastion")
     return CockpitApp(session, options, clock=clock), clock, Path(log.path)
 
 
@@ -128,8 +132,8 @@ async def test_declare_command_and_find_it_all_in_the_log(tmp_path: Path) -> Non
     assert escalation["level"] == "L2" and escalation["paged"] is False
 
 
-async def test_read_only_offers_no_mutating_action(tmp_path: Path) -> None:
-    app, _clock, path = make_app(tmp_path, read_only=True)
+async def test_a_viewer_is_offered_no_command_action(tmp_path: Path) -> None:
+    app, _clock, path = make_app(tmp_path, permissions=Permissions.decide("live", role="viewer"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("i")

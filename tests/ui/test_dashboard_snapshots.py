@@ -12,6 +12,7 @@ from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import FrozenClock
 from cockpit.launch import sample_log
 from cockpit.log.reader import LogReader
+from cockpit.permissions import Mode, Permissions
 from cockpit.screens.header import HeaderInfo
 from cockpit.session import ReplaySession
 
@@ -25,7 +26,9 @@ def replay_app(offset_s: float) -> CockpitApp:
     clock = FrozenClock(start)
     session = ReplaySession(path, clock, speed=1.0)
     session.player.seek(start + timedelta(seconds=offset_s))
-    options = AppOptions(header=HeaderInfo("REPLAY", read_only=True), read_only=True)
+    options = AppOptions(
+        header=HeaderInfo("REPLAY", read_only=True), permissions=Permissions.decide(Mode.REPLAY)
+    )
     return CockpitApp(session, options, clock=clock)
 
 

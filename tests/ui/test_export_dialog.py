@@ -14,6 +14,7 @@ from textual.widgets import Checkbox, Input, Select, Static
 from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import FrozenClock
 from cockpit.export import run
+from cockpit.permissions import Mode, Permissions
 from cockpit.screens import export as export_screen
 from cockpit.screens.export import ExportDialog
 from cockpit.screens.header import HeaderInfo
@@ -21,7 +22,9 @@ from cockpit.session import ReplaySession
 
 
 def replay_app(log: Path) -> CockpitApp:
-    options = AppOptions(header=HeaderInfo("REPLAY", read_only=True), read_only=True)
+    options = AppOptions(
+        header=HeaderInfo("REPLAY", read_only=True), permissions=Permissions.decide(Mode.REPLAY)
+    )
     clock = FrozenClock(T0)
     return CockpitApp(ReplaySession(log, clock), options, clock=clock)
 

@@ -12,6 +12,7 @@ from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import SystemClock, parse_rfc3339
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS
 from cockpit.domain.views import NoCatalog, alerts_view
+from cockpit.permissions import Mode, Permissions
 from cockpit.screens.header import HeaderInfo
 from cockpit.screens.panes.alerts import AGE_CELL, ASYNC_MIN, AlertsPane, aged, build
 from cockpit.screens.panes.base import PaneContext
@@ -31,7 +32,12 @@ def _session(tmp_path: Path, alerts: int) -> ReplaySession:
 async def test_a_large_alert_set_is_built_off_the_loop_and_shown(tmp_path: Path) -> None:
     count = ASYNC_MIN + 500
     session = _session(tmp_path, count)
-    app = CockpitApp(session, AppOptions(header=HeaderInfo("REPLAY", read_only=True)))
+    app = CockpitApp(
+        session,
+        AppOptions(
+            header=HeaderInfo("REPLAY", read_only=True), permissions=Permissions.decide(Mode.REPLAY)
+        ),
+    )
     async with app.run_test(size=(200, 50)) as pilot:
         pane = app.dashboard.query_one(AlertsPane)
         for _ in range(200):

@@ -15,6 +15,7 @@ from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import SystemClock
 from cockpit.log.events import SourcesConfigured
 from cockpit.log.store import IncidentLog
+from cockpit.permissions import Mode, Permissions
 from cockpit.runbook.exec.base import StepTargets
 from cockpit.screens.dashboard import DashboardScreen
 from cockpit.screens.header import HeaderInfo
@@ -39,11 +40,10 @@ def live_app(
     log, _report = IncidentLog.open(path, clock=clock)
     targets = StepTargets(postgres_dsn=dsn, postgres_mitigation_dsn=dsn)
     options = AppOptions(
-        header=HeaderInfo("LIVE"),
-        read_only=read_only,
+        header=HeaderInfo("LIVE", read_only=read_only),
+        permissions=Permissions.decide(Mode.LIVE, read_only=read_only, role=role),
         author="nadia@bastion",
         targets=lambda: targets,
-        role=role,
         runbook_dirs=(dirs,) if dirs else (),
     )
     return CockpitApp(LiveSession(log, _planner, clock), options, clock=clock)
@@ -124,7 +124,7 @@ async def test_mitigations_absent_in_replay(pg_server, tmp_path: Path) -> None:
     log, _ = IncidentLog.open(path, clock=SystemClock())
     log.append(SourcesConfigured(environment="test"))
     log.close()
-    options = AppOptions(header=HeaderInfo("REPLAY"), read_only=True)
+    options = AppOptions(header=HeaderInfo("REPLAY"), permissions=Permissions.decide(Mode.REPLAY))
     app = CockpitApp(ReplaySession(path, SystemClock()), options)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_rb004(pilot, app)
@@ -140,7 +140,7 @@ async def test_a_viewer_is_never_offered_a_mitigation(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_rb004(pilot, app)
         assert not any(s.mitigating for s in screen.shown_steps)
-        assert "viewer role" in str(screen.query_one("#rb-title").render())
+        assert "role is viewer" in str(screen.query_one("#rb-title").render())
 
 
 async def test_a_forbidden_attempt_is_logged(tmp_path: Path) -> None:
@@ -172,7 +172,7 @@ params:
     source: label:gate
 ---
 
-```exec id=wait role=diagnose title="Print, wait for the gate, print"
+```exec id=wait role=diagnose readonly=true title="Print, wait for the gate, print"
 ["PYTHON", "SCRIPT", "{{ gate }}"]
 ```
 """

@@ -19,6 +19,7 @@ from cockpit.domain.timeline import build_timeline
 from cockpit.log.events import AlertsObserved, NoteAdded, SourcesConfigured
 from cockpit.log.reader import LogReader
 from cockpit.log.store import IncidentLog
+from cockpit.permissions import Mode, Permissions
 from cockpit.screens.dialogs import NoteDialog
 from cockpit.screens.header import HeaderInfo
 from cockpit.screens.timeline import TimelineScreen
@@ -29,7 +30,9 @@ from cockpit.session import LiveSession, ReplaySession
 def replay_app(log: Path) -> tuple[CockpitApp, ReplaySession]:
     clock = FrozenClock(T0)
     session = ReplaySession(log, clock)
-    options = AppOptions(header=HeaderInfo("REPLAY", read_only=True), read_only=True)
+    options = AppOptions(
+        header=HeaderInfo("REPLAY", read_only=True), permissions=Permissions.decide(Mode.REPLAY)
+    )
     return CockpitApp(session, options, clock=clock), session
 
 

@@ -36,10 +36,22 @@ def run_check(
 
 
 def test_example_is_valid_and_lists_environments(tmp_path: Path) -> None:
-    environ = {"COCKPIT_PROD_PROMETHEUS_TOKEN": "t", "COCKPIT_PROD_PG_DSN": "d"}
+    environ = {"COCKPIT_PROD_PROMETHEUS_TOKEN": "t", "COCKPIT_PROD_PG_DSN": "host=db dbname=kyc"}
     code, out, err = run_check(str(EXAMPLE), tmp_path, environ=environ)
     assert (code, err) == (0, "")
     assert out == f"OK: {EXAMPLE}: environments: prod, staging (default)\n"
+
+
+def test_a_dsn_libpq_would_refuse_is_named_without_its_value(tmp_path: Path) -> None:
+    dsn = "host=db password=hunter22 dbname"
+    environ = {"COCKPIT_PROD_PROMETHEUS_TOKEN": "t", "COCKPIT_PROD_PG_DSN": dsn}
+    code, out, err = run_check(str(EXAMPLE), tmp_path, environ=environ)
+    assert code == 0 and "1 warning(s)" in out
+    assert (
+        "environments.prod.postgres.dsn_env: environment variable COCKPIT_PROD_PG_DSN holds no "
+        "valid connection string (missing \"=\" after keyword 'dbname')"
+    ) in err
+    assert "hunter22" not in out + err
 
 
 def test_example_reports_unset_references_as_warnings(tmp_path: Path) -> None:

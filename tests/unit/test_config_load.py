@@ -14,6 +14,7 @@ from cockpit.config import (
     resolve_secret,
     user_config_file,
 )
+from cockpit.settings.secrets import Secret
 
 
 @pytest.fixture(autouse=True)
@@ -232,7 +233,10 @@ def test_transport_headers_and_dsn_resolve_by_reference(tmp_path: Path) -> None:
     )
     settings = load_settings(str(write(tmp_path / "c.toml", text)), environ={})
     headers = settings.active.prometheus.resolved_headers({"EXTRA": "e"})
-    assert headers == {"X-Scope-OrgID": "t1", "X-Extra-Auth": "e", "Authorization": "Bearer tok"}
+    plain = {k: v.reveal() if isinstance(v, Secret) else v for k, v in headers.items()}
+    assert plain == {"X-Scope-OrgID": "t1", "X-Extra-Auth": "e", "Authorization": "Bearer tok"}
+    # Credentials are held as Secrets: they never print.
+    assert "tok" not in repr(headers) and "'e'" not in repr(headers)
     assert settings.active.postgres.conninfo({}) == "postgresql://u:pw@db/app"
     kwargs = settings.active.postgres.connect_kwargs()
     assert kwargs == {

@@ -42,6 +42,12 @@ EXPECTED = {
     "k8s_env_param_type.md": ("env-key-param-type", 13),
     "http_literal_secret.md": ("http-literal-secret", 15),
     "unclosed_fence.md": ("unclosed-fence", 15),
+    # Read-only by capability: the line of the call itself, not a string or comment above.
+    "sql_side_effect.md": ("sql-side-effect", 19),
+    "exec_not_readonly.md": ("needs-readonly", 15),
+    "http_get_not_readonly.md": ("needs-readonly", 15),
+    "readonly_mitigation.md": ("readonly-mitigation", 15),
+    "readonly_wrong_kind.md": ("attribute-not-for-kind", 15),
 }
 
 

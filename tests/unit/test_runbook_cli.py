@@ -50,3 +50,43 @@ def test_show_strips_escape_sequences(tmp_path: Path, capsys) -> None:
     assert show_main("RB-911", [tmp_path]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "Prose, first file" in out
+
+
+def _config(tmp_path: Path, runbook_dir: Path) -> Path:
+    config = tmp_path / "cockpit.toml"
+    config.write_text(f'[runbooks]\npaths = ["{runbook_dir}"]\n')
+    return config
+
+
+def test_validate_without_dir_checks_the_configured_paths(tmp_path: Path, capsys) -> None:
+    from cockpit.cli import main
+
+    extra = tmp_path / "ours"
+    extra.mkdir()
+    bad = (BAD / "sql_side_effect.md").read_text()
+    (extra / "RB-930-kill.md").write_text(bad)
+    assert main(["--config", str(_config(tmp_path, extra)), "runbooks", "validate"]) == 1
+    captured = capsys.readouterr()
+    (line,) = captured.out.splitlines()
+    assert line.endswith(
+        "RB-930-kill.md:19: [sql-side-effect] diagnose step 'kill' calls pg_terminate_backend(), "
+        "which kills another session; a read-only transaction does not stop that: put it in a "
+        "role=mitigate step with a confirmation"
+    )
+    assert "10 runbook(s) valid, 1 file(s) refused" in captured.err
+    # The same folder, fixed: every shipped runbook plus ours are valid.
+    (extra / "RB-930-kill.md").write_text(bad.replace("pg_catalog.PG_TERMINATE_BACKEND", "abs"))
+    assert main(["runbooks", "validate", "--config", str(tmp_path / "cockpit.toml")]) == 0
+    assert "11 runbook(s) valid, 0 file(s) refused" in capsys.readouterr().err
+
+
+def test_validate_refuses_to_pass_on_an_unreadable_config(tmp_path: Path, capsys) -> None:
+    from cockpit.cli import main
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[runbooks\n")
+    assert main(["--config", str(broken), "runbooks", "validate"]) == 2
+    assert "broken.toml" in capsys.readouterr().err
+    missing = _config(tmp_path, tmp_path / "absent")
+    assert main(["--config", str(missing), "runbooks", "validate"]) == 2
+    assert "cannot read runbook directory" in capsys.readouterr().err

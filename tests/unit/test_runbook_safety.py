@@ -65,3 +65,63 @@ def test_write_action_counts_as_change_whatever_the_role() -> None:
     assert changes_platform(step)
     assert not gate(step, read_only=True).allowed
     assert gate(replace(step, spec=None, kind="promql"), read_only=True).allowed
+
+
+def _parsed(tmp_path, fence: str, body: str):
+    from cockpit.runbook.parse import parse_runbook
+
+    text = (
+        "---\nid: RB-950\ntitle: Capability\nseverity: SEV-3\n---\n\n# x\n\n"
+        f"```{fence}\n{body}\n```\n"
+    )
+    path = tmp_path / "rb.md"
+    path.write_text(text)
+    (step,) = parse_runbook(path).steps
+    return step
+
+
+EXEC = '["kafka-topics.sh", "--describe"]'
+HTTP = "method: GET\nurl: https://status.example.invalid/api"
+
+
+def test_readonly_attribute_is_parsed_for_exec_and_http(tmp_path) -> None:
+    step = _parsed(tmp_path, 'exec id=d role=diagnose readonly=true title="D"', EXEC)
+    assert step.readonly and not changes_platform(step)
+    bare = _parsed(tmp_path, 'http id=d role=verify readonly title="D"', HTTP)
+    assert bare.readonly and not changes_platform(bare)
+
+
+def test_exec_and_http_count_as_mutating_unless_readonly(tmp_path) -> None:
+    for kind, body in (("exec", EXEC), ("http", HTTP)):
+        step = _parsed(tmp_path, f'{kind} id=m role=mitigate confirm=yes title="M"', body)
+        assert not step.readonly and changes_platform(step)
+        assert not gate(step, read_only=True).allowed
+        # Built by hand (validate refuses it): a diagnose label alone does not make it safe.
+        unmarked = replace(step, role="diagnose", confirm="none")
+        refused = gate(unmarked, read_only=True)
+        assert not refused.allowed and f"an {kind} step may change anything" in refused.reason
+        assert gate(unmarked, read_only=False).confirm == "yes"
+        declared = replace(step, role="diagnose", confirm="none", readonly=True)
+        assert gate(declared, read_only=True) == gate(declared, read_only=False)
+        assert gate(declared, read_only=True).allowed
+        # GET alone no longer makes an http step read-only: the attribute does.
+        assert changes_platform(replace(declared, readonly=False))
+
+
+def test_sql_side_effect_is_mutating_whatever_the_role(shipped) -> None:
+    step = _step(shipped, "RB-004", "who-holds")
+    killer = replace(step, spec="SELECT pg_catalog.pg_terminate_backend(pid) FROM x")
+    assert changes_platform(killer)
+    decision = gate(killer, read_only=True)
+    assert not decision.allowed and "pg_terminate_backend" in decision.reason
+    assert gate(killer, read_only=False).confirm == "yes"
+    quoted = replace(step, spec="SELECT 'pg_terminate_backend(pid)' AS hint")
+    assert not changes_platform(quoted) and gate(quoted, read_only=True).allowed
+
+
+def test_shipped_readonly_diagnostics_run_read_only(shipped) -> None:
+    for rb, step_id in (("RB-003", "group-describe"), ("RB-007", "served-cert")):
+        step = _step(shipped, rb, step_id)
+        assert step.readonly and gate(step, read_only=True).allowed
+    assert not gate(_step(shipped, "RB-003", "add-partitions"), read_only=True).allowed
+    assert not gate(_step(shipped, "RB-007", "npm-renew"), read_only=True).allowed

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -12,6 +14,7 @@ import httpx
 import pytest
 
 from cockpit.clock import FrozenClock
+from cockpit.sources._http import JsonArray
 from cockpit.sources.alertmanager import AlertmanagerAlerts
 from cockpit.sources.base import SourceError
 from cockpit.sources.kafka import PrometheusKafkaLag
@@ -104,8 +107,10 @@ async def test_rate_limited_with_http_date_uses_the_injected_clock() -> None:
 async def test_huge_declared_body_is_refused(which: str) -> None:
     body = b"[" + b"0," * (11 * 1024 * 1024) + b"0]"
     err = await fail(which, lambda r: httpx.Response(200, content=body))
-    assert err.kind == "parse"
-    assert err.message == "answer too large (> 20 MB)"
+    assert err.kind == "too_large"
+    assert re.fullmatch(
+        r"answer of 22\.0 MB from \S+ is over the 8\.0 MB limit \(.*\)", err.message
+    )
 
 
 async def test_huge_streamed_body_is_cut_while_reading() -> None:
@@ -118,8 +123,10 @@ async def test_huge_streamed_body_is_cut_while_reading() -> None:
             yield b" " * (1024 * 1024)
 
     err = await fail("alertmanager", lambda r: httpx.Response(200, content=chunks()))
-    assert err.message == "answer too large (> 20 MB)"
-    assert sent <= 22
+    # Past the 8 MB cap nothing is kept; reading stops at 4 x the cap to give a size.
+    assert "answer of more than 32.0 MB" in err.message
+    assert "over the 8.0 MB limit" in err.message
+    assert sent <= 34
 
 
 async def test_deadline_covers_a_server_that_never_answers() -> None:
@@ -214,3 +221,28 @@ def test_bad_url_error_never_echoes_credentials() -> None:
     with pytest.raises(SourceError) as info:
         AlertmanagerAlerts("ftp://admin:hunter2@am.test")
     assert "hunter2" not in info.value.message and "am.test" in info.value.message
+
+
+async def test_a_big_answer_not_processed_in_time_says_so_not_that_none_came() -> None:
+    alert = {"labels": {"alertname": "A", "tenant": "t"}, "annotations": {"summary": "s" * 300}}
+    body = json.dumps([{**alert, "fingerprint": f"{i:016x}"} for i in range(20_000)]).encode()
+    err = await fail(
+        "alertmanager",
+        lambda r: httpx.Response(200, content=body),
+        timeout_s=0.05,
+        max_body_bytes=16 * 2**20,
+    )
+    assert err.kind == "timeout"
+    assert re.fullmatch(
+        r"answer of \d+\.\d MB from prom\.test:9090 received but not processed within 0\.05 s",
+        err.message,
+    ), err.message
+
+
+def test_a_json_array_is_decoded_element_by_element_and_checked_to_the_end() -> None:
+    assert list(JsonArray(b' [1, {"a": [2]} ,"x"] \n')) == [1, {"a": [2]}, "x"]
+    assert list(JsonArray(b"[]")) == []
+    for bad in (b"[1, 2", b"[1 2]", b"[1,]", b"[1] x", b'{"a": 1}'):
+        with pytest.raises(SourceError) as info:
+            list(JsonArray(bad))
+        assert info.value.kind == "parse" and info.value.message.startswith("not JSON: ")

@@ -56,7 +56,11 @@ async def test_kafka_lag_sums_partitions_and_accepts_both_group_labels() -> None
     transport = httpx.MockTransport(by_query({"kafka_consumer_lag": answer}, seen))
     source = PrometheusKafkaLag("http://prom.test", transport=transport, timeout_s=4)
     snap = await source.poll()
-    assert seen == ["sum by (consumergroup, group, topic) (kafka_consumer_lag)"]
+    # The lag itself, and (job "auto") which jobs export it, for the absence check.
+    assert seen == [
+        "sum by (consumergroup, group, topic) (kafka_consumer_lag)",
+        "count by (job) (kafka_consumer_lag)",
+    ]
     assert snap.kind == "kafka"
     assert [(i["key"], i["lag"], i["partition"]) for i in snap.items] == [
         ("aml/kyc.aml", None, None),
@@ -97,6 +101,7 @@ async def test_tenants_merge_three_metrics_and_keep_absent_ones_none() -> None:
     transport = httpx.MockTransport(by_query(answers, seen))
     snap = await PrometheusTenantQuota("http://prom.test", transport=transport).poll()
     assert sorted(seen) == [
+        "count by (job) (tenant_checks_month)",
         "max by (tenant) (license_limit)",
         "max by (tenant) (rne_subscription_balance)",
         "max by (tenant) (tenant_checks_month)",

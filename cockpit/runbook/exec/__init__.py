@@ -1,1 +1,1 @@
-"""Runbook step executors, one module per kind, and the runner applying the safety policy."""
+"""Runbook step executors, one module per kind; `runner` checks parameters, plans, executes."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from cockpit.clock import Clock, SystemClock
 from cockpit.log.events import JSON
+from cockpit.runbook.exec.toolbox import Toolbox
 from cockpit.sanitize import clean
 
 MAX_ROWS = 200
@@ -66,6 +67,26 @@ class Operator:
 
 
 @dataclass(frozen=True, slots=True)
+class Where:
+    """Where steps act, named in every confirmation: environment, cluster, database, host.
+
+    Never holds a secret: the database is its host and name, not its connection string.
+    """
+
+    environment: str = ""
+    production: bool = False
+    k8s_context: str = ""
+    """The kubeconfig context ("" when the kubeconfig's current context is used)."""
+    namespace: str = ""
+    """The configured default namespace (a k8s step names its own)."""
+    db_host: str = ""
+    db_name: str = ""
+    """Empty: read from the step's DSN when a confirmation names it (psycopg loads late)."""
+    exec_host: str = ""
+    """The machine `exec` steps run on."""
+
+
+@dataclass(frozen=True, slots=True)
 class StepTargets:
     """Where steps run. A missing target makes its steps fail with a clear line."""
 
@@ -78,10 +99,14 @@ class StepTargets:
     """Why the mitigation login could not be read (said when a SQL mitigation is tried)."""
     k8s_client: Callable[[], Any] | None = None
     """Returns a configured `kubernetes.client.ApiClient` (retries off, deadline set)."""
+    toolbox: Toolbox | None = None
+    """Simulated sessions: `exec`, `http` and `sql` steps go here, never to the host."""
     environ: Mapping[str, str] = field(default_factory=dict)
     """Where `http` steps find `token_env` secrets."""
     clock: Clock = field(default_factory=SystemClock)
     exec_allowed: bool = True
+    where: Where = field(default_factory=Where)
+    """What confirmations show about these targets."""
 
 
 @dataclass(frozen=True, slots=True)

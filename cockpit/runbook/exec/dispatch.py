@@ -26,9 +26,9 @@ def plan_step(
     if step.kind == "k8s":
         return k8s.plan(step, values, targets)
     if step.kind == "exec":
-        return local.plan_exec(step, values)
+        return local.plan_exec(step, values, targets)
     if step.kind == "http":
-        return local.plan_http(step, values)
+        return local.plan_http(step, values, targets)
     return local.plan_check(step, detected_at)
 
 

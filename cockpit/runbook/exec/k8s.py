@@ -72,7 +72,8 @@ def plan(step: Step, values: Mapping[str, str], targets: StepTargets) -> Plan:
             diff = f"  spec.template.metadata.annotations[{RESTART_ANNOTATION}]\n  + {stamp}"
         _send(api, call, dry_run=True)
     head = f"{body.action} deployment/{body.deployment} in {where}"
-    text = f"{head}\n{diff}\nPatch: {dict(call.patch or {})}\nServer-side dry run: accepted"
+    # The diff is the change, readable; the patch itself is never shown as a Python dict.
+    text = f"{head}\n{diff}\nServer-side dry run: accepted"
     return Plan("k8s", text, call, target=body.deployment or "")
 
 

@@ -22,12 +22,13 @@ from cockpit.runbook.exec.base import (
     text_result,
 )
 from cockpit.runbook.exec.stream import OutputStream, run_streamed
+from cockpit.runbook.exec.toolbox import Toolbox
 from cockpit.runbook.model import Step
 from cockpit.runbook.spec import HttpBody
 from cockpit.sanitize import clean
 
 
-def plan_exec(step: Step, values: Mapping[str, str]) -> Plan:
+def plan_exec(step: Step, values: Mapping[str, str], targets: StepTargets | None = None) -> Plan:
     """The argv: a placeholder is always a whole item, so a value can never add arguments."""
     argv: list[str] = []
     for item in step.spec if isinstance(step.spec, tuple) else ():
@@ -36,7 +37,10 @@ def plan_exec(step: Step, values: Mapping[str, str]) -> Plan:
     if not argv:
         raise StepFailure(f"step '{step.id}' has no argv")
     shown = " ".join(shlex.quote(a) for a in argv)
-    return Plan("exec", f"argv (no shell): {argv!r}\nas a command line: {shown}", tuple(argv))
+    what = f"argv (no shell): {argv!r}\nas a command line: {shown}"
+    if targets is not None and targets.toolbox is not None:
+        what += "\nruns in the simulated toolbox: no program of this host is started"
+    return Plan("exec", what, tuple(argv))
 
 
 def run_exec(
@@ -50,6 +54,8 @@ def run_exec(
     if not targets.exec_allowed:
         raise StepFailure("local commands are disabled in this session", "refused")
     out = stream if stream is not None else OutputStream()
+    if targets.toolbox is not None:
+        return _run_in_toolbox(argv, targets.toolbox, out)
     try:
         done = run_streamed(argv, deadline_s, out)
     except OSError as exc:
@@ -65,6 +71,19 @@ def run_exec(
     return StepResult(outcome, f"exit status {done.returncode}", text=body, truncated=truncated)
 
 
+def _run_in_toolbox(argv: tuple[str, ...], toolbox: Toolbox, out: OutputStream) -> StepResult:
+    """The simulated session's answer: no process is started, whatever PATH says."""
+    code, text = toolbox.run(argv)
+    for line in text.splitlines():
+        out.add(line)
+    body, dropped = out.text()
+    outcome = "ok" if code == 0 else "failed"
+    first = next((line for line in text.splitlines() if line.strip()), "") if code else ""
+    summary = f"exit status {code} (simulated toolbox)" + (f": {first}" if first else "")
+    summary = clean(summary, max_len=300, single_line=True)
+    return StepResult(outcome, summary, text=body[-MAX_TEXT:], truncated=dropped)
+
+
 @dataclass(frozen=True, slots=True)
 class HttpCall:
     """A request ready to send; the token is read from the environment only when sent."""
@@ -76,7 +95,7 @@ class HttpCall:
     token_env: str | None
 
 
-def plan_http(step: Step, values: Mapping[str, str]) -> Plan:
+def plan_http(step: Step, values: Mapping[str, str], targets: StepTargets | None = None) -> Plan:
     """The request with values percent-encoded in the URL; the secret shown by name only."""
     spec = step.spec
     if not isinstance(spec, HttpBody):
@@ -97,11 +116,21 @@ def plan_http(step: Step, values: Mapping[str, str]) -> Plan:
         lines.append(f"Authorization: Bearer <value of ${call.token_env}>")
     if call.body is not None:
         lines.append(f"body: {call.body!r}")
+    if targets is not None and targets.toolbox is not None:
+        lines.append("answered by the simulated toolbox: nothing leaves this machine")
     return Plan("http", "\n".join(lines), call)
 
 
 def run_http(call: HttpCall, targets: StepTargets, deadline_s: float) -> StepResult:
-    """Send the request within `deadline_s`; 4xx/5xx is a failed step."""
+    """Send the request within `deadline_s`; 4xx/5xx is a failed step. A simulated session's
+    toolbox answers instead, and no token is read."""
+    if targets.toolbox is not None:
+        status, body = targets.toolbox.request(call.method, call.url)
+        if status == 0:
+            raise StepFailure(clean(body, max_len=300, single_line=True))
+        result = text_result(f"HTTP {status} (simulated)", body)
+        outcome = "ok" if status < 400 else "failed"
+        return StepResult(outcome, result.summary, text=result.text, truncated=result.truncated)
     headers = dict(call.headers)
     if call.token_env:
         token = targets.environ.get(call.token_env)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from cockpit.runbook.exec.base import Plan, StepFailure, StepResult, StepTargets, table
 from cockpit.runbook.model import Step
+from cockpit.runbook.safety import changes_platform
 from cockpit.sanitize import clean
 
 APPLICATION_NAME = "cockpit-runbook"
@@ -28,24 +29,31 @@ class SqlCall:
 def plan(step: Step, args: Mapping[str, str | int], targets: StepTargets) -> Plan:
     """The SQL text and, below it, each value psycopg sends separately from the text.
 
-    A mitigation without its own login is refused here, before any confirmation.
+    A mitigation without its own login is refused here, before any confirmation. Whether
+    SQL writes is judged from its text (`changes_platform`), not only from its role: SQL
+    that calls a side-effect function never runs as the diagnostic login.
     """
-    if step.mitigating and not targets.postgres_mitigation_dsn:
+    if targets.toolbox is not None:
+        raise StepFailure(targets.toolbox.postgres_refusal())
+    writes = changes_platform(step)
+    if writes and not targets.postgres_mitigation_dsn:
         raise StepFailure(targets.postgres_mitigation_problem or NO_MITIGATION_LOGIN, "refused")
     query = str(step.spec)
     lines = [query]
     if args:
         lines.append("-- values bound by the driver (never spliced into the text):")
         lines.extend(f"--   %({name})s = {value!r}" for name, value in sorted(args.items()))
-    if step.mitigating:
+    if writes:
         lines.append("-- runs in a read-write transaction, as the mitigation login")
     else:
         lines.append("-- runs in a read-only transaction")
-    return Plan("sql", "\n".join(lines), SqlCall(query, dict(args), step.mitigating))
+    return Plan("sql", "\n".join(lines), SqlCall(query, dict(args), writes))
 
 
 def run(call: SqlCall, targets: StepTargets, deadline_s: float) -> StepResult:
     """Run the query within `deadline_s`; diagnostics roll back, mitigations commit."""
+    if targets.toolbox is not None:  # a simulated session never reaches a real server
+        raise StepFailure(targets.toolbox.postgres_refusal())
     import psycopg
 
     dsn = targets.postgres_mitigation_dsn if call.writes else targets.postgres_dsn

@@ -1,0 +1,156 @@
+"""The demo touches nothing real: every step of every shipped runbook, run through the demo's
+own targets, with fake programs first on PATH, a bogus KUBECONFIG and PG* variables that point
+at a listening trap. No fake is ever started and nothing ever connects to the trap."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rb_support import bind
+
+from cockpit.clock import SystemClock
+from cockpit.runbook.exec.base import StepFailure, StepResult, seconds
+from cockpit.runbook.exec.dispatch import execute_plan, plan_step
+from cockpit.runbook.exec.stream import OutputStream
+from cockpit.runbook.model import Runbook, Step
+from cockpit.sim.demo import DemoPlatform
+from cockpit.step_wiring import demo_targets
+
+PROGRAMS = ("kubectl", "psql", "pg_dump", "curl", "wget", "bash", "sh", "python3",
+            "kafka-consumer-groups.sh", "kafka-topics.sh", "kafka-log-dirs.sh",
+            "kafka-configs.sh", "openssl", "ssh")  # fmt: skip
+
+
+class Trap:
+    """A loopback listener that counts every connection made to it."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.2)
+        self.port = self.server.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.server.close()
+
+
+@pytest.fixture
+def trap() -> Iterator[Trap]:
+    box = Trap()
+    yield box
+    box.close()
+
+
+@pytest.fixture
+def hostile_env(tmp_path: Path, trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Fake programs first on PATH (each writes a marker), KUBECONFIG and PG* at the trap."""
+    bin_dir, markers = tmp_path / "bin", tmp_path / "markers"
+    bin_dir.mkdir()
+    markers.mkdir()
+    for name in PROGRAMS:
+        fake = bin_dir / name
+        fake.write_text(f'#!/bin/sh\necho "$0 $*" > "{markers}/{name}"\necho "FAKE {name}"\n')
+        fake.chmod(0o755)
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: real\n"
+        f"clusters: [{{name: real, cluster: {{server: 'https://127.0.0.1:{trap.port}'}}}}]\n"
+        "contexts: [{name: real, context: {cluster: real, user: real}}]\n"
+        "users: [{name: real, user: {token: not-a-secret}}]\n"
+    )
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    pg = {"PGHOST": "127.0.0.1", "PGPORT": str(trap.port), "PGUSER": "postgres",
+          "PGPASSWORD": "x", "PGDATABASE": "kyc",
+          "DATABASE_URL": f"postgresql://127.0.0.1:{trap.port}/kyc"}  # fmt: skip
+    for key, value in pg.items():
+        monkeypatch.setenv(key, value)
+    # The trap works: the fake kubectl leaves its marker, a connection is counted.
+    subprocess.run(["kubectl", "version"], check=True, capture_output=True)
+    assert (markers / "kubectl").exists()
+    (markers / "kubectl").unlink()
+    socket.create_connection(("127.0.0.1", trap.port), timeout=2).close()
+    for _ in range(50):
+        if trap.connections:
+            break
+        threading.Event().wait(0.05)
+    assert trap.connections == 1
+    trap.connections = 0
+    return markers
+
+
+def _values(trap: Trap) -> dict[str, str]:
+    here = f"127.0.0.1:{trap.port}"
+    return {"service": "kyc-svc", "pod": "ocr-svc-abc12", "consumergroup": "kyc-consumer",
+            "topic": "kyc.cases", "consumer": "kyc-consumer", "partitions": "6",
+            "tenant": "acme-bank", "tenant_env": "ACME_BANK", "api_host": here, "npm_host": here,
+            "declaration_id": "decl-1", "domain": "acme-bank.kyc-platform.example",
+            "cert_id": "1", "dump_file": "/var/backups/cockpit/audit-demo.dump"}  # fmt: skip
+
+
+def _run(step: Step, runbook: Runbook, targets, values: dict[str, str]) -> StepResult:
+    bound = bind(runbook, **{k: v for k, v in values.items() if runbook.param(k)})
+    try:
+        plan = plan_step(step, bound.for_step(step), bound.sql_args(step), targets, None)
+        return execute_plan(plan, targets, seconds(step.timeout), OutputStream())
+    except StepFailure as err:
+        return StepResult(err.outcome, str(err))
+
+
+def test_every_step_of_every_runbook_stays_in_the_demo(
+    hostile_env: Path, trap: Trap, runbooks: dict[str, Runbook]
+) -> None:
+    platform = DemoPlatform(SystemClock(), speed=60, with_k8s=True).start()
+    try:
+        targets = demo_targets(platform.prometheus_url, platform.k8s_url, os.environ)
+        assert targets.toolbox is not None
+        results = {
+            (rb.id, step.id): (step.kind, _run(step, rb, targets, _values(trap)))
+            for rb in runbooks.values()
+            for step in rb.steps
+        }
+    finally:
+        platform.stop()
+    assert len(results) == sum(len(rb.steps) for rb in runbooks.values()) > 80
+    assert sorted(p.name for p in hostile_env.iterdir()) == []
+    assert trap.connections == 0
+    by_kind = {kind for kind, _ in results.values()}
+    assert by_kind == {"promql", "sql", "k8s", "exec", "http", "check"}
+    for (rb, step), (kind, result) in results.items():
+        if kind == "sql":
+            assert "no PostgreSQL in the demo" in result.summary, (rb, step)
+        if kind == "http":
+            assert result.outcome == "failed" and "not sent" in result.summary, (rb, step)
+        if kind == "exec":
+            assert "FAKE" not in result.text and "simulated toolbox" in (
+                result.summary + result.text
+            ), (rb, step)
+    _kind, lag = results["RB-003", "group-describe"]
+    assert lag.outcome == "ok" and "kyc-consumer" in lag.text and "LAG" in lag.text
+    _kind, cert = results["RB-007", "served-cert"]
+    assert cert.outcome == "ok" and "expire date" in cert.text
+    _kind, dump = results["RB-008", "snapshot"]
+    assert (
+        dump.outcome == "failed"
+        and "not available in the demo's simulated toolbox: pg_dump" in (dump.text)
+    )
