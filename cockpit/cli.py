@@ -84,6 +84,11 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--redact", action="store_true", help="mask tenant ids, e-mails and phone numbers"
     )
+    export.add_argument(
+        "--incident",
+        metavar="ID",
+        help="the incident to export when the log holds several (default: the last declared)",
+    )
     export.set_defaults(run=_run_export)
 
     runbooks = sub.add_parser("runbooks", parents=[common], help="list, show and validate runbooks")
@@ -212,7 +217,13 @@ def _run_record(args: argparse.Namespace) -> int:
 def _run_export(args: argparse.Namespace) -> int:
     from cockpit.export.run import main as export_main
 
-    return export_main(args.log, template=args.template, output=args.output, redact=args.redact)
+    return export_main(
+        args.log,
+        template=args.template,
+        output=args.output,
+        redact=args.redact,
+        incident=args.incident,
+    )
 
 
 def _run_rules(args: argparse.Namespace) -> int:

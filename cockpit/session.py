@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from cockpit.clock import Clock
+from cockpit.domain.command import STAMP, stamp_for
 from cockpit.domain.fold import Folder
 from cockpit.domain.state import IncidentState
 from cockpit.feed import ObservationFeed
@@ -110,8 +111,18 @@ class LiveSession:
         return bool(events)
 
     def append(self, payload: Payload) -> Event:
-        """Append and fsync `payload`, then fold it (and anything before it)."""
-        event = self.log.append(payload)
+        """Append and fsync `payload`, then fold it (and anything before it).
+
+        This is the one place operator events get their `incident_id` (the log format's
+        per-incident stamp): the current incident's, or the one a declaration names. Other
+        writers' lines are folded first, so the stamp names the incident as it is now.
+        """
+        self.pump()
+        data = payload.to_data()
+        stamp = stamp_for(self.state, payload.TYPE)
+        if stamp and STAMP not in data:
+            data[STAMP] = stamp
+        event = self.log.append_data(payload.TYPE, data)
         self.pump()
         return event
 

@@ -58,12 +58,18 @@ def header_text(info: HeaderInfo, state: IncidentState, now: datetime, refresh_s
 def _incident(text: Text, state: IncidentState, now: datetime) -> None:
     incident = state.incident
     clock = response_clock(state, now)
+    # Which incident is current: its number when the log holds several (replay of a long log).
+    number = f"#{state.current.number} " if len(state.incidents) > 1 else ""
+    ident = clean(incident.incident_id, single_line=True, max_len=32) if incident else ""
     if incident is None or clock is None or incident.state != "open":
-        text.append("no incident declared", "dim")
+        phase = state.current.phase
+        text.append(
+            f"{number}{ident} {phase}" if ident and phase else "no incident declared", "dim"
+        )
         return
     sev_style = "bold white on red" if incident.severity in ("SEV-1", "P0") else "bold red"
     text.append(f" {clean(incident.severity, single_line=True, max_len=8)} ", sev_style)
-    text.append(f" {clean(incident.incident_id, single_line=True, max_len=32)} ")
+    text.append(f" {number}{ident} ")
     text.append(f"T+{compact_duration((now - clock.start).total_seconds())}", "bold")
     if clock.acknowledged_at is not None:
         text.append("  ack ✓", "green")

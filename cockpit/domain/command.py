@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from cockpit.clock import parse_rfc3339
+from cockpit.domain.incident import IncidentRecord
 from cockpit.domain.records import (
     Escalation,
     ExternalAction,
@@ -42,6 +43,50 @@ def _strings(value: object) -> tuple[str, ...]:
     return () if value is None else (str(value),)
 
 
+STAMP = "incident_id"
+"""The data key a live session adds to every operator event of an incident."""
+
+
+_UNSTAMPED = frozenset({ev.LogOpened.TYPE, ev.LogClosed.TYPE, ev.SourcesConfigured.TYPE})
+
+
+def stamp_for(state: IncidentState, event_type: str) -> str | None:
+    """The `incident_id` an operator event appended now belongs to (None: no incident yet,
+    or not an incident event). Observations are not stamped: their time places them."""
+    if event_type in _UNSTAMPED or event_type not in COMMAND_HANDLERS:
+        return None
+    return state.current.incident_id or None
+
+
+def _target(state: IncidentState, event: ev.Event) -> IncidentRecord:
+    """The incident an operator event belongs to: the one its stamp names, else the current
+    one (a log written before stamps: attribution by position)."""
+    record = state.current
+    stamp = event.data.get(STAMP)
+    if isinstance(stamp, str) and stamp and stamp != record.incident_id:
+        record = state.find_incident(stamp) or record
+    record.touch(event.seq, event.ts)
+    return record
+
+
+def _run_owner(state: IncidentState, event: ev.Event, run_id: str, kind: str) -> IncidentRecord:
+    """Where a run's later event goes: its stamp, else the incident that requested the run."""
+    record = _target(state, event)
+    if run_id in getattr(record, kind) or STAMP in event.data:
+        return record
+    for other in reversed(state.incidents):
+        if run_id in getattr(other, kind):
+            return other
+    return record
+
+
+def _adopt(state: IncidentState, record: IncidentRecord, info: IncidentInfo) -> None:
+    record.info = info
+    if not record.number:
+        record.number = len(state.incidents) + 1
+        state.incidents.append(record)
+
+
 def log_opened(state: IncidentState, event: ev.Event, p: ev.LogOpened) -> None:
     if state.header is None:  # a second header (another process) does not rewrite the first
         state.header = LogHeader(
@@ -54,22 +99,45 @@ def log_closed(state: IncidentState, event: ev.Event, p: ev.LogClosed) -> None:
     state.closed, state.close_reason = True, p.reason
 
 
+def _detected(text: object, floor: datetime | None) -> datetime | None:
+    """The detection time, never before the previous incident's resolution (the declare form
+    takes the earliest alert still firing, which may be one of the previous incident's)."""
+    when = _when(text)
+    return floor if when is not None and floor is not None and when < floor else when
+
+
 def declared(state: IncidentState, event: ev.Event, p: ev.IncidentDeclared) -> None:
-    history = state.incident.severity_history if state.incident else ()
-    state.incident = IncidentInfo(
-        incident_id=p.incident_id,
-        title=p.title,
-        severity=p.severity,
-        declared_at=event.ts,
-        declared_by=p.actor,
-        scheme=p.scheme,
-        channel=p.channel,
-        detected_at=_when(p.detected_at),
-        services=_strings(p.services),
-        tenants=_strings(p.tenants),
-        security=bool(p.security),
-        severity_history=(*history, SeverityChange(event.ts, p.severity, p.actor, "declared")),
-        updated_at=event.ts,
+    record = state.current
+    info = record.info
+    if (
+        info is not None
+        and info.declared
+        and (info.state != "open" or info.incident_id != p.incident_id)
+    ):
+        previous_end = record.end
+        record = state.current = IncidentRecord()  # a new incident starts clean
+        record.floor = previous_end
+        info = None
+    record.touch(event.seq, event.ts)
+    history = info.severity_history if info is not None else ()
+    _adopt(
+        state,
+        record,
+        IncidentInfo(
+            incident_id=p.incident_id,
+            title=p.title,
+            severity=p.severity,
+            declared_at=event.ts,
+            declared_by=p.actor,
+            scheme=p.scheme,
+            channel=p.channel,
+            detected_at=_detected(p.detected_at, record.floor),
+            services=_strings(p.services),
+            tenants=_strings(p.tenants),
+            security=bool(p.security),
+            severity_history=(*history, SeverityChange(event.ts, p.severity, p.actor, "declared")),
+            updated_at=event.ts,
+        ),
     )
 
 
@@ -77,7 +145,8 @@ _SIMPLE = {"title": str, "scheme": str, "channel": str, "state": str, "incident_
 
 
 def updated(state: IncidentState, event: ev.Event, p: ev.IncidentUpdated) -> None:
-    info = state.incident
+    record = _target(state, event)
+    info = record.info
     if info is None:  # the log starts mid-incident: keep the changes on an undeclared record
         ident = state.header.incident_id if state.header else ""
         info = IncidentInfo(incident_id=ident, title="", severity="", declared=False)
@@ -98,87 +167,101 @@ def updated(state: IncidentState, event: ev.Event, p: ev.IncidentUpdated) -> Non
             changes[name] = _when(value)
         elif name == "tags":
             for tag in _strings(value):
-                state.tags.setdefault(tag, event.ts)
+                record.tags.setdefault(tag, event.ts)
         else:
             extra[str(name)] = value
-    state.incident = dataclasses.replace(info, extra=extra, **changes)
+    _adopt(state, record, dataclasses.replace(info, extra=extra, **changes))
 
 
 def role_assigned(state: IncidentState, event: ev.Event, p: ev.RoleAssigned) -> None:
-    state.roles[p.role] = RoleAssignment(p.role, p.person, event.ts, p.actor)
+    record = _target(state, event)
+    held = record.roles.get(p.role)
+    previous = held.person if held is not None and held.person != p.person else ""
+    assignment = RoleAssignment(p.role, p.person, event.ts, p.actor, previous)
+    record.roles[p.role] = assignment
+    record.role_history.append(assignment)
 
 
 def note_added(state: IncidentState, event: ev.Event, p: ev.NoteAdded) -> None:
-    note_id = p.note_id if p.note_id not in state.notes else f"{p.note_id}#{event.seq}"
+    record = _target(state, event)
+    notes = record.notes
+    note_id = p.note_id if p.note_id not in notes else f"{p.note_id}#{event.seq}"
     tags = _strings(p.tags)
-    state.notes[note_id] = Note(note_id, p.text, p.author, event.ts, event.seq, tags, p.supersedes)
-    old = state.notes.get(p.supersedes) if p.supersedes else None
+    notes[note_id] = Note(note_id, p.text, p.author, event.ts, event.seq, tags, p.supersedes)
+    old = notes.get(p.supersedes) if p.supersedes else None
     if old is not None and old.superseded_by is None:
-        state.notes[old.note_id] = dataclasses.replace(old, superseded_by=note_id)
+        notes[old.note_id] = dataclasses.replace(old, superseded_by=note_id)
     for tag in tags:
-        state.tags.setdefault(tag, event.ts)
+        record.tags.setdefault(tag, event.ts)
 
 
 def milestone_set(state: IncidentState, event: ev.Event, p: ev.MilestoneSet) -> None:
+    record = _target(state, event)
     at = _when(p.at) or event.ts
-    state.milestones[p.milestone] = Milestone(p.milestone, at, event.ts, p.actor, p.note_id)
-    if p.milestone == "resolved" and state.incident is not None:
-        state.incident = dataclasses.replace(state.incident, state="resolved", updated_at=event.ts)
+    record.milestones[p.milestone] = Milestone(p.milestone, at, event.ts, p.actor, p.note_id)
+    if p.milestone == "resolved" and record.info is not None:
+        record.info = dataclasses.replace(record.info, state="resolved", updated_at=event.ts)
 
 
 def ticked(state: IncidentState, event: ev.Event, p: ev.ChecklistTicked) -> None:
-    state.checklist[p.item] = Tick(p.item, bool(p.done), event.ts, p.actor)
+    record = _target(state, event)
+    tick = Tick(p.item, bool(p.done), event.ts, p.actor)
+    record.checklist[p.item] = tick
+    record.ticks.append(tick)
 
 
 def step_requested(state: IncidentState, event: ev.Event, p: ev.StepRunRequested) -> None:
-    state.steps[p.run_id] = StepRun(
+    _target(state, event).steps[p.run_id] = StepRun(
         p.run_id, p.runbook, p.step, p.kind, p.role, dict(p.params), p.what, p.actor, event.ts
     )
 
 
 def step_completed(state: IncidentState, event: ev.Event, p: ev.StepRunCompleted) -> None:
-    run = state.steps.get(p.run_id) or StepRun(p.run_id, p.runbook, p.step)
-    state.steps[p.run_id] = dataclasses.replace(
+    steps = _run_owner(state, event, p.run_id, "steps").steps
+    run = steps.get(p.run_id) or StepRun(p.run_id, p.runbook, p.step)
+    steps[p.run_id] = dataclasses.replace(
         run, outcome=p.outcome, summary=p.summary, result=p.result, completed_at=event.ts,
         completed_by=p.actor, duration_ms=p.duration_ms,
     )  # fmt: skip
 
 
 def mitigation_requested(state: IncidentState, event: ev.Event, p: ev.MitigationRequested) -> None:
-    state.mitigations[p.run_id] = MitigationRun(
+    _target(state, event).mitigations[p.run_id] = MitigationRun(
         p.run_id, p.runbook, p.step, p.kind, p.what, dict(p.params), p.actor, event.ts
     )
 
 
 def mitigation_confirmed(state: IncidentState, event: ev.Event, p: ev.MitigationConfirmed) -> None:
-    run = state.mitigations.get(p.run_id) or MitigationRun(p.run_id)
-    state.mitigations[p.run_id] = dataclasses.replace(
+    runs = _run_owner(state, event, p.run_id, "mitigations").mitigations
+    run = runs.get(p.run_id) or MitigationRun(p.run_id)
+    runs[p.run_id] = dataclasses.replace(
         run, confirmed_by=p.actor, confirmed_at=event.ts, typed_target=p.typed_target
     )
 
 
 def mitigation_completed(state: IncidentState, event: ev.Event, p: ev.MitigationCompleted) -> None:
-    run = state.mitigations.get(p.run_id) or MitigationRun(p.run_id)
-    state.mitigations[p.run_id] = dataclasses.replace(
+    runs = _run_owner(state, event, p.run_id, "mitigations").mitigations
+    run = runs.get(p.run_id) or MitigationRun(p.run_id)
+    runs[p.run_id] = dataclasses.replace(
         run, outcome=p.outcome, summary=p.summary, result=p.result, completed_at=event.ts,
         completed_by=p.actor, duration_ms=p.duration_ms,
     )  # fmt: skip
 
 
 def escalated(state: IncidentState, event: ev.Event, p: ev.EscalationRaised) -> None:
-    state.escalations.append(
+    _target(state, event).escalations.append(
         Escalation(event.ts, p.level, _strings(p.targets), p.reason, p.actor, bool(p.paged))
     )
 
 
 def status_posted(state: IncidentState, event: ev.Event, p: ev.StatusUpdatePosted) -> None:
-    state.status_updates.append(
+    _target(state, event).status_updates.append(
         StatusUpdate(event.ts, p.phase, p.text, p.target, p.outcome, p.actor)
     )
 
 
 def external(state: IncidentState, event: ev.Event, p: ev.ExternalActionRecorded) -> None:
-    state.external_actions.append(
+    _target(state, event).external_actions.append(
         ExternalAction(event.ts, p.system, p.action, p.outcome, p.detail, p.actor)
     )
 

@@ -26,6 +26,8 @@ class RoleAssignment:
     person: str
     ts: datetime
     actor: str = ""
+    previous: str = ""
+    """Who held the role before (a handover); empty for the first assignment."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from cockpit.domain.incident import IncidentRecord
 from cockpit.domain.records import (
     Escalation,
     ExternalAction,
@@ -143,11 +144,10 @@ class IncidentState:
     """
 
     __slots__ = (
-        "alerts", "checklist", "close_reason", "closed", "environment", "escalations",
-        "event_count", "external_actions", "header", "health", "incident", "kafka",
-        "kafka_peak", "kafka_peaks", "last_seq", "last_ts", "milestones", "mitigations",
-        "notes", "postgres", "resolved_alerts", "resolved_count", "roles", "sources",
-        "status_updates", "steps", "tags", "tenants", "unknown", "unknown_counts",
+        "alerts", "close_reason", "closed", "current", "environment", "event_count", "header",
+        "health", "incidents", "kafka", "kafka_peak", "kafka_peaks", "last_seq", "last_ts",
+        "postgres", "resolved_alerts", "resolved_count", "sources", "tenants", "unknown",
+        "unknown_counts",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -165,18 +165,11 @@ class IncidentState:
         self.kafka_peak: tuple[tuple[str, str], LagPeak] | None = None
         self.postgres: dict[str, PgState] = {}
         self.tenants: dict[str, dict[str, Mapping[str, Any]]] = {}
-        self.incident: IncidentInfo | None = None
-        self.roles: dict[str, RoleAssignment] = {}
-        self.notes: dict[str, Note] = {}
-        self.tags: dict[str, datetime] = {}
-        """Tag -> when it first appeared (note tags and incident tag changes)."""
-        self.milestones: dict[str, Milestone] = {}
-        self.checklist: dict[str, Tick] = {}
-        self.steps: dict[str, StepRun] = {}
-        self.mitigations: dict[str, MitigationRun] = {}
-        self.escalations: list[Escalation] = []
-        self.status_updates: list[StatusUpdate] = []
-        self.external_actions: list[ExternalAction] = []
+        self.current = IncidentRecord()
+        """The incident operator events go to now (undeclared before the first declaration;
+        the last declared one after it, resolved or not, until the next declaration)."""
+        self.incidents: list[IncidentRecord] = []
+        """Every incident of the log, in the order they were declared."""
         self.unknown: deque[UnknownEvent] = deque(maxlen=UNKNOWN_LEN)
         self.unknown_counts: dict[str, int] = {}
         self.closed = False
@@ -198,15 +191,79 @@ class IncidentState:
         other.kafka_peaks = dict(self.kafka_peaks)
         other.postgres = {s: p.copy() for s, p in self.postgres.items()}
         other.tenants = {s: dict(m) for s, m in self.tenants.items()}
-        for name in ("roles", "notes", "tags", "milestones", "checklist", "steps"):
-            setattr(other, name, dict(getattr(self, name)))
-        other.mitigations = dict(self.mitigations)
-        other.escalations = list(self.escalations)
-        other.status_updates = list(self.status_updates)
-        other.external_actions = list(self.external_actions)
+        other.incidents = [r.copy() for r in self.incidents]
+        # The current record is the last incident (shared in the copy too) or the undeclared one.
+        if self.incidents and self.current is self.incidents[-1]:
+            other.current = other.incidents[-1]
+        else:
+            other.current = self.current.copy()
         other.unknown = self.unknown.copy()
         other.unknown_counts = dict(self.unknown_counts)
         return other
+
+    # The current incident's parts, under the names the screens have always used.
+
+    @property
+    def incident(self) -> IncidentInfo | None:
+        """The current incident (None before any declaration)."""
+        return self.current.info
+
+    @property
+    def roles(self) -> dict[str, RoleAssignment]:
+        """Who holds each role in the current incident."""
+        return self.current.roles
+
+    @property
+    def notes(self) -> dict[str, Note]:
+        """Notes of the current incident (before the first one: every note so far)."""
+        return self.current.notes
+
+    @property
+    def tags(self) -> dict[str, datetime]:
+        """Tags of the current incident and when each first appeared."""
+        return self.current.tags
+
+    @property
+    def milestones(self) -> dict[str, Milestone]:
+        """Milestones of the current incident."""
+        return self.current.milestones
+
+    @property
+    def checklist(self) -> dict[str, Tick]:
+        """The latest tick of each checklist item of the current incident."""
+        return self.current.checklist
+
+    @property
+    def steps(self) -> dict[str, StepRun]:
+        """Step runs of the current incident."""
+        return self.current.steps
+
+    @property
+    def mitigations(self) -> dict[str, MitigationRun]:
+        """Mitigations of the current incident."""
+        return self.current.mitigations
+
+    @property
+    def escalations(self) -> list[Escalation]:
+        """Escalations of the current incident."""
+        return self.current.escalations
+
+    @property
+    def status_updates(self) -> list[StatusUpdate]:
+        """Status-page updates of the current incident."""
+        return self.current.status_updates
+
+    @property
+    def external_actions(self) -> list[ExternalAction]:
+        """Calls to outside systems for the current incident."""
+        return self.current.external_actions
+
+    def find_incident(self, incident_id: str) -> IncidentRecord | None:
+        """The last incident with this id, or None."""
+        for record in reversed(self.incidents):
+            if record.incident_id == incident_id:
+                return record
+        return None
 
     def iter_alerts(self) -> Iterator[AlertRecord]:
         """Every current alert of every source."""

@@ -1,4 +1,4 @@
-"""The template context: plain values (strings, numbers, lists of dicts) from a folded log."""
+"""The template context: plain values (strings, numbers, lists of dicts) for one incident."""
 
 from __future__ import annotations
 
@@ -6,13 +6,19 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from cockpit.domain.change import change_lines
+from cockpit.domain.incident import IncidentRecord
 from cockpit.domain.records import Note
 from cockpit.domain.state import IncidentState
-from cockpit.domain.timeline import build_timeline, origin_of, relative_time
-from cockpit.export.impact import duration_text, durations, response_sla
+from cockpit.domain.timeline import alerts_in_window, build_timeline, origin_of, relative_time
+from cockpit.export.impact import Durations, duration_text, durations
+from cockpit.export.people import checklist, handovers, roles
+from cockpit.export.sla import SlaOutcome, response_sla
 from cockpit.export.source import FoldedLog
 
 Context = dict[str, Any]
+DECLARED, ALERT_LABEL = "declared", "alert label"
+"""Where a tenant in "Tenants affected" comes from."""
 
 
 def stamp(when: datetime | None) -> str:
@@ -24,46 +30,71 @@ def _hms(when: datetime) -> str:
     return f"{when:%H:%M:%S}"
 
 
-def _notes(state: IncidentState, tag: str) -> list[dict[str, str]]:
-    """Current (not superseded) notes carrying `tag`, oldest first."""
-    picked: list[Note] = [
-        n for n in state.notes.values() if tag in n.tags and n.superseded_by is None
-    ]
-    return [{"text": n.text, "author": n.author, "at": stamp(n.ts)} for n in picked]
+def pick_incident(state: IncidentState, incident_id: str | None = None) -> IncidentRecord:
+    """The incident to export: the one named (KeyError listing the ids when unknown), else the
+    last one declared, else the undeclared activity of a log without incident."""
+    if incident_id:
+        found = state.find_incident(incident_id)
+        if found is None:
+            known = ", ".join(r.incident_id for r in state.incidents) or "none"
+            raise KeyError(f"no incident {incident_id!r} in this log (incidents: {known})")
+        return found
+    declared = [r for r in state.incidents if r.declared]
+    return declared[-1] if declared else state.incidents[-1] if state.incidents else state.current
 
 
-def tenants_affected(state: IncidentState) -> list[str]:
-    """Tenants named by the incident or by the labels of alerts that fired."""
-    found = set(state.incident.tenants if state.incident else ())
-    items: list[Mapping[str, Any]] = [r.item for r in state.iter_alerts() if r.fired_at]
-    items += [r.item for r in state.resolved_alerts if r.fired_at]
-    for item in items:
+def _alert_items(folded: FoldedLog, record: IncidentRecord) -> list[tuple[Mapping[str, Any], Any]]:
+    firing, gone = alerts_in_window(folded.state, record, resolved=folded.peaks.resolved)
+    items: list[tuple[Mapping[str, Any], Any]] = [(g.item, g) for g in gone]
+    items += [(r.item, r) for r in firing]
+    return items
+
+
+def tenants_affected(folded: FoldedLog, record: IncidentRecord) -> list[dict[str, str]]:
+    """Declared tenants, then those in the labels of alerts active during the incident's
+    window, each with where it comes from (`declared`, `alert label`, or both)."""
+    sources: dict[str, list[str]] = {}
+    for tenant in record.info.tenants if record.info else ():
+        sources.setdefault(str(tenant), []).append(DECLARED)
+    for item, _rec in _alert_items(folded, record):
         labels = item.get("labels")
-        if isinstance(labels, Mapping):
-            for key in ("tenant", "tenant_id"):
-                if labels.get(key):
-                    found.add(str(labels[key]))
-    return sorted(found)
+        if not isinstance(labels, Mapping):
+            continue
+        for key in ("tenant", "tenant_id"):
+            value = labels.get(key)
+            if value and ALERT_LABEL not in sources.setdefault(str(value), []):
+                sources[str(value)].append(ALERT_LABEL)
+    ordered = sorted(sources.items(), key=lambda kv: (DECLARED not in kv[1], kv[0]))
+    return [{"tenant": t, "source": ", ".join(s)} for t, s in ordered]
 
 
-def known_tenants(state: IncidentState) -> list[str]:
-    """Every tenant id the log mentions (affected ones and quota observations)."""
-    found = set(tenants_affected(state))
+def known_tenants(folded: FoldedLog) -> list[str]:
+    """Every tenant id the log mentions (for redaction: declared, alert labels, quotas)."""
+    state = folded.state
+    found: set[str] = set()
+    for record in (*state.incidents, state.current):
+        found.update(t["tenant"] for t in tenants_affected(folded, record))
     found.update(str(item.get("tenant") or "") for item in state.iter_tenants())
     found.update(key for by_key in state.tenants.values() for key in by_key)
     return sorted(t for t in found if t)
 
 
-def _alerts(state: IncidentState, end: datetime | None) -> list[dict[str, Any]]:
+def _notes(record: IncidentRecord, tag: str) -> list[dict[str, str]]:
+    """Current (not superseded) notes carrying `tag`, oldest first."""
+    picked: list[Note] = [
+        n for n in record.notes.values() if tag in n.tags and n.superseded_by is None
+    ]
+    return [{"text": n.text, "author": n.author, "at": stamp(n.ts)} for n in picked]
+
+
+def _alerts(folded: FoldedLog, record: IncidentRecord, end: datetime | None) -> list[Any]:
     rows: list[dict[str, Any]] = []
-    for gone in state.resolved_alerts:
-        if gone.fired_at is not None:
-            lasted = (gone.resolved_at - gone.fired_at).total_seconds()
-            rows.append(_alert_row(gone.item, gone.fired_at, lasted, False))
-    for rec in state.iter_alerts():
-        if rec.fired_at is not None:
-            lasted = ((end or rec.last_seen) - rec.fired_at).total_seconds()
-            rows.append(_alert_row(rec.item, rec.fired_at, lasted, True))
+    for item, rec in _alert_items(folded, record):
+        if rec.fired_at is None:
+            continue
+        firing = not hasattr(rec, "resolved_at")
+        until = (end or rec.last_seen) if firing else rec.resolved_at
+        rows.append(_alert_row(item, rec.fired_at, (until - rec.fired_at).total_seconds(), firing))
     rows.sort(key=lambda r: (r["fired_at"], r["name"]))
     return rows
 
@@ -77,32 +108,32 @@ def _alert_row(
         "name": str(item.get("name") or "alert"),
         "severity": str(severity or ""),
         "fired_at": stamp(fired),
-        "duration": duration_text(lasted),
+        "duration": duration_text(max(0.0, lasted)),
         "still_firing": firing,
     }
 
 
-def _impact(folded: FoldedLog) -> dict[str, Any]:
-    state = folded.state
-    clocks = durations(state)
+def _impact(folded: FoldedLog, record: IncidentRecord, clocks: Durations) -> dict[str, Any]:
+    declared = record.info is not None
+    start, end = (clocks.start, clocks.end) if declared else (None, None)
     impact: dict[str, Any] = {
         "mtta": duration_text(clocks.acknowledge_s),
         "time_to_mitigate": duration_text(clocks.mitigate_s),
         "mttr": duration_text(clocks.resolve_s),
         "peak_lag": None,
         "peak_connections": None,
-        "alerts": _alerts(state, state.last_ts),
+        "alerts": _alerts(folded, record, folded.state.last_ts),
     }
-    if state.kafka_peak is not None:
-        (group, topic), peak = state.kafka_peak
+    lag = folded.peaks.lag_peak(start, end)
+    if lag is not None:
         impact["peak_lag"] = {
-            "value": f"{int(peak.lag):,}".replace(",", " "),
-            "raw": peak.lag,
-            "group": group,
-            "topic": topic,
-            "at": stamp(peak.ts),
+            "value": f"{int(lag.lag):,}".replace(",", " "),
+            "raw": lag.lag,
+            "group": lag.group,
+            "topic": lag.topic,
+            "at": stamp(lag.ts),
         }
-    conn = folded.peaks.connections
+    conn = folded.peaks.connection_peak(start, end)
     if conn is not None:
         impact["peak_connections"] = {
             "used": conn.total,
@@ -114,12 +145,16 @@ def _impact(folded: FoldedLog) -> dict[str, Any]:
     return impact
 
 
-def _incident(state: IncidentState) -> dict[str, Any] | None:
-    info = state.incident
+def _incident(state: IncidentState, record: IncidentRecord) -> dict[str, Any] | None:
+    info = record.info
     if info is None:
         return None
     return {
         "id": info.incident_id,
+        "number": record.number,
+        "count": len(state.incidents),
+        "others": [r.incident_id for r in state.incidents if r is not record],
+        "phase": record.phase or "",
         "title": info.title or "(untitled incident)",
         "severity": info.severity,
         "state": info.state,
@@ -138,30 +173,59 @@ def _incident(state: IncidentState) -> dict[str, Any] | None:
     }
 
 
-def _runs(state: IncidentState) -> list[dict[str, Any]]:
-    runs = sorted(state.mitigations.values(), key=lambda r: (r.requested_at or r.completed_at,))
-    return [
-        {
-            "at": stamp(r.requested_at or r.completed_at),
-            "runbook": r.runbook,
-            "step": r.step,
-            "what": r.what,
-            "requested_by": r.requested_by,
-            "confirmed_by": r.confirmed_by or "",
-            "outcome": r.outcome or "no outcome recorded",
-            "summary": r.summary,
-            "duration": duration_text(r.duration_ms / 1000) if r.duration_ms else "",
-        }
-        for r in runs
-    ]
+def _runs(record: IncidentRecord) -> list[dict[str, Any]]:
+    runs = sorted(record.mitigations.values(), key=lambda r: (r.requested_at or r.completed_at,))
+    out = []
+    for r in runs:
+        lines = change_lines(r.what)
+        out.append(
+            {
+                "at": stamp(r.requested_at or r.completed_at),
+                "runbook": r.runbook,
+                "step": r.step,
+                "what": lines[0].strip() if lines else "",
+                "change": [line.strip() for line in lines[1:]],
+                "requested_by": r.requested_by,
+                "confirmed_by": r.confirmed_by or "",
+                "outcome": r.outcome or "no outcome recorded",
+                "summary": r.summary,
+                "duration": duration_text(r.duration_ms / 1000) if r.duration_ms else "",
+            }
+        )
+    return out
 
 
-def build_context(folded: FoldedLog) -> Context:
-    """Everything a template may print, already in display form."""
+def _sla(sla: SlaOutcome | None) -> dict[str, Any] | None:
+    if sla is None:
+        return None
+    if sla.acknowledged_at is not None:
+        took = duration_text(sla.took_s)
+        detail = f"acknowledged after {took} at {stamp(sla.acknowledged_at)}"
+    elif sla.status == "pending":
+        detail = "not acknowledged yet"
+    elif sla.resolved_at is not None:
+        detail = f"not acknowledged; resolved at {stamp(sla.resolved_at)}"
+    else:
+        detail = "not acknowledged"
+    return {
+        "severity": sla.severity,
+        "budget": duration_text(sla.budget_s),
+        "status": sla.status,
+        "breached": sla.breached,
+        "detail": f"{detail}; due by {stamp(sla.due)}",
+        "start": stamp(sla.start),
+        "due": stamp(sla.due),
+        "acknowledged_at": stamp(sla.acknowledged_at),
+        "took": duration_text(sla.took_s) if sla.took_s is not None else "",
+    }
+
+
+def build_context(folded: FoldedLog, record: IncidentRecord | None = None) -> Context:
+    """Everything a template may print for one incident (default: the last one declared)."""
     state = folded.state
-    clocks = durations(state)
+    record = record if record is not None else pick_incident(state)
+    clocks = durations(record, state.last_ts)
     origin = origin_of(state) or clocks.start
-    sla = response_sla(state, clocks)
     header = state.header
     return {
         "warning": folded.warning,
@@ -175,26 +239,21 @@ def build_context(folded: FoldedLog) -> Context:
             "last_at": stamp(state.last_ts),
             "unreadable_events": state.unknown_total,
         },
-        "incident": _incident(state),
+        "incident": _incident(state, record),
         "date": f"{clocks.start or origin or state.last_ts:%Y-%m-%d}",
         "start": stamp(clocks.start),
         "end": stamp(clocks.end),
-        "resolved": "resolved" in state.milestones,
+        "resolved": record.resolved,
         "duration": duration_text(clocks.total_s),
         "milestones": [
             {"name": m.name, "at": stamp(m.at)}
-            for m in sorted(state.milestones.values(), key=lambda m: m.at)
+            for m in sorted(record.milestones.values(), key=lambda m: m.at)
         ],
-        "roles": [{"role": r.role, "person": r.person} for r in state.roles.values()],
-        "tenants_affected": tenants_affected(state),
-        "sla": None
-        if sla is None
-        else {
-            "severity": sla.severity,
-            "budget": duration_text(sla.budget_s),
-            "took": duration_text(sla.took_s) if sla.took_s is not None else "never acknowledged",
-            "breached": sla.breached,
-        },
+        "roles": roles(record, stamp),
+        "handovers": handovers(record, stamp),
+        "checklist": checklist(record, stamp),
+        "tenants_affected": tenants_affected(folded, record),
+        "sla": _sla(response_sla(record, clocks)),
         "escalations": [
             {
                 "at": stamp(e.ts),
@@ -204,7 +263,7 @@ def build_context(folded: FoldedLog) -> Context:
                 "actor": e.actor,
                 "paged": e.paged,
             }
-            for e in state.escalations
+            for e in record.escalations
         ],
         "timeline": [
             {
@@ -215,10 +274,10 @@ def build_context(folded: FoldedLog) -> Context:
                 "text": e.text,
                 "actor": e.actor,
             }
-            for e in build_timeline(state)
+            for e in build_timeline(state, record, resolved=folded.peaks.resolved)
             if origin is not None
         ],
-        "mitigations": _runs(state),
+        "mitigations": _runs(record),
         "status_updates": [
             {
                 "at": stamp(u.ts),
@@ -227,11 +286,11 @@ def build_context(folded: FoldedLog) -> Context:
                 "target": u.target,
                 "outcome": u.outcome,
             }
-            for u in state.status_updates
+            for u in record.status_updates
         ],
-        "action_items": _notes(state, "action-item"),
-        "decisions": _notes(state, "decision"),
-        "hypotheses": _notes(state, "hypothesis"),
-        "customer_impact": _notes(state, "customer-impact"),
-        "impact": _impact(folded),
+        "action_items": _notes(record, "action-item"),
+        "decisions": _notes(record, "decision"),
+        "hypotheses": _notes(record, "hypothesis"),
+        "customer_impact": _notes(record, "customer-impact"),
+        "impact": _impact(folded, record, clocks),
     }

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from cockpit.domain.severity import most_severe
-from cockpit.domain.sla import RESPONSE_SLA_S
-from cockpit.domain.state import IncidentState
-from cockpit.log.events import Event, PostgresConnectionsObserved
+from cockpit.domain.incident import IncidentRecord
+from cockpit.domain.state import IncidentState, ResolvedAlert
+from cockpit.log.events import Event, KafkaLagObserved, PostgresConnectionsObserved
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,38 +25,104 @@ class ConnectionPeak:
         return self.total / self.max_connections if self.max_connections > 0 else 0.0
 
 
-class PeakTracker:
-    """Folds alongside the state to keep figures the state does not hold (its history is
-    bounded for the screens, an export needs the whole log)."""
+@dataclass(frozen=True, slots=True)
+class LagPeakAt:
+    """The highest total lag of one consumer group on one topic, and when."""
 
-    __slots__ = ("connections",)
+    lag: float
+    group: str
+    topic: str
+    ts: datetime
+
+
+_LAG, _CONNECTIONS = KafkaLagObserved.TYPE, PostgresConnectionsObserved.TYPE
+
+
+def _second(ts: datetime) -> int:
+    return int(ts.timestamp())
+
+
+def _in(ts: datetime, start: datetime | None, end: datetime | None) -> bool:
+    return (start is None or ts >= start) and (end is None or ts <= end)
+
+
+class PeakTracker:
+    """Folds alongside the state to keep what an export needs and the state does not hold:
+    the busiest sample of each second (so a figure can be taken for any incident's window,
+    known only once the log is read) and every resolved alert (the state keeps the last ones).
+    """
+
+    __slots__ = ("_conn", "_lag", "_resolved_seen", "resolved")
 
     def __init__(self) -> None:
-        self.connections: ConnectionPeak | None = None
+        self._lag: dict[int, LagPeakAt] = {}
+        self._conn: dict[int, ConnectionPeak] = {}
+        self.resolved: list[ResolvedAlert] = []
+        self._resolved_seen = 0
 
-    def apply(self, event: Event) -> None:
-        """Look at one event (only PostgreSQL snapshots matter here)."""
-        if event.type != PostgresConnectionsObserved.TYPE:
+    def apply(self, event: Event, state: IncidentState) -> None:
+        """Look at one event, once `state` has folded it."""
+        if state.resolved_count != self._resolved_seen:
+            gone = state.resolved_alerts
+            new = min(state.resolved_count - self._resolved_seen, len(gone))
+            self.resolved.extend(gone[i] for i in range(-new, 0))  # deque ends: O(1) each
+            self._resolved_seen = state.resolved_count
+        kind = event.type
+        if kind == _LAG:
+            self._on_lag(event, state)
+        elif kind == _CONNECTIONS:
+            self._on_connections(event)
+
+    def _on_lag(self, event: Event, state: IncidentState) -> None:
+        kafka = state.kafka.get(str(event.data.get("source", "")))
+        items = event.data.get("items")
+        if kafka is None or not isinstance(items, list | tuple):
             return
+        totals = kafka.totals
+        best: float | None = None
+        best_pair = ("", "")
+        for item in items:
+            if item.__class__ is not dict:
+                continue
+            group, topic = item.get("group", ""), item.get("topic", "")
+            if group.__class__ is not str or topic.__class__ is not str:
+                group, topic = str(group), str(topic)
+            pair = (group, topic)
+            total = totals.get(pair)
+            if total is not None and total.lag is not None and (best is None or total.lag > best):
+                best, best_pair = total.lag, pair
+        if best is None:
+            return
+        top = LagPeakAt(best, best_pair[0], best_pair[1], event.ts)
+        second = _second(event.ts)
+        held = self._lag.get(second)
+        if held is None or top.lag > held.lag:
+            self._lag[second] = top
+
+    def _on_connections(self, event: Event) -> None:
         data = event.data
         try:
             total, most = int(data["total"]), int(data["max_connections"])
         except (KeyError, TypeError, ValueError):
             return  # a damaged snapshot: the fold already counted it as unknown
-        peak = self.connections
-        if most > 0 and (peak is None or total / most > peak.ratio):
-            self.connections = ConnectionPeak(str(data.get("source", "")), total, most, event.ts)
+        if most <= 0:
+            return
+        peak = ConnectionPeak(str(data.get("source", "")), total, most, event.ts)
+        held = self._conn.get(_second(event.ts))
+        if held is None or peak.ratio > held.ratio:
+            self._conn[_second(event.ts)] = peak
 
+    def lag_peak(self, start: datetime | None, end: datetime | None) -> LagPeakAt | None:
+        """The highest lag between `start` and `end` (None: unbounded)."""
+        found = [p for p in self._lag.values() if _in(p.ts, start, end)]
+        return max(found, key=lambda p: (p.lag, -p.ts.timestamp()), default=None)
 
-@dataclass(frozen=True, slots=True)
-class SlaOutcome:
-    """The response SLA: budget for the strictest severity seen, and whether it held."""
-
-    severity: str
-    budget_s: float
-    took_s: float | None
-    """Seconds from start to acknowledgement; None when never acknowledged."""
-    breached: bool
+    def connection_peak(
+        self, start: datetime | None, end: datetime | None
+    ) -> ConnectionPeak | None:
+        """The busiest PostgreSQL snapshot between `start` and `end` (None: unbounded)."""
+        found = [p for p in self._conn.values() if _in(p.ts, start, end)]
+        return max(found, key=lambda p: (p.ratio, -p.ts.timestamp()), default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +136,7 @@ class Durations:
     acknowledge_s: float | None
     mitigate_s: float | None
     resolve_s: float | None
+    acknowledged_at: datetime | None = None
 
 
 def _since(start: datetime | None, when: datetime | None) -> float | None:
@@ -79,35 +145,34 @@ def _since(start: datetime | None, when: datetime | None) -> float | None:
     return max(0.0, (when - start).total_seconds())
 
 
-def incident_start(state: IncidentState) -> datetime | None:
-    """When the incident began: the detected milestone, detection time, or declaration."""
-    info = state.incident
-    detected = state.milestones.get("detected")
-    if detected is not None:
-        return detected.at
-    if info is None:
-        return None
-    return info.detected_at or info.declared_at
+def durations(
+    subject: IncidentRecord | IncidentState, last_ts: datetime | None = None
+) -> Durations:
+    """MTTA, time to mitigate and MTTR of one incident, from its own milestones (a state
+    stands for its current incident and its last event).
 
-
-def durations(state: IncidentState) -> Durations:
-    """MTTA, time to mitigate and MTTR of this incident, from its milestones.
-
-    Without a `mitigated` milestone the first mitigation that completed ok counts.
+    Without a `mitigated` milestone the first mitigation that completed ok counts. An open
+    incident ends, for these figures, at the last event of the log (`last_ts`).
     """
-    start = incident_start(state)
-    ms = state.milestones
+    if isinstance(subject, IncidentState):
+        record, last_ts = subject.current, last_ts or subject.last_ts
+    else:
+        record = subject
+    start = record.start if record.info is not None else None
+    ms = record.milestones
     mitigated = ms["mitigated"].at if "mitigated" in ms else None
     if mitigated is None:
         done = [
             r.completed_at
-            for r in state.mitigations.values()
+            for r in record.mitigations.values()
             if r.outcome == "ok" and r.completed_at is not None
         ]
         mitigated = min(done) if done else None
-    resolved = ms["resolved"].at if "resolved" in ms else None
+    resolved = record.end
     acked = ms["acknowledged"].at if "acknowledged" in ms else None
-    end = resolved or state.last_ts
+    end = resolved or last_ts
+    if start is not None and end is not None and end < start:
+        end = start  # a resolution recorded before the start: never a negative duration
     return Durations(
         start,
         end,
@@ -115,23 +180,8 @@ def durations(state: IncidentState) -> Durations:
         _since(start, acked),
         _since(start, mitigated),
         _since(start, resolved),
+        acked,
     )
-
-
-def response_sla(state: IncidentState, clocks: Durations) -> SlaOutcome | None:
-    """Whether acknowledgement came within the budget of the strictest severity held."""
-    info = state.incident
-    if info is None:
-        return None
-    labels = [c.severity for c in info.severity_history] or [info.severity]
-    severity = most_severe(labels) or info.severity
-    budget = RESPONSE_SLA_S.get(severity)
-    if budget is None:
-        return None
-    took = clocks.acknowledge_s
-    waited = took if took is not None else clocks.total_s
-    breached = waited is not None and waited > budget
-    return SlaOutcome(severity, budget, took, breached)
 
 
 def duration_text(seconds: float | None) -> str:

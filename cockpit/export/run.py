@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cockpit.export.context import build_context, known_tenants
+from cockpit.export.context import build_context, known_tenants, pick_incident
 from cockpit.export.redact import Redactor
 from cockpit.export.render import DEFAULT_TEMPLATE, TemplateProblem, render
 from cockpit.export.source import LogUnreadable, read_log
@@ -36,6 +36,8 @@ class Exported:
     warning: str | None
     incident: bool
     """False when the log had no incident (a watch report was written)."""
+    incident_id: str = ""
+    """The incident exported (a log may hold several, one after another)."""
 
 
 def user_template_dirs(environ: dict[str, str] | None = None) -> list[Path]:
@@ -52,8 +54,11 @@ def export_markdown(
     key: bytes | None = None,
     user_dirs: Sequence[Path] = (),
     progress: Callable[[str], None] | None = None,
+    incident: str | None = None,
 ) -> Exported:
-    """Render `template` for the log at `log` (raises ExportError).
+    """Render `template` for one incident of the log at `log` (raises ExportError).
+
+    `incident` names it by id; by default the last one declared is exported.
 
     `progress` hears each stage as it starts (the app's dialog shows it; it may be called
     from a worker thread).
@@ -64,14 +69,18 @@ def export_markdown(
         folded = read_log(log, key)
     except LogUnreadable as err:
         raise ExportError(str(err)) from None
+    try:
+        record = pick_incident(folded.state, incident)
+    except KeyError as err:
+        raise ExportError(f"{log}: {err.args[0]}; pass one of them to --incident") from None
     say(f"rendering the {template} template")
-    context = build_context(folded)
-    redactor = Redactor(personal=redact, tenants=known_tenants(folded.state))
+    context = build_context(folded, record)
+    redactor = Redactor(personal=redact, tenants=known_tenants(folded))
     try:
         text = render(template, context, redactor, user_dirs)
     except TemplateProblem as err:
         raise ExportError(str(err)) from None
-    return Exported(text, folded.warning, folded.state.incident is not None)
+    return Exported(text, folded.warning, record.info is not None, record.incident_id)
 
 
 def write_export(document: Exported, output: str | Path) -> Path:
@@ -92,8 +101,10 @@ def default_output(log: str | Path, template: str) -> Path:
     return Path(f"{Path(log).stem}-{stem}.md")
 
 
-def main(log: str, *, template: str, output: str | None, redact: bool) -> int:
-    """`cockpit export LOG`: write the Markdown (`-o -` prints it) and say where."""
+def main(
+    log: str, *, template: str, output: str | None, redact: bool, incident: str | None = None
+) -> int:
+    """`cockpit export LOG [--incident ID]`: write the Markdown (`-o -` prints it), say where."""
     raw_key = os.environ.get(KEY_ENV, "")
     try:
         document = export_markdown(
@@ -102,6 +113,7 @@ def main(log: str, *, template: str, output: str | None, redact: bool) -> int:
             redact=redact,
             key=raw_key.encode("utf-8") if raw_key else None,
             user_dirs=user_template_dirs(),
+            incident=incident,
         )
         if output == "-":
             sys.stdout.write(document.markdown)
@@ -113,6 +125,10 @@ def main(log: str, *, template: str, output: str | None, redact: bool) -> int:
         return EXIT_FAILED
     if document.warning:
         sys.stderr.write(f"cockpit export: warning: {document.warning}\n")
-    kind = "export" if document.incident else "watch report (no incident in the log)"
+    kind = (
+        f"export of {document.incident_id}"
+        if document.incident
+        else "watch report (no incident in the log)"
+    )
     sys.stderr.write(f"cockpit export: {kind} written to {where}\n")
     return EXIT_WARNED if document.warning else EXIT_OK

@@ -39,7 +39,7 @@ def read_log(path: str | Path, key: bytes | None = None) -> FoldedLog:
     try:
         for record in LogReader(path, check_seq=False):
             folder.apply(record.event)
-            peaks.apply(record.event)
+            peaks.apply(record.event, folder.state)
             count += 1
             final_hash = record.event.hash
     except ReadError as err:

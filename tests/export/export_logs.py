@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cockpit.clock import FrozenClock
+from cockpit.clock import FrozenClock, rfc3339
 from cockpit.log import events as ev
 from cockpit.log.codec import encode
 
@@ -158,4 +158,71 @@ def watch_log(path: Path) -> Path:
     w.at(80).add(ev.AlertsObserved(source="alertmanager", items=()))
     w.at(90).add(_lag(3_400))
     w.at(120).add(ev.LogClosed("duration"))
+    return w.write()
+
+
+PATCH_WHAT = (
+    "scale deployment/kyc-consumer in namespace kyc\n  spec.replicas\n  - 2\n  + 4\n"
+    "Patch: {'spec': {'replicas': 4}}\nServer-side dry run: accepted"
+)
+
+
+def _alert_for(name: str, tenant: str) -> dict[str, Any]:
+    labels = {"alertname": name, "severity": "critical", "tenant": tenant}
+    return {"key": f"fp-{name}", "name": name, "labels": labels, "state": "firing"}
+
+
+def _lag_of(value: int) -> ev.KafkaLagObserved:
+    item = {"key": "g/t/0", "group": "kyc-consumer", "topic": "kyc.cases", "partition": 0}
+    return ev.KafkaLagObserved(source="kafka", items=({**item, "lag": value},))
+
+
+def milestone(name: str, seconds: int) -> ev.MilestoneSet:
+    return ev.MilestoneSet(name, rfc3339(T0 + timedelta(seconds=seconds)), AUTHOR)
+
+
+def two_incidents(path: Path, *, stamped: bool = False) -> Path:
+    """SEV-2 INC-A (acme-bank) resolved at T+10:00, then security SEV-1 INC-B (globex) open."""
+    w = LogWriter(path, FrozenClock(T0))
+
+    def add(seconds: int, payload: ev.Payload, incident: str | None = None) -> None:
+        w.at(seconds)
+        data = payload.to_data()
+        if stamped and incident:
+            data["incident_id"] = incident
+        w.data(payload.TYPE, data)
+
+    add(5, ev.AlertsObserved(source="am", items=(_alert_for("KafkaLagHigh", "acme-bank"),)))
+    add(10, _lag_of(90_000))
+    add(11, ev.PostgresConnectionsObserved("pg", 40, 38, {"active": 38}))
+    detected = rfc3339(T0 + timedelta(seconds=5))
+    declared = ev.IncidentDeclared(
+        "INC-A", "Lag on KYC", "SEV-2", detected_at=detected, tenants=("acme-bank",)
+    )
+    add(30, declared, "INC-A")
+    add(40, milestone("acknowledged", 40), "INC-A")
+    add(50, ev.RoleAssigned("Incident Commander", "ana", AUTHOR), "INC-A")
+    add(60, ev.ChecklistTicked("comms-channel", True, "ana"), "INC-A")
+    add(70, ev.EscalationRaised("L2", ("Tech Lead",), "no progress", AUTHOR), "INC-A")
+    add(80, ev.NoteAdded("n1", "consumer stuck", AUTHOR, ("hypothesis",)), "INC-A")
+    add(90, ev.RoleAssigned("Incident Commander", "bob", "ana"), "INC-A")
+    add(100, ev.MitigationRequested("m1", "RB-003", "scale", "k8s", PATCH_WHAT), "INC-A")
+    add(110, ev.MitigationConfirmed("m1", AUTHOR), "INC-A")
+    add(120, ev.MitigationCompleted("m1", "ok", "scaled to 4"), "INC-A")
+    add(300, ev.AlertsObserved(source="am", items=()))
+    add(301, _lag_of(10))
+    add(600, milestone("resolved", 600), "INC-A")
+    add(610, ev.IncidentUpdated({"state": "resolved"}, "fixed", AUTHOR), "INC-A")
+    # Between the incidents: a late note of the first, then the next trouble starts.
+    add(620, ev.NoteAdded("n2", "follow up on consumer memory", AUTHOR, ("action-item",)), "INC-A")
+    add(700, ev.AlertsObserved(source="am", items=(_alert_for("AuthFailures", "initech"),)))
+    add(705, _lag_of(5_000))
+    add(706, ev.PostgresConnectionsObserved("pg", 40, 12, {"active": 12}))
+    declared = ev.IncidentDeclared(
+        "INC-B", "Credential stuffing", "SEV-1", detected_at=rfc3339(T0 + timedelta(seconds=700)),
+        tenants=("globex",), security=True,
+    )  # fmt: skip
+    add(710, declared, "INC-B")
+    add(720, ev.NoteAdded("n1", "blocking IP ranges", AUTHOR), "INC-B")
+    add(800, ev.SourcePolled("am", 3.0))
     return w.write()

@@ -13,9 +13,9 @@ from markdown_it.token import Token
 from cockpit.export.run import export_markdown
 
 POSTMORTEM_SECTIONS = [
-    "Summary", "Impact in figures", "Alerts that fired", "Severity history", "Escalations",
-    "Timeline", "Mitigations", "Status page history", "Root cause and five whys", "What worked",
-    "What did not work", "Decisions taken", "Corrective actions", "Lessons learned",
+    "Summary", "Impact in figures", "Alerts that fired", "Severity history", "Roles",
+    "Escalations", "Timeline", "Mitigations", "Status page history", "Root cause and five whys",
+    "What worked", "What did not work", "Decisions taken", "Corrective actions", "Lessons learned",
     "About this document",
 ]  # fmt: skip
 
@@ -69,6 +69,6 @@ def test_escaped_values_read_back_as_the_logged_text(document: str) -> None:
 
 def test_rendering_is_stable_through_html(document: str) -> None:
     html = MarkdownIt("commonmark").render(document)
-    assert html.count("<h2>") == len(POSTMORTEM_SECTIONS) - 3
-    assert html.count("<h3>") == 3  # alerts, severity, escalations under the impact
+    assert html.count("<h2>") == len(POSTMORTEM_SECTIONS) - 4
+    assert html.count("<h3>") == 4  # alerts, severity, roles, escalations under the impact
     assert "<script" not in html
