@@ -42,7 +42,16 @@ def _references(
             yield here, "file", value
 
 
-_DSN_KEYS = frozenset({"dsn_env", "dsn_file", "mitigation_dsn_env", "mitigation_dsn_file"})
+_DSN_KEYS = frozenset(
+    {
+        "dsn_env",
+        "dsn_file",
+        "mitigation_dsn_env",
+        "mitigation_dsn_file",
+        "store_dsn_env",
+        "store_dsn_file",
+    }
+)
 
 
 def _dsn_problem(kind: str, value: str | Path, environ: Mapping[str, str]) -> str | None:

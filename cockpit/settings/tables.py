@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from cockpit.paths import default_log_dir
-from cockpit.settings.secrets import resolve_secret
+from cockpit.settings.secrets import Secret, resolve_secret
 from cockpit.settings.types import TABLE_CONFIG, ConfigPath, EnvVar, Name, Seconds, Url, only_one_of
 
 SourceName = Literal["prometheus", "alertmanager", "postgres", "kubernetes", "pagerduty"]
@@ -134,6 +134,29 @@ class IncidentSettings(BaseModel):
     holidays: list[date] = Field(default_factory=list)
     leak_terms: list[Name] = Field(default_factory=list)
     """Internal names the status-page leak guard warns about, besides those it already knows."""
+    store: Literal["file", "postgres"] = "file"
+    """`postgres`: one shared chain per incident in PostgreSQL (plus the local JSONL mirror)."""
+    store_dsn_env: EnvVar | None = None
+    store_dsn_file: ConfigPath | None = None
+
+    @model_validator(mode="after")
+    def _store_dsn(self) -> IncidentSettings:
+        only_one_of(self, "store_dsn_env", "store_dsn_file")
+        if self.store == "postgres" and self.store_dsn_env is None and self.store_dsn_file is None:
+            raise ValueError(
+                'store = "postgres" needs store_dsn_env or store_dsn_file (the login of the '
+                "shared incident log)"
+            )
+        return self
+
+    def store_dsn(self, environ: Mapping[str, str]) -> Secret | None:
+        """The shared store's DSN as a Secret; None with the file store."""
+        if self.store != "postgres":
+            return None
+        value = resolve_secret(
+            self.store_dsn_env, self.store_dsn_file, environ=environ, key="store_dsn"
+        )
+        return None if value is None else Secret(value)
 
 
 class RunbooksSettings(BaseModel):

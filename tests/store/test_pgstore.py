@@ -1,0 +1,85 @@
+"""The shared store against the real PostgreSQL of the test stack."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+from stack.postgres import PostgresServer
+
+from cockpit.clock import SystemClock
+from cockpit.log.events import NoteAdded
+from cockpit.log.pgpull import pull
+from cockpit.log.pgschema import SCHEMA_VERSION, list_incidents, migrate
+from cockpit.log.pgstore import StoreLog
+from cockpit.log.verify import verify
+from cockpit.settings.secrets import Secret
+
+WRITER = Path(__file__).with_name("writer.py")
+
+
+def _writer(pg: PostgresServer, mirror: Path, incident: str, count: int) -> subprocess.Popen[str]:
+    env = dict(os.environ, COCKPIT_STORE_DSN=pg.dsn, PYTHONPATH=str(Path.cwd()))
+    return subprocess.Popen(
+        [sys.executable, str(WRITER), str(mirror), incident, str(count)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def _notes(path: Path) -> list[str]:
+    lines = [json.loads(raw) for raw in path.read_text(encoding="utf-8").splitlines()]
+    return [obj["data"]["note_id"] for obj in lines if obj["type"] == "note.added"]
+
+
+def test_migrate_is_idempotent_and_versioned(pg_server: PostgresServer) -> None:
+    with psycopg.connect(pg_server.dsn, autocommit=True) as conn:
+        migrate(conn)
+        assert migrate(conn) == (SCHEMA_VERSION, SCHEMA_VERSION)
+
+
+def test_two_processes_thousand_appends_each_one_linear_chain(
+    pg_server: PostgresServer, tmp_path: Path, incident: str
+) -> None:
+    procs = [_writer(pg_server, tmp_path / f"m{i}.jsonl", incident, 1000) for i in range(2)]
+    acked: list[str] = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=300)
+        assert proc.returncode == 0
+        acked += [line.split()[1] for line in out.splitlines()]
+    assert len(acked) == 2000
+    pulled = tmp_path / "pulled.jsonl"
+    with psycopg.connect(pg_server.dsn, autocommit=True) as conn:
+        assert pull(conn, incident, pulled) == 2001  # the header and 2,000 notes
+        assert incident in [row.incident for row in list_incidents(conn)]
+    report = verify(pulled, None)
+    assert report.ok, report.summary
+    assert sorted(_notes(pulled)) == sorted(acked)
+    store = pulled.read_bytes()
+    for i in range(2):
+        mirror = (tmp_path / f"m{i}.jsonl").read_bytes()
+        assert store.startswith(mirror)  # each mirror is a copy of the store's lines
+        assert verify(tmp_path / f"m{i}.jsonl", None).ok
+
+
+def test_listener_sees_another_writers_event_within_a_second(
+    pg_server: PostgresServer, tmp_path: Path, incident: str
+) -> None:
+    dsn, clock = Secret(pg_server.dsn), SystemClock()
+    a, _ = StoreLog.open_store(tmp_path / "a.jsonl", dsn=dsn, incident=incident, clock=clock)
+    b, _ = StoreLog.open_store(tmp_path / "b.jsonl", dsn=dsn, incident=incident, clock=clock)
+    try:
+        b.poll()
+        a.append(NoteAdded(note_id="n1", text="hello", author="alice"))
+        assert b._listener.changed.wait(1.0)
+        seen = [e for e in b.poll() if e.type == "note.added"]
+        assert [e.data["note_id"] for e in seen] == ["n1"]
+        assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    finally:
+        a.close()
+        b.close()
