@@ -27,5 +27,5 @@ def pull(conn: psycopg.Connection[Any], incident: str, path: str | Path) -> int:
         os.fsync(fd)
     finally:
         os.close(fd)
-    os.replace(tmp, target)
+    tmp.replace(target)
     return len(lines)

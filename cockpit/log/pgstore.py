@@ -142,7 +142,7 @@ class StoreLog(IncidentLog):
                 else:
                     self._take(result.missed)
                     ours = [e for w in result.written for e in w]
-                    self._mirror([(e.event.seq, e.line[:-1].decode(), None) for e in ours])
+                    self._take([(e.event.seq, e.line[:-1].decode(), None) for e in ours])
                     mine = result.written[-1]
                     return mine[0].event if len(mine) == 1 else merge([e.event for e in mine])
             return self._write_local(item)

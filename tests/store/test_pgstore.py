@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -83,3 +84,47 @@ def test_listener_sees_another_writers_event_within_a_second(
     finally:
         a.close()
         b.close()
+
+
+def test_postgres_restart_mid_incident_loses_nothing_and_forks_nothing(
+    pg_server: PostgresServer, tmp_path: Path, incident: str
+) -> None:
+    dsn, clock = Secret(pg_server.dsn), SystemClock()
+    a, _ = StoreLog.open_store(tmp_path / "a.jsonl", dsn=dsn, incident=incident, clock=clock)
+    try:
+        for i in range(5):
+            a.append(NoteAdded(note_id=f"before-{i}", text="x", author="alice"))
+        pg_server.stop("fast")
+        for i in range(5):  # acknowledged on the mirror only
+            a.append(NoteAdded(note_id=f"offline-{i}", text="x", author="alice"))
+        status = a.status()
+        assert status is not None and status.startswith("shared log offline since ")
+        assert verify(tmp_path / "a.jsonl", None).ok  # replay works offline
+        pg_server.start()
+        b, _ = StoreLog.open_store(tmp_path / "b.jsonl", dsn=dsn, incident=incident, clock=clock)
+        b.append(NoteAdded(note_id="other-host", text="y", author="bob"))
+        deadline = time.monotonic() + 20
+        folded = a.poll()
+        while a.status() is not None and time.monotonic() < deadline:
+            folded += a.poll()
+            time.sleep(0.1)
+        assert a.status() is None, "never reconnected"
+        a.append(NoteAdded(note_id="after", text="x", author="alice"))
+        folded += a.poll()
+        b.poll()
+        b.close()
+    finally:
+        a.close()
+    pulled = tmp_path / "pulled.jsonl"
+    with psycopg.connect(pg_server.dsn, autocommit=True) as conn:
+        pull(conn, incident, pulled)
+    assert verify(pulled, None).ok
+    notes = _notes(pulled)
+    expected = [f"before-{i}" for i in range(5)] + ["other-host"]
+    expected += [f"offline-{i}" for i in range(5)] + ["after"]
+    assert notes == expected  # queued notes re-chained in order after the other host's
+    assert pulled.read_bytes() == (tmp_path / "a.jsonl").read_bytes()
+    offline_ids = [n for n in _notes(tmp_path / "a.jsonl.offline") if n.startswith("offline")]
+    assert offline_ids == [f"offline-{i}" for i in range(5)]  # the evidence is kept
+    seen = [e.data["note_id"] for e in folded if e.type == "note.added"]
+    assert sorted(seen) == sorted(expected)  # A folded every note exactly once
