@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from cockpit import __version__
 
@@ -65,7 +66,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     record.add_argument("--log", required=True, metavar="FILE", help="log file to append to")
     record.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
-    record.set_defaults(run=_run_record)
+    record.add_argument(
+        "--incident",
+        metavar="ID",
+        help="join this incident of the shared log ([incident] store); --log is the mirror",
+    )
+    record.set_defaults(run=_run_record, incident=None)
 
     export = sub.add_parser(
         "export",
@@ -119,6 +125,8 @@ def _build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--for-scale", type=float, default=1.0, help=argparse.SUPPRESS)
     rules.set_defaults(run=_run_rules)
 
+    _add_log_commands(sub, common)
+
     completion = sub.add_parser(
         "completion", parents=[common], help="print a shell completion script (bash, zsh, fish)"
     )
@@ -126,6 +134,47 @@ def _build_parser() -> argparse.ArgumentParser:
     completion.add_argument("--list", choices=("runbooks", "envs"), help=argparse.SUPPRESS)
     completion.set_defaults(run=lambda args: _run_completion(parser, args))
     return parser
+
+
+# -- `cockpit log`: the shared incident log in PostgreSQL (list, pull, migrate) -------------
+
+
+def _add_log_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    log = sub.add_parser("log", parents=[common], help="the shared incident log ([incident] store)")
+    log_sub = log.add_subparsers(title="log commands", metavar="ACTION", required=True)
+    log_list = log_sub.add_parser("list", parents=[common], help="list the incidents in the store")
+    log_list.set_defaults(run=_run_log_list)
+    log_pull = log_sub.add_parser(
+        "pull", parents=[common], help="write one incident's chain to a file (cockpit verify)"
+    )
+    log_pull.add_argument("incident", metavar="INCIDENT")
+    log_pull.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
+    log_pull.set_defaults(run=_run_log_pull)
+    log_migrate = log_sub.add_parser(
+        "migrate", parents=[common], help="create or upgrade the store's schema"
+    )
+    log_migrate.set_defaults(run=_run_log_migrate)
+
+
+def _run_log_list(args: argparse.Namespace) -> int:
+    from cockpit.log.pgcli import list_main
+
+    return list_main(args.config, args.env)
+
+
+def _run_log_pull(args: argparse.Namespace) -> int:
+    from cockpit.log.pgcli import pull_main
+
+    return pull_main(args.config, args.env, args.incident, args.output)
+
+
+def _run_log_migrate(args: argparse.Namespace) -> int:
+    from cockpit.log.pgcli import migrate_main
+
+    return migrate_main(args.config, args.env)
+
+
+# -- end of `cockpit log` ----------------------------------------------------------------------
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -211,7 +260,13 @@ def _run_config_check(args: argparse.Namespace) -> int:
 def _run_record(args: argparse.Namespace) -> int:
     from cockpit.record import main as record_main
 
-    return record_main(config_path=args.config, env=args.env, log=args.log, duration=args.duration)
+    return record_main(
+        config_path=args.config,
+        env=args.env,
+        log=args.log,
+        duration=args.duration,
+        incident=args.incident,
+    )
 
 
 def _run_export(args: argparse.Namespace) -> int:

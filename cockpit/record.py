@@ -8,9 +8,14 @@ import signal
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cockpit.clock import SystemClock, monotonic
 from cockpit.log.events import LogClosed
+
+if TYPE_CHECKING:
+    from cockpit.clock import Clock
+    from cockpit.log.store import IncidentLog, OpenReport
 
 
 def log_key(environ: Mapping[str, str]) -> bytes | None:
@@ -25,11 +30,11 @@ async def _record(
     environ: Mapping[str, str],
     config_path: str | None,
     env: str | None,
+    incident: str | None = None,
 ) -> int:
     from cockpit.config import ConfigError, load_settings
     from cockpit.feed import ObservationFeed
     from cockpit.log.recovery import LogError
-    from cockpit.log.store import IncidentLog
     from cockpit.sources.base import Snapshot, SourceError
     from cockpit.sources.scheduler import PollScheduler
     from cockpit.wiring import build_sources, sources_event
@@ -49,8 +54,8 @@ async def _record(
         return 2
     clock = SystemClock()
     try:
-        log, report = IncidentLog.open(log_path, clock=clock, key=log_key(environ), mode="record")
-    except LogError as err:
+        log, report = open_record_log(settings, environ, log_path, incident, clock)
+    except (LogError, ConfigError) as err:
         print(f"cockpit record: {err}", file=sys.stderr)
         return 2
     if report.torn is not None:
@@ -67,7 +72,9 @@ async def _record(
             print(f"cockpit record: {source}: result not recorded: {err}", file=sys.stderr)
         for damage in log.take_damage():
             print(f"cockpit record: {damage.summary()}", file=sys.stderr)
+        _say_store_status(log, seen)
 
+    seen: dict[str, str | None] = {"status": None}
     scheduler = PollScheduler(on_result)
     for item in planned:
         scheduler.add(item.source, item.interval_s)
@@ -110,9 +117,46 @@ async def _record(
     return 0
 
 
-def main(*, config_path: str | None, env: str | None, log: str, duration: float | None) -> int:
+def open_record_log(
+    settings: Any, environ: Mapping[str, str], log_path: Path, incident: str | None, clock: Clock
+) -> tuple[IncidentLog, OpenReport]:
+    """The log `cockpit record` appends to: the file, or with `[incident] store = "postgres"`
+    and `--incident ID`, that incident of the shared log with `log_path` as its mirror."""
+    from cockpit.config import ConfigError
+    from cockpit.log.store import IncidentLog
+
+    dsn = settings.incident.store_dsn(environ)
+    key = log_key(environ)
+    if incident and dsn is None:
+        raise ConfigError('--incident joins the shared log: set [incident] store = "postgres"')
+    if incident and dsn is not None:
+        from cockpit.log.pgstore import StoreLog
+
+        return StoreLog.open_store(
+            log_path, dsn=dsn, incident=incident, clock=clock, key=key, mode="record"
+        )
+    return IncidentLog.open(log_path, clock=clock, key=key, mode="record")
+
+
+def _say_store_status(log: IncidentLog, seen: dict[str, str | None]) -> None:
+    """Print the shared log going offline or coming back, once per change."""
+    status_of = getattr(log, "status", None)
+    status = status_of() if status_of is not None else None
+    if status != seen["status"]:
+        seen["status"] = status
+        print(f"cockpit record: {status or 'shared log back online'}", file=sys.stderr)
+
+
+def main(
+    *,
+    config_path: str | None,
+    env: str | None,
+    log: str,
+    duration: float | None,
+    incident: str | None = None,
+) -> int:
     """Record until SIGTERM/SIGINT/SIGHUP or `duration` seconds; the log is closed cleanly."""
     if duration is not None and duration <= 0:
         print("cockpit record: --duration must be a positive number of seconds", file=sys.stderr)
         return 2
-    return asyncio.run(_record(Path(log), duration, dict(os.environ), config_path, env))
+    return asyncio.run(_record(Path(log), duration, dict(os.environ), config_path, env, incident))

@@ -128,3 +128,38 @@ def test_postgres_restart_mid_incident_loses_nothing_and_forks_nothing(
     assert offline_ids == [f"offline-{i}" for i in range(5)]  # the evidence is kept
     seen = [e.data["note_id"] for e in folded if e.type == "note.added"]
     assert sorted(seen) == sorted(expected)  # A folded every note exactly once
+
+
+def test_log_commands_list_pull_migrate_and_record_joins_an_incident(
+    pg_server: PostgresServer, tmp_path: Path, incident: str
+) -> None:
+    config = tmp_path / "cockpit.toml"
+    config.write_text(
+        f'[incident]\nstore = "postgres"\nstore_dsn_env = "STORE_DSN"\nlog_dir = "{tmp_path}"\n',
+        encoding="utf-8",
+    )
+    env = dict(os.environ, STORE_DSN=pg_server.dsn, PYTHONPATH=str(Path.cwd()))
+
+    def cockpit(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "cockpit", *argv, "--config", str(config)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+
+    assert cockpit("log", "migrate").returncode == 0
+    dsn, clock = Secret(pg_server.dsn), SystemClock()
+    a, _ = StoreLog.open_store(tmp_path / "a.jsonl", dsn=dsn, incident=incident, clock=clock)
+    a.append(NoteAdded(note_id="n1", text="hello", author="alice"))
+    a.close()
+    listed = cockpit("log", "list")
+    assert listed.returncode == 0 and incident in listed.stdout
+    out = tmp_path / "pulled.jsonl"
+    assert cockpit("log", "pull", incident, "-o", str(out)).returncode == 0
+    assert cockpit("verify", str(out)).returncode == 0
+    assert out.read_bytes() == (tmp_path / "a.jsonl").read_bytes()
+    missing = cockpit("log", "pull", "INC-NONE", "-o", str(tmp_path / "none.jsonl"))
+    assert missing.returncode == 1 and "no incident 'INC-NONE'" in missing.stderr
+    assert pg_server.dsn not in listed.stderr + listed.stdout  # the DSN is a secret
