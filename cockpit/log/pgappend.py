@@ -77,53 +77,57 @@ def append_items(
     header (type log.opened) is dropped when the chain already has one. With
     `check_origins`, an item whose origin is already in the store is skipped.
     """
-    with conn.transaction():
-        conn.execute(
-            "INSERT INTO cockpit_incidents (incident, last_hash) VALUES (%s, %s) "
-            "ON CONFLICT (incident) DO NOTHING",
-            (incident, ZERO_HASH),
-        )
-        row = conn.execute(
-            "SELECT last_seq, last_hash FROM cockpit_incidents WHERE incident = %s FOR UPDATE",
-            (incident,),
-        ).fetchone()
+    # Two round trips: BEGIN + lock (its answer is needed to chain), then the inserts, the
+    # head update, the notification and COMMIT, pipelined.
+    with conn.pipeline(), conn.transaction():
+        row = _lock(conn, incident)
+        if row is None:
+            conn.execute(
+                "INSERT INTO cockpit_incidents (incident, last_hash) VALUES (%s, %s) "
+                "ON CONFLICT (incident) DO NOTHING",
+                (incident, ZERO_HASH),
+            )
+            row = _lock(conn, incident)
         assert row is not None
-        seq, prev = int(row[0]), str(row[1])
+        seq, prev = row
         missed = lines_after(conn, incident, after_seq) if after_seq < seq else []
         todo = list(items)
         if seq == 0 and header is not None and not (todo and todo[0].type == header.type):
             todo.insert(0, header)
         written: list[list[Encoded]] = []
+        rows: list[tuple[object, ...]] = []
         for item in todo:
             skip = item.type == HEADER_TYPE and seq > 0
             if skip or (check_origins and item.origin and _has_origin(conn, incident, item.origin)):
                 written.append([])
                 continue
             lines = encode_item(seq + 1, prev, item, key)
+            rows += [
+                (
+                    incident,
+                    e.event.seq,
+                    e.event.ts,
+                    e.event.type,
+                    e.event.hash,
+                    item.origin if n == 0 else None,
+                    e.line[:-1].decode("utf-8"),
+                )
+                for n, e in enumerate(lines)
+            ]
+            seq, prev = lines[-1].event.seq, lines[-1].event.hash
+            written.append(lines)
+        if rows:
             with conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO cockpit_events (incident, seq, ts, type, hash, origin, line) "
                     "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                    [
-                        (
-                            incident,
-                            e.event.seq,
-                            e.event.ts,
-                            e.event.type,
-                            e.event.hash,
-                            item.origin if n == 0 else None,
-                            e.line[:-1].decode("utf-8"),
-                        )
-                        for n, e in enumerate(lines)
-                    ],
+                    rows,
                 )
-            seq, prev = lines[-1].event.seq, lines[-1].event.hash
-            written.append(lines)
-        conn.execute(
-            "UPDATE cockpit_incidents SET last_seq = %s, last_hash = %s WHERE incident = %s",
-            (seq, prev, incident),
-        )
-        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, incident))
+            conn.execute(
+                "UPDATE cockpit_incidents SET last_seq = %s, last_hash = %s WHERE incident = %s",
+                (seq, prev, incident),
+            )
+            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, incident))
     return Appended(missed, written)
 
 
@@ -132,3 +136,12 @@ def _has_origin(conn: psycopg.Connection[Any], incident: str, origin: str) -> bo
         "SELECT 1 FROM cockpit_events WHERE incident = %s AND origin = %s", (incident, origin)
     ).fetchone()
     return row is not None
+
+
+def _lock(conn: psycopg.Connection[Any], incident: str) -> tuple[int, str] | None:
+    """Lock the incident's row for this transaction; its head (last seq, last hash)."""
+    row = conn.execute(
+        "SELECT last_seq, last_hash FROM cockpit_incidents WHERE incident = %s FOR UPDATE",
+        (incident,),
+    ).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
