@@ -24,8 +24,15 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
     _add_common(parser)
-    parser.set_defaults(run=_run_live, config=None, env=None, read_only=False, log=None)
+    parser.set_defaults(
+        run=_run_live, config=None, env=None, read_only=False, log=None, incident=None
+    )
     parser.add_argument("--log", metavar="FILE", help="join or create this log (live mode)")
+    parser.add_argument(
+        "--incident",
+        metavar="ID",
+        help="join this incident of the shared log ([incident] store); --log is the mirror",
+    )
     # The common options are accepted before or after the subcommand; SUPPRESS keeps a value
     # given before it from being reset by the subcommand's own default.
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
@@ -186,7 +193,13 @@ def _run_demo(args: argparse.Namespace) -> int:
 def _run_live(args: argparse.Namespace) -> int:
     from cockpit.launch import run_live
 
-    return run_live(config=args.config, env=args.env, read_only=args.read_only, log=args.log)
+    return run_live(
+        config=args.config,
+        env=args.env,
+        read_only=args.read_only,
+        log=args.log,
+        incident=args.incident,
+    )
 
 
 def _run_replay(args: argparse.Namespace) -> int:

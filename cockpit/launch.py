@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from cockpit.clock import Clock, SystemClock, parse_when
 from cockpit.log.events import SourcesConfigured
 from cockpit.permissions import Mode, Permissions
-from cockpit.record import log_key
 from cockpit.wiring import DEMO_INTERVAL_S, PlannedSource, demo_sources
 
 if TYPE_CHECKING:
@@ -37,12 +36,19 @@ def log_file(log_dir: Path, prefix: str, now: datetime) -> Path:
     return log_dir / f"{prefix}-{now:%Y%m%dT%H%M%SZ}-{os.getpid()}.jsonl"
 
 
-def run_live(*, config: str | None, env: str | None, read_only: bool, log: str | None) -> int:
+def run_live(
+    *,
+    config: str | None,
+    env: str | None,
+    read_only: bool,
+    log: str | None,
+    incident: str | None = None,
+) -> int:
     """`cockpit`: poll the configured sources, record into a log, show the dashboard."""
     guard_exits()
     from cockpit.config import ConfigError, load_settings
     from cockpit.log.recovery import LogError
-    from cockpit.log.store import IncidentLog
+    from cockpit.record import open_log
 
     environ = dict(os.environ)
     try:
@@ -54,12 +60,13 @@ def run_live(*, config: str | None, env: str | None, read_only: bool, log: str |
     clock = SystemClock()
     log_dir = settings.incident.log_dir
     prune_watch_logs(log_dir, settings.incident.watch_log_keep_hours, clock.now())
-    path = Path(log) if log else log_file(log_dir, "watch", clock.now())
+    prefix = f"shared-{incident}" if incident else "watch"
+    path = Path(log) if log else log_file(log_dir, prefix, clock.now())
     try:
-        incident_log, report = IncidentLog.open(
-            path, clock=clock, key=log_key(environ), from_start=True
+        incident_log, report = open_log(
+            settings, environ, path, incident, clock, mode="live", from_start=True
         )
-    except LogError as err:
+    except (LogError, ConfigError) as err:
         return _fail(str(err))
     _seal_on_exit(incident_log)
     if report.torn is not None:

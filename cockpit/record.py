@@ -54,7 +54,7 @@ async def _record(
         return 2
     clock = SystemClock()
     try:
-        log, report = open_record_log(settings, environ, log_path, incident, clock)
+        log, report = open_log(settings, environ, log_path, incident, clock, mode="record")
     except (LogError, ConfigError) as err:
         print(f"cockpit record: {err}", file=sys.stderr)
         return 2
@@ -117,11 +117,20 @@ async def _record(
     return 0
 
 
-def open_record_log(
-    settings: Any, environ: Mapping[str, str], log_path: Path, incident: str | None, clock: Clock
+def open_log(
+    settings: Any,
+    environ: Mapping[str, str],
+    log_path: Path,
+    incident: str | None,
+    clock: Clock,
+    *,
+    mode: str,
+    from_start: bool = False,
 ) -> tuple[IncidentLog, OpenReport]:
-    """The log `cockpit record` appends to: the file, or with `[incident] store = "postgres"`
-    and `--incident ID`, that incident of the shared log with `log_path` as its mirror."""
+    """The log to append to: the file, or with `[incident] store = "postgres"` and an
+    incident id, that incident of the shared log with `log_path` as its local mirror.
+
+    Raises LogError or ConfigError (an incident id without a shared store)."""
     from cockpit.config import ConfigError
     from cockpit.log.store import IncidentLog
 
@@ -133,9 +142,15 @@ def open_record_log(
         from cockpit.log.pgstore import StoreLog
 
         return StoreLog.open_store(
-            log_path, dsn=dsn, incident=incident, clock=clock, key=key, mode="record"
+            log_path,
+            dsn=dsn,
+            incident=incident,
+            clock=clock,
+            key=key,
+            mode=mode,
+            from_start=from_start,
         )
-    return IncidentLog.open(log_path, clock=clock, key=key, mode="record")
+    return IncidentLog.open(log_path, clock=clock, key=key, mode=mode, from_start=from_start)
 
 
 def _say_store_status(log: IncidentLog, seen: dict[str, str | None]) -> None:

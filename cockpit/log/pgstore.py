@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ from cockpit.log.recovery import LogError, recover_tail
 from cockpit.log.store import IncidentLog, OpenReport
 from cockpit.settings.secrets import Secret
 
+_INCIDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _DOWN = (psycopg.OperationalError, psycopg.InterfaceError)
 
 
@@ -63,6 +65,11 @@ class StoreLog(IncidentLog):
         The store being unreachable is not an error: the log starts offline on its mirror
         (`status()` says so) and catches up when the store answers again.
         """
+        if not _INCIDENT_ID.fullmatch(incident):
+            raise LogError(
+                f"incident id {incident[:80]!r} is not usable: give 1 to 64 letters, digits, "
+                "'.', '_' or '-' (e.g. INC-2041)"
+            )
         name = str(mirror)
         owner = _own(name)
         try:
