@@ -15,9 +15,11 @@ from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 
+from cockpit.actions.approvals import Approval, ApprovalBook, ApprovalRequested, ApprovalUsed
 from cockpit.actions.step_events import RunLog
 from cockpit.actions.step_gate import refusal
 from cockpit.actions.step_where import Confirmation, where_lines
+from cockpit.clock import Clock
 from cockpit.log.events import JSON, ChecklistTicked, MitigationConfirmed, Payload
 from cockpit.permissions import Capability, Permissions
 from cockpit.runbook import safety
@@ -45,6 +47,8 @@ class Phase(StrEnum):
     FINISHED = "finished"
     REFUSED = "refused"
     CANCELLED = "cancelled"
+    AWAITING_APPROVAL = "awaiting approval"
+    """Final for this run: the step needs another person's approval first (two-person rule)."""
 
 
 class PhaseError(Exception):
@@ -62,8 +66,13 @@ class StepRun:
         permissions: Permissions,
         targets: StepTargets,
         operator: Operator,
+        approvals: ApprovalBook | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.runbook, self.step = runbook, step
+        self.approvals, self.clock = approvals, clock
+        self.approval: Approval | None = None
+        """The approval this run uses (a step under the two-person rule)."""
         self.permissions, self.targets, self.operator = permissions, targets, operator
         self.run_id = uuid.uuid4().hex[:12]
         self.phase = Phase.NEW
@@ -98,8 +107,36 @@ class StepRun:
             self.planned = runner.plan(self.step, bound, self.targets, detected_at)
         except StepRefused as err:
             return self.refuse(err.reason, err.outcome, err.params)
+        if self.step.approval:
+            return self._approval_phase()
         self.phase = Phase.PREPARED
         return ()
+
+    def _approval_phase(self) -> Events:
+        """Two-person rule: go on with a usable approval, else request one (or say which
+        request is still waiting) and stop here."""
+        who = clean(self.step.approval or "", max_len=80, single_line=True)
+        if self.approvals is None or self.clock is None:
+            return self.refuse(f"needs approval by {who}, and this session keeps no approvals")
+        now, actor = self.clock.now(), self.operator.actor
+        book, rb, step = self.approvals, self.runbook.id, self.step.id
+        self.approval = book.usable(rb, step, actor, now)
+        if self.approval is not None:
+            self.phase = Phase.PREPARED
+            return ()
+        self.phase, self.outcome = Phase.AWAITING_APPROVAL, "awaiting approval"
+        waiting = book.waiting(rb, step, actor, now)
+        if waiting is not None:
+            self.summary = f"request {waiting.request.request_id} still waits for approval by {who}"
+            return ()
+        planned = self._planned()
+        self.summary = (
+            f"approval requested from {who} (request {self.run_id}): another person "
+            "approves it by typing the target, then run the step again"
+        )
+        return (
+            ApprovalRequested(self.run_id, rb, step, planned.plan.what, planned.target, who, actor),
+        )
 
     def refuse(
         self, reason: str, outcome: str = "refused", params: Mapping[str, JSON] | None = None
@@ -122,7 +159,11 @@ class StepRun:
         self._need(Phase.PREPARED)
         planned = self._planned()
         self.phase = Phase.REQUESTED
-        return (self._log().requested(planned.plan.what, planned.params),)
+        requested = self._log().requested(planned.plan.what, planned.params)
+        if self.approval is None:
+            return (requested,)
+        used = ApprovalUsed(self.approval.request.request_id, self.run_id, self.operator.actor)
+        return (used, requested)
 
     def confirmation(self) -> Confirmation | None:
         """What to ask before running, or None when the step needs no confirmation."""

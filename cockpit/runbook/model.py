@@ -73,6 +73,8 @@ class Step:
     range: str | None = None
     deadline: str | None = None
     target: str | None = None
+    approval: str | None = None
+    """Two-person rule: who must approve a run first (another person; see actions.approvals)."""
     readonly: bool = False
     """Declared `readonly=true` (exec/http only): the author says it changes nothing."""
 

@@ -61,6 +61,16 @@ def safety_problems(step: Step, file: str) -> list[Problem]:
                 f"step '{step.id}' is marked danger; it needs confirm=typed",
             )
         )
+    if step.approval and step.confirm != "typed":
+        found.append(
+            Problem(
+                file,
+                step.line,
+                "approval-needs-typed",
+                f"step '{step.id}' needs an approval; it needs confirm=typed (the approver "
+                "types the target back)",
+            )
+        )
     if step.kind == "check" and step.role == "mitigate":
         found.append(
             Problem(

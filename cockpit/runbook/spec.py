@@ -81,6 +81,11 @@ class StepAttrs(_Strict):
         default=None,
         description="Who must approve it; a forbidden step is shown but never runs here.",
     )
+    approval: str | None = Field(
+        default=None,
+        description="Two-person rule: who approves (text); another person approves the "
+        "request by typing the target, then the requester may run the step for a while.",
+    )
     target: str | None = Field(
         default=None, description="Text typed back for confirm=typed (placeholders allowed)."
     )

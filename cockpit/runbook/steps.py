@@ -107,6 +107,7 @@ def build_step(
         confirm=spec.confirm,
         danger=spec.danger,
         forbidden=spec.forbidden,
+        approval=spec.approval,
         body=fence.content,
         attrs=attrs,
         line=fence.line,
