@@ -28,6 +28,7 @@ from cockpit.crash import fatal_error
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from cockpit.domain.views import AlertPolicy, NoCatalog, suggested_severity
 from cockpit.hangup import GUARD, REASONS, seal
+from cockpit.log.shared import shared_status
 from cockpit.permissions import Capability, Mode, Permissions
 from cockpit.runbook.exec.base import StepTargets
 from cockpit.sanitize import clean
@@ -251,7 +252,8 @@ class CockpitApp(ActionsApp):
         except RuntimeError:
             return
         state = self.session.state
-        self.status_bar.show(state, now, self.options.refresh_s)
+        shared = shared_status(getattr(self.session, "log", None))
+        self.status_bar.show(state, now, self.options.refresh_s, shared)
         if self.transport is not None:
             self.transport.show()
         self.dashboard.refresh_from(

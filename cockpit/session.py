@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from cockpit.actions.approvals import ApprovalBook
 from cockpit.clock import Clock
 from cockpit.domain.command import STAMP, stamp_for
 from cockpit.domain.fold import Folder
@@ -94,6 +95,8 @@ class LiveSession:
         self._feed = ObservationFeed(log, clock)
         self._scheduler = PollScheduler(self._feed.on_result)
         self.closed = False
+        self.approvals = ApprovalBook()
+        """Two-person rule: the approval requests and decisions folded from the log."""
 
     @property
     def state(self) -> IncidentState:
@@ -108,6 +111,7 @@ class LiveSession:
         """Fold the events appended since the last pump, ours and other processes'."""
         events = self.log.poll()
         self._folder.apply_all(events)
+        self.approvals.apply_all(events)
         return bool(events)
 
     def append(self, payload: Payload) -> Event:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -17,11 +18,13 @@ from cockpit.command.checklist import checklist_rows
 from cockpit.command.leaks import describe, find_leaks, known_terms
 from cockpit.command.options import CommandOptions
 from cockpit.command.statuspage import PHASES, compose, starter
+from cockpit.log.shared import shared_status
 from cockpit.permissions import Capability
 from cockpit.sanitize import clean
 from cockpit.screens.act import perform
 from cockpit.screens.command_pd import PagerDutyPanel
 from cockpit.screens.command_view import clocks_text, row_text
+from cockpit.screens.shared_view import shared_text
 
 if TYPE_CHECKING:
     from cockpit.actions.core import Actions
@@ -56,6 +59,7 @@ class CommandScreen(Screen[None]):
         self._rows: tuple[tuple[str, bool, object], ...] = ()
         self._confirm_leaks = False
         self._last_clocks: Text | None = None
+        self._last_shared: Text | None = None
         self._said = ""
 
     def compose(self) -> ComposeResult:
@@ -63,6 +67,11 @@ class CommandScreen(Screen[None]):
         with VerticalScroll():
             yield Static("", id="cmd-clocks")
             yield Static("", id="cmd-message")
+            if getattr(self.session, "approvals", None) is not None:  # live sessions only
+                yield Label("Shared incident and approvals", classes="cmd-head")
+                yield Static("", id="cmd-shared")
+                yield Input(placeholder="approve REQUEST TARGET  or  reject REQUEST TARGET",
+                            id="approval-input")  # fmt: skip
             yield Label("Roles (type a name, Enter assigns)", classes="cmd-head")
             for index, role in enumerate(self.options.policy.roles):
                 with Horizontal():
@@ -101,6 +110,7 @@ class CommandScreen(Screen[None]):
     def refresh_view(self) -> None:
         """Re-render clocks, roles and checklist from the folded state."""
         state, now = self.session.state, self.session.now()
+        self._show_shared(now)
         clocks = clocks_text(state, now, self.options.policy)
         if clocks != self._last_clocks:
             self._last_clocks = clocks
@@ -128,6 +138,25 @@ class CommandScreen(Screen[None]):
             self._say(f"Read-only: {locked}.")
         elif outside is not None and not self._said:
             self._say(f"Roles and checklist only; paging and status updates: {outside}.")
+
+    def _show_shared(self, now: datetime) -> None:
+        """Who is in the incident, and the approval requests waiting (two-person rule)."""
+        book = getattr(self.session, "approvals", None)
+        if book is None:
+            return
+        shared = shared_status(getattr(self.session, "log", None))
+        text = shared_text(shared, book, now, self.actions.ctx.author)
+        if text != self._last_shared:
+            self._last_shared = text
+            self.query_one("#cmd-shared", Static).update(text)
+
+    def _decide(self, field: Input) -> None:
+        book = getattr(self.session, "approvals", None)
+        if book is None:
+            self._say("Approvals are decided in a live session only.")
+            return
+        if self._act(self.actions.decide_approval(book, field.value)):
+            field.value = ""
 
     def _say(self, message: str) -> None:
         self._said = message
@@ -162,6 +191,8 @@ class CommandScreen(Screen[None]):
             self._act(self.actions.assign_role(role, event.value))
         elif ident == "status-text":
             self._publish()
+        elif ident == "approval-input":
+            self._decide(event.input)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Tick or untick the item; the log records who and when."""

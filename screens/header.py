@@ -13,7 +13,9 @@ from cockpit.command.ladder import ladder_status
 from cockpit.domain.sla import compact_duration
 from cockpit.domain.state import IncidentState
 from cockpit.domain.views import source_status
+from cockpit.log.shared import SharedStatus
 from cockpit.sanitize import clean
+from cockpit.screens.shared_view import append_shared
 
 MODE_STYLES = {
     "LIVE": "bold black on green",
@@ -34,8 +36,15 @@ class HeaderInfo:
     """Cluster / Kubernetes context, when known."""
 
 
-def header_text(info: HeaderInfo, state: IncidentState, now: datetime, refresh_s: float) -> Text:
-    """The status line as Text (pure: the widget only decides whether to repaint)."""
+def header_text(
+    info: HeaderInfo,
+    state: IncidentState,
+    now: datetime,
+    refresh_s: float,
+    shared: SharedStatus | None = None,
+) -> Text:
+    """The status line as Text (pure: the widget only decides whether to repaint); with a
+    shared log, also its offline warning and who is in the incident."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f" {info.mode} ", MODE_STYLES.get(info.mode, "bold reverse"))
     if info.read_only:
@@ -52,6 +61,7 @@ def header_text(info: HeaderInfo, state: IncidentState, now: datetime, refresh_s
     _incident(text, state, now)
     text.append(" │ ", "dim")
     _health(text, state, now, refresh_s)
+    append_shared(text, shared)
     return text
 
 
@@ -125,9 +135,15 @@ class StatusBar(Static):
         self.info = info
         self._last: Text | None = None
 
-    def show(self, state: IncidentState, now: datetime, refresh_s: float) -> None:
+    def show(
+        self,
+        state: IncidentState,
+        now: datetime,
+        refresh_s: float,
+        shared: SharedStatus | None = None,
+    ) -> None:
         """Render for `state` at `now`; no-op when the line would not change."""
-        text = header_text(self.info, state, now, refresh_s)
+        text = header_text(self.info, state, now, refresh_s, shared)
         if self._last is not None and text == self._last:
             return
         self._last = text

@@ -147,7 +147,8 @@ class RunbookScreen(Screen[None]):
         if (step := self.selected()) is None:
             return
         run = StepRun(self.runbook, step, permissions=self.permissions, targets=self.targets,
-                      operator=self.operator)  # fmt: skip
+                      operator=self.operator, approvals=getattr(self.session, "approvals", None),
+                      clock=self.session)  # fmt: skip
         incident = self.session.state.incident
         detected = incident.detected_at if incident else None
         body = partial(run_on_worker, self, run, self.bound(), detected, self.session.append)

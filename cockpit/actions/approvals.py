@@ -13,9 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from cockpit.actions.outcome import Outcome, Refused, Result
 from cockpit.log.events import Event, Payload, register
+from cockpit.permissions import Capability
+from cockpit.sanitize import clean
+
+if TYPE_CHECKING:
+    from cockpit.actions.context import ActionContext
 
 REQUEST_VALID_S = 30 * 60.0
 """A request nobody decided within this long expires."""
@@ -172,3 +178,23 @@ def decide(
     if typed.strip() != found.request.target:
         return "the typed target does not match the request; nothing was decided"
     return ApprovalDecided(request_id, "approved" if approve else "rejected", actor)
+
+
+def decide_command(ctx: ActionContext, book: ApprovalBook, text: str) -> Result:
+    """`approve REQUEST TARGET` or `reject REQUEST TARGET`, typed on the command screen."""
+    refused = ctx.refusal(Capability.RECORD)
+    if refused is not None:
+        return refused
+    words = text.split(maxsplit=2)
+    if len(words) != 3 or words[0].lower() not in ("approve", "reject"):
+        return Refused("type approve REQUEST TARGET or reject REQUEST TARGET")
+    verb, request_id, typed = words
+    found = decide(
+        book, request_id, actor=ctx.author, typed=typed, approve=verb.lower() == "approve",
+        now=ctx.now(),
+    )  # fmt: skip
+    if isinstance(found, str):
+        return Refused(found)
+    request = book.requests[request_id].request
+    said = f"{found.decision} request {request_id}: {request.runbook} {request.step}"
+    return Outcome(events=(found,), message=clean(said, single_line=True, max_len=160))

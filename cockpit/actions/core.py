@@ -11,7 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from cockpit.actions import incident, notes, paging, status
+from cockpit.actions import approvals, incident, notes, paging, status
+from cockpit.actions.approvals import ApprovalBook
 from cockpit.actions.context import ActionContext
 from cockpit.actions.notes import NoteDraft
 from cockpit.actions.outcome import Done, Followup, Outcome, Refused, Result
@@ -118,6 +119,11 @@ class Actions:
     def tick(self, key: str, done: bool | None = None) -> Result:
         """Tick (or untick, or flip with None) checklist item `key`."""
         return self._apply(incident.tick(self.ctx, key, done))[0]
+
+    def decide_approval(self, book: ApprovalBook, text: str) -> Result:
+        """`approve REQUEST TARGET` / `reject REQUEST TARGET` (two-person rule; another
+        person than the requester)."""
+        return self._apply(approvals.decide_command(self.ctx, book, text))[0]
 
     # --- notes -----------------------------------------------------------------------------
 
