@@ -23,7 +23,7 @@ from typing import Any
 
 import psycopg
 
-from cockpit.clock import Clock
+from cockpit.clock import Clock, monotonic
 from cockpit.log.chunk import Assembler, merge
 from cockpit.log.codec import decode_line, hash_mode
 from cockpit.log.events import JSON, ZERO_HASH, Event
@@ -37,6 +37,8 @@ from cockpit.log.store import IncidentLog, OpenReport
 from cockpit.settings.secrets import Secret
 
 _INCIDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+RETRY_S = 10.0
+"""Least time between two reconnections refused by the store itself."""
 _DOWN = (psycopg.OperationalError, psycopg.InterfaceError)
 
 
@@ -118,6 +120,9 @@ class StoreLog(IncidentLog):
         self._known: set[str] = set()
         """Origins of our provisional lines: already folded, not handed out again."""
         self.offline_since = None
+        self.problem = ""
+        """Why the store refused us at the last reconnect ("" when it did not)."""
+        self._retry_at = 0.0
         self.presence = None
         self._role = role
         self._listener = Listener(dsn.reveal(), incident).start()
@@ -192,7 +197,7 @@ class StoreLog(IncidentLog):
         with self._mutex:
             now = self._clock.now()
             if self._conn is None and self._listener.reachable.is_set():
-                self._connect()
+                self._reconnect()
             conn = self._conn
             if conn is not None:
                 try:
@@ -210,6 +215,18 @@ class StoreLog(IncidentLog):
         return out + [e for e, _, _ in assembler.flush()]
 
     # -- connection -------------------------------------------------------------------------
+
+    def _reconnect(self) -> None:
+        """Try again (at most every RETRY_S): a store that refuses us (a newer schema, a
+        permission) leaves the log offline with the reason, it never stops the cockpit."""
+        if monotonic() < self._retry_at:
+            return
+        try:
+            self._connect()
+        except LogError as err:
+            self._retry_at = monotonic() + RETRY_S
+            self._went_offline()
+            self.problem = str(err)
 
     def _connect(self) -> None:
         """Connect, migrate, and push what the mirror holds beyond the store (offline lines)."""
@@ -233,7 +250,7 @@ class StoreLog(IncidentLog):
         except (psycopg.Error, StoreError) as exc:
             conn.close()
             raise LogError(f"shared log: {str(exc).splitlines()[0]}") from None
-        self.offline_since = None
+        self.offline_since, self.problem = None, ""
 
     def _sync(self, conn: psycopg.Connection[Any]) -> None:
         """Re-chain the mirror's unconfirmed lines onto the store's head (skipping those
@@ -280,7 +297,10 @@ class StoreLog(IncidentLog):
     def status(self) -> str | None:
         """ "shared log offline since HH:MM" while the store is unreachable, else None."""
         since = self.offline_since
-        return None if since is None else f"shared log offline since {since:%H:%M}"
+        if since is None:
+            return None
+        why = f" ({self.problem})" if self.problem else ""
+        return f"shared log offline since {since:%H:%M}{why}"
 
     def present(self) -> list[Present]:
         """Who is in the incident now (from the last heartbeat); empty while offline."""
