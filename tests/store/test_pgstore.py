@@ -163,3 +163,32 @@ def test_log_commands_list_pull_migrate_and_record_joins_an_incident(
     missing = cockpit("log", "pull", "INC-NONE", "-o", str(tmp_path / "none.jsonl"))
     assert missing.returncode == 1 and "no incident 'INC-NONE'" in missing.stderr
     assert pg_server.dsn not in listed.stderr + listed.stdout  # the DSN is a secret
+
+
+def test_record_joins_an_incident_of_the_store(
+    pg_server: PostgresServer, tmp_path: Path, incident: str
+) -> None:
+    config = tmp_path / "cockpit.toml"
+    config.write_text(
+        '[incident]\nstore = "postgres"\nstore_dsn_env = "STORE_DSN"\n\n'
+        '[postgres]\ndsn_env = "PG_DSN"\n\n[ui]\nrefresh_seconds = 0.5\n',
+        encoding="utf-8",
+    )
+    env = dict(os.environ, STORE_DSN=pg_server.dsn, PG_DSN=pg_server.ro_dsn,
+               PYTHONPATH=str(Path.cwd()))  # fmt: skip
+    mirror = tmp_path / "mirror.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "cockpit", "record", "--config", str(config), "--log", str(mirror),
+         "--incident", incident, "--duration", "2"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert pg_server.dsn not in done.stderr
+    pulled = tmp_path / "pulled.jsonl"
+    with psycopg.connect(pg_server.dsn, autocommit=True) as conn:
+        pull(conn, incident, pulled)
+    assert pulled.read_bytes() == mirror.read_bytes()
+    assert verify(pulled, None).ok
+    types = [json.loads(raw)["type"] for raw in pulled.read_text(encoding="utf-8").splitlines()]
+    assert types[0] == "log.opened" and types[1] == "sources.configured"
+    assert types[-1] == "log.closed" and len(types) > 3  # observations in between
