@@ -26,7 +26,7 @@ import psycopg
 from cockpit.clock import Clock, monotonic
 from cockpit.log.chunk import Assembler, merge
 from cockpit.log.codec import decode_line, hash_mode
-from cockpit.log.events import JSON, ZERO_HASH, Event
+from cockpit.log.events import JSON, ZERO_HASH, Event, LogOpened
 from cockpit.log.pgappend import Appended, Item, append_items, encode_item
 from cockpit.log.pglisten import KEEPALIVE, Listener
 from cockpit.log.pgmirror import MirrorLine, read_mirror, replace_tail, write_all
@@ -109,6 +109,7 @@ class StoreLog(IncidentLog):
     def _setup(self, owner: int, dsn: Secret, incident: str, mode: str, role: str) -> None:
         self._owner = owner
         self._dsn = dsn
+        self._header_data = self._header(mode, incident).to_data()
         self.incident = incident
         self._mode = mode
         self._conn: psycopg.Connection[Any] | None = None
@@ -128,8 +129,8 @@ class StoreLog(IncidentLog):
         self._listener = Listener(dsn.reveal(), incident).start()
 
     def _header_item(self) -> Item:
-        header = self._header(self._mode, self.incident)
-        return Item(self._clock.now(), header.TYPE, header.to_data())
+        """The chain's first line, should this process be the first to write."""
+        return Item(self._clock.now(), LogOpened.TYPE, self._header_data)
 
     # -- appending ------------------------------------------------------------------------
 
@@ -152,9 +153,9 @@ class StoreLog(IncidentLog):
                     self._drop()
                     self._went_offline()
                 else:
-                    self._take(result.missed)
-                    ours = [e for w in result.written for e in w]
-                    self._take([(e.event.seq, e.line[:-1].decode(), None) for e in ours])
+                    entries = _decoded(result.missed)
+                    entries += [(e.line, e.event, None) for w in result.written for e in w]
+                    self._append_mirror(entries)
                     mine = result.written[-1]
                     return mine[0].event if len(mine) == 1 else merge([e.event for e in mine])
             return self._write_local(item)
@@ -174,22 +175,20 @@ class StoreLog(IncidentLog):
         return events[0] if len(events) == 1 else merge(events)
 
     def _take(self, lines: list[tuple[int, str, str | None]]) -> None:
-        """Other writers' lines: into the mirror, and handed to the next poll."""
-        for event, origin in self._mirror(lines):
-            if origin is None or origin not in self._known:
-                self._pending.append(event)
+        """Store lines (others' or ours): into the mirror, and handed to the next poll."""
+        self._append_mirror(_decoded(lines))
 
-    def _mirror(self, lines: list[tuple[int, str, str | None]]) -> list[tuple[Event, str | None]]:
-        blob = b"".join(line.encode("utf-8") + b"\n" for _s, line, _o in lines)
+    def _append_mirror(self, entries: list[tuple[bytes, Event, str | None]]) -> None:
+        """One write and one fsync for all of `entries` (line with newline, event, origin);
+        events whose origin we already folded (our provisional lines) are not handed out."""
+        blob = b"".join(line for line, _e, _o in entries)
         write_all(self._fd, blob)
         self._end += len(blob)
-        out = []
-        for _seq, line, origin in lines:
-            _obj, event = decode_line(line.encode("utf-8"))
-            out.append((event, origin))
+        for _line, event, origin in entries:
             self.last_seq, self.last_hash = event.seq, event.hash
+            if origin is None or origin not in self._known:
+                self._pending.append(event)
         self._base = (self.last_seq, self.last_hash, self._end)
-        return out
 
     def poll(self) -> list[Event]:
         """Events since the last poll (ours included), split observations reassembled. Reads
@@ -316,6 +315,14 @@ class StoreLog(IncidentLog):
         if self._owner >= 0:
             os.close(self._owner)
             self._owner = -1
+
+
+def _decoded(lines: list[tuple[int, str, str | None]]) -> list[tuple[bytes, Event, str | None]]:
+    out = []
+    for _seq, line, origin in lines:
+        raw = line.encode("utf-8")
+        out.append((raw + b"\n", decode_line(raw)[1], origin))
+    return out
 
 
 def _ours(event: Event, result: Appended) -> bool:
