@@ -12,7 +12,7 @@ import psycopg
 from cockpit.log.chunk import SPLITTABLE, ItemTooLarge, split
 from cockpit.log.codec import HEADER_TYPE, MAX_LINE_BYTES, Encoded, LineTooLong, encode
 from cockpit.log.events import JSON, ZERO_HASH
-from cockpit.log.pgschema import CHANNEL, lines_after
+from cockpit.log.pgschema import CHANNEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,20 +77,19 @@ def append_items(
     header (type log.opened) is dropped when the chain already has one. With
     `check_origins`, an item whose origin is already in the store is skipped.
     """
-    # Two round trips: BEGIN + lock (its answer is needed to chain), then the inserts, the
-    # head update, the notification and COMMIT, pipelined.
+    # Two round trips: BEGIN + lock + the lines we have not seen (the head is needed to
+    # chain), then the inserts, the head update, the notification and COMMIT, pipelined.
     with conn.pipeline(), conn.transaction():
-        row = _lock(conn, incident)
-        if row is None:
+        found = _lock(conn, incident, after_seq)
+        if found is None:
             conn.execute(
                 "INSERT INTO cockpit_incidents (incident, last_hash) VALUES (%s, %s) "
                 "ON CONFLICT (incident) DO NOTHING",
                 (incident, ZERO_HASH),
             )
-            row = _lock(conn, incident)
-        assert row is not None
-        seq, prev = row
-        missed = lines_after(conn, incident, after_seq) if after_seq < seq else []
+            found = _lock(conn, incident, after_seq)
+        assert found is not None
+        (seq, prev), missed = found
         todo = list(items)
         if seq == 0 and header is not None and not (todo and todo[0].type == header.type):
             todo.insert(0, header)
@@ -138,10 +137,20 @@ def _has_origin(conn: psycopg.Connection[Any], incident: str, origin: str) -> bo
     return row is not None
 
 
-def _lock(conn: psycopg.Connection[Any], incident: str) -> tuple[int, str] | None:
-    """Lock the incident's row for this transaction; its head (last seq, last hash)."""
-    row = conn.execute(
+def _lock(
+    conn: psycopg.Connection[Any], incident: str, after_seq: int
+) -> tuple[tuple[int, str], list[tuple[int, str, str | None]]] | None:
+    """Lock the incident's row for this transaction: its head (last seq, last hash) and the
+    lines after `after_seq` (read under the lock, in the same round trip)."""
+    head = conn.execute(
         "SELECT last_seq, last_hash FROM cockpit_incidents WHERE incident = %s FOR UPDATE",
         (incident,),
-    ).fetchone()
-    return None if row is None else (int(row[0]), str(row[1]))
+    )
+    lines = conn.execute(
+        "SELECT seq, line, origin FROM cockpit_events WHERE incident = %s AND seq > %s "
+        "ORDER BY seq",
+        (incident, after_seq),
+    )
+    row = head.fetchone()
+    missed = [(int(r[0]), str(r[1]), r[2]) for r in lines.fetchall()]
+    return None if row is None else ((int(row[0]), str(row[1])), missed)
