@@ -9,6 +9,7 @@ from typing import Any
 import psycopg
 
 from cockpit.log.pgschema import CHANNEL
+from cockpit.settings.secrets import Secret
 
 WAIT_S = 0.5
 """How long one `notifies()` wait lasts before the stop flag is checked again."""
@@ -18,8 +19,10 @@ KEEPALIVE: dict[str, Any] = {
     "keepalives_idle": 5,
     "keepalives_interval": 2,
     "keepalives_count": 2,
+    "tcp_user_timeout": 10_000,
 }
-"""A silent network loss is noticed within about 10 s (an idle LISTEN sends nothing)."""
+"""A silent network loss is noticed within about 10 s, idle (an idle LISTEN sends nothing) or
+writing (data unacknowledged for 10 s), rather than after the kernel's minutes."""
 RETRY_S = 1.0
 """Pause between two connection attempts while the server is unreachable."""
 
@@ -32,7 +35,7 @@ class Listener:
     owner reads the new lines itself; `wake` (optional) is called from this thread.
     """
 
-    def __init__(self, dsn: str, incident: str, wake: Callable[[], None] | None = None) -> None:
+    def __init__(self, dsn: Secret, incident: str, wake: Callable[[], None] | None = None) -> None:
         self._dsn = dsn
         self._incident = incident
         self._wake = wake
@@ -60,7 +63,7 @@ class Listener:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                with psycopg.connect(self._dsn, autocommit=True, **KEEPALIVE) as conn:
+                with psycopg.connect(self._dsn.reveal(), autocommit=True, **KEEPALIVE) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.reachable.set()
                     self._signal()  # anything committed while we were away

@@ -126,7 +126,7 @@ class StoreLog(IncidentLog):
         self._retry_at = 0.0
         self.presence = None
         self._role = role
-        self._listener = Listener(dsn.reveal(), incident).start()
+        self._listener = Listener(dsn, incident).start()
 
     def _header_item(self) -> Item:
         """The chain's first line, should this process be the first to write."""
