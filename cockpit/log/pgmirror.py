@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 from dataclasses import dataclass
 
@@ -67,3 +68,35 @@ def write_all(fd: int, blob: bytes) -> None:
     if written != len(blob):
         raise LogError(f"short write to the mirror ({written}/{len(blob)} bytes)")
     os.fsync(fd)
+
+
+def open_mirror(name: str) -> tuple[int, int]:
+    """(lock fd, mirror fd): MIRROR.lock is held for the life of the process (one writer per
+    mirror file), the mirror opened for append (created 0600)."""
+    try:
+        owner = os.open(name + ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        raise LogError(f"{name}: cannot lock the mirror: {exc.strerror or exc}") from None
+    try:
+        fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(owner)
+        raise LogError(
+            f"{name}: another cockpit process uses this mirror; name another file with --log"
+        ) from None
+    try:
+        fd = os.open(name, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)
+    except OSError as exc:
+        os.close(owner)
+        raise LogError(f"{name}: cannot open the mirror: {exc.strerror or exc}") from None
+    return owner, fd
+
+
+def decoded(lines: list[tuple[int, str, str | None]]) -> list[tuple[bytes, Event, str | None]]:
+    """Store lines (seq, line, origin) as (mirror bytes with newline, event, origin)."""
+    out = []
+    for _seq, line, origin in lines:
+        raw = line.encode("utf-8")
+        out.append((raw + b"\n", decode_line(raw)[1], origin))
+    return out

@@ -13,7 +13,6 @@ mirror continues with the store's lines: it never forks from the store.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
 from collections.abc import Mapping
@@ -25,11 +24,18 @@ import psycopg
 
 from cockpit.clock import Clock, monotonic
 from cockpit.log.chunk import Assembler, merge
-from cockpit.log.codec import decode_line, hash_mode
+from cockpit.log.codec import hash_mode
 from cockpit.log.events import JSON, ZERO_HASH, Event, LogOpened
 from cockpit.log.pgappend import Appended, Item, append_items, encode_item
 from cockpit.log.pglisten import KEEPALIVE, Listener
-from cockpit.log.pgmirror import MirrorLine, read_mirror, replace_tail, write_all
+from cockpit.log.pgmirror import (
+    MirrorLine,
+    decoded,
+    open_mirror,
+    read_mirror,
+    replace_tail,
+    write_all,
+)
 from cockpit.log.pgpresence import Presence, Present
 from cockpit.log.pgschema import StoreError, hashes_upto, lines_after, migrate
 from cockpit.log.recovery import LogError, recover_tail
@@ -73,13 +79,7 @@ class StoreLog(IncidentLog):
                 "'.', '_' or '-' (e.g. INC-2041)"
             )
         name = str(mirror)
-        owner = _own(name)
-        try:
-            fd = os.open(name, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC | os.O_CREAT, 0o600)
-            os.fchmod(fd, 0o600)
-        except OSError as exc:
-            os.close(owner)
-            raise LogError(f"{name}: cannot open the mirror: {exc.strerror or exc}") from None
+        owner, fd = open_mirror(name)
         log = cls(fd, name, clock, key)
         log._setup(owner, dsn, incident, mode, role)
         try:
@@ -153,7 +153,7 @@ class StoreLog(IncidentLog):
                     self._drop()
                     self._went_offline()
                 else:
-                    entries = _decoded(result.missed)
+                    entries = decoded(result.missed)
                     entries += [(e.line, e.event, None) for w in result.written for e in w]
                     self._append_mirror(entries)
                     mine = result.written[-1]
@@ -176,7 +176,7 @@ class StoreLog(IncidentLog):
 
     def _take(self, lines: list[tuple[int, str, str | None]]) -> None:
         """Store lines (others' or ours): into the mirror, and handed to the next poll."""
-        self._append_mirror(_decoded(lines))
+        self._append_mirror(decoded(lines))
 
     def _append_mirror(self, entries: list[tuple[bytes, Event, str | None]]) -> None:
         """One write and one fsync for all of `entries` (line with newline, event, origin);
@@ -317,29 +317,5 @@ class StoreLog(IncidentLog):
             self._owner = -1
 
 
-def _decoded(lines: list[tuple[int, str, str | None]]) -> list[tuple[bytes, Event, str | None]]:
-    out = []
-    for _seq, line, origin in lines:
-        raw = line.encode("utf-8")
-        out.append((raw + b"\n", decode_line(raw)[1], origin))
-    return out
-
-
 def _ours(event: Event, result: Appended) -> bool:
     return any(e.event.hash == event.hash for w in result.written for e in w)
-
-
-def _own(name: str) -> int:
-    """Hold MIRROR.lock for the life of the process: one writer per mirror file."""
-    try:
-        owner = os.open(name + ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    except OSError as exc:
-        raise LogError(f"{name}: cannot lock the mirror: {exc.strerror or exc}") from None
-    try:
-        fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(owner)
-        raise LogError(
-            f"{name}: another cockpit process uses this mirror; name another file with --log"
-        ) from None
-    return owner

@@ -75,9 +75,11 @@ def test_listener_sees_another_writers_event_within_a_second(
     a, _ = StoreLog.open_store(tmp_path / "a.jsonl", dsn=dsn, incident=incident, clock=clock)
     b, _ = StoreLog.open_store(tmp_path / "b.jsonl", dsn=dsn, incident=incident, clock=clock)
     try:
+        time.sleep(0.5)  # the notifications of the opening have arrived
         b.poll()
+        assert not b._listener.changed.is_set()
         a.append(NoteAdded(note_id="n1", text="hello", author="alice"))
-        assert b._listener.changed.wait(1.0)
+        assert b._listener.changed.wait(1.0)  # told within a second, nothing polled
         seen = [e for e in b.poll() if e.type == "note.added"]
         assert [e.data["note_id"] for e in seen] == ["n1"]
         assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
