@@ -145,7 +145,7 @@ class CommandScreen(Screen[None]):
         if book is None:
             return
         shared = shared_status(getattr(self.session, "log", None))
-        text = shared_text(shared, book, now, self.actions.ctx.author)
+        text = shared_text(shared, book, now, self.actions.ctx.author, self.session.state.roles)
         if text != self._last_shared:
             self._last_shared = text
             self.query_one("#cmd-shared", Static).update(text)

@@ -61,7 +61,7 @@ def header_text(
     _incident(text, state, now)
     text.append(" │ ", "dim")
     _health(text, state, now, refresh_s)
-    append_shared(text, shared)
+    append_shared(text, shared, state.roles)
     return text
 
 
