@@ -26,11 +26,6 @@ class Present:
     user: str
     role: str
 
-    def label(self) -> str:
-        """`user@host (role)` for the header."""
-        role = f" ({self.role})" if self.role else ""
-        return f"{self.user}@{self.host}{role}"
-
 
 class Presence:
     """This process's row in `cockpit_presence`, and the people seen at the last beat."""

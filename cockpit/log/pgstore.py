@@ -139,6 +139,8 @@ class StoreLog(IncidentLog):
         it is unreachable, onto the mirror alone (acknowledged: fsynced; pushed later)."""
         item = Item(self._clock.now(), type_, data)
         with self._mutex:
+            if self._conn is None and self._listener.reachable.is_set():
+                self._reconnect()  # a recorder never polls: it catches up here
             if self._conn is not None:
                 try:
                     result = append_items(

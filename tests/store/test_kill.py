@@ -21,11 +21,13 @@ from cockpit.log.verify import verify
 from cockpit.settings.secrets import Secret
 
 WRITER = Path(__file__).with_name("writer.py")
-TRIALS = 6
-"""Half of them kill the writer while the store is down (acknowledged on the mirror only)."""
+TRIALS = 9
+"""A third kill the writer while the store is up, a third while it is down (notes acknowledged
+on the mirror only), a third after it came back (while the writer re-chains its queue)."""
 
 
-def _trial(pg: PostgresServer, tmp: Path, incident: str, rng: random.Random, offline: bool) -> None:
+def _trial(pg: PostgresServer, tmp: Path, incident: str, rng: random.Random, kind: int) -> bool:
+    """One trial; True when the writer itself re-chained its queue and went on online."""
     mirror = tmp / f"{incident}.jsonl"
     env = dict(os.environ, COCKPIT_STORE_DSN=pg.dsn, PYTHONPATH=str(Path.cwd()))
     proc = subprocess.Popen(
@@ -39,16 +41,19 @@ def _trial(pg: PostgresServer, tmp: Path, incident: str, rng: random.Random, off
     try:
         while len(acked) < 20:  # it runs and appends before anything happens to it
             acked.append(proc.stdout.readline().split()[1])
-        if offline:
+        if kind:
             pg.stop("immediate")
-        time.sleep(rng.uniform(0.05, 0.6))
+            time.sleep(rng.uniform(0.05, 0.6))
+        if kind == 2:
+            pg.start()
+        time.sleep(rng.uniform(1.0, 2.5) if kind == 2 else rng.uniform(0.05, 0.6))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         acked += [line.split()[1] for line in proc.stdout.read().splitlines() if " " in line]
     finally:
         if proc.poll() is None:
             proc.kill()
-        if offline:
+        if kind == 1:
             pg.start()
     # A new process on the same mirror pushes what the dead one queued.
     log, _ = StoreLog.open_store(mirror, dsn=Secret(pg.dsn), incident=incident, clock=SystemClock())
@@ -65,13 +70,21 @@ def _trial(pg: PostgresServer, tmp: Path, incident: str, rng: random.Random, off
     lost = set(acked) - set(notes)
     assert not lost, f"acknowledged notes lost: {sorted(lost)[:5]}"
     assert pulled.read_bytes() == mirror.read_bytes()
-    if offline:  # notes were acknowledged on the mirror alone, then re-chained
+    if kind:  # notes were acknowledged on the mirror alone, then re-chained
         assert Path(f"{mirror}.offline").stat().st_size > 0
+    with psycopg.connect(pg.dsn, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT max(seq) FILTER (WHERE origin IS NOT NULL), max(seq) FROM cockpit_events "
+            "WHERE incident = %s AND type = 'note.added'",
+            (incident,),
+        ).fetchone()
+    assert row is not None
+    return row[0] is not None and row[1] > row[0]
 
 
 def test_kill_9_trials_lose_no_acknowledged_note(
     pg_server: PostgresServer, tmp_path: Path, incident: str
 ) -> None:
     rng = random.Random(16)
-    for n in range(TRIALS):
-        _trial(pg_server, tmp_path, f"{incident}-k{n}", rng, offline=n % 2 == 1)
+    resumed = [_trial(pg_server, tmp_path, f"{incident}-k{n}", rng, n % 3) for n in range(TRIALS)]
+    assert any(resumed[2::3]), "no writer reconnected by itself after the restart"
