@@ -83,8 +83,10 @@ class DemoDatabase:
             self._stopped.set()
             driver, self.driver = self.driver, None
         if driver is not None:
+            driver.halt()
+        self.server.stop()  # ends every session at once (fast shutdown)
+        if driver is not None:
             driver.stop()
-        self.server.stop()
 
 
 class DeferredPostgres:

@@ -60,8 +60,12 @@ class SessionDriver:
         self._thread.start()
         return self
 
+    def halt(self) -> None:
+        """Open nothing more (returns at once)."""
+        self._stop.set()
+
     def stop(self) -> None:
-        """Stop following; the sessions end with the server (or are closed here)."""
+        """Stop following and close the sessions held."""
         self._stop.set()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
