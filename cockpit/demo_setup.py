@@ -73,7 +73,7 @@ class DemoSetup:
         atexit.register(self.stop)
         from cockpit.hangup import GUARD
 
-        GUARD.cleanup_with(self.stop)
+        GUARD.cleanup_with(lambda: self.stop(wait_s=0.3))  # the exit deadline is near
 
     def _start_pd(self) -> None:
         from cockpit.command.pagerduty import PdConfig
@@ -191,7 +191,7 @@ class DemoSetup:
         dsn = database.dsn("kyc") if database is not None and database.server.base else None
         return demo_targets(platform.prometheus_url, platform.k8s_url, os.environ, dsn)
 
-    def stop(self) -> None:
+    def stop(self, wait_s: float = 3.0) -> None:
         """Stop the database, the platform and the PagerDuty fake (idempotent)."""
         with self._lock:
             self._stopped = True
@@ -199,7 +199,7 @@ class DemoSetup:
             platform, pagerduty = self.platform, self.pagerduty
             self.pagerduty = None
         if database is not None:
-            database.stop()
+            database.stop(wait_s)
         if platform is not None:
             platform.stop()
         if pagerduty is not None:

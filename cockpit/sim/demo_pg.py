@@ -77,14 +77,15 @@ class DemoDatabase:
         """The real postgres source on this server, waiting for it on the first polls."""
         return DeferredPostgres(self)
 
-    def stop(self) -> None:
-        """Stop the sessions and the server (idempotent; safe from any thread)."""
+    def stop(self, wait_s: float = 3.0) -> None:
+        """Stop the sessions and the server (idempotent; safe from any thread); the server
+        is killed when it has not shut down within `wait_s`."""
         with self._lock:
             self._stopped.set()
             driver, self.driver = self.driver, None
         if driver is not None:
             driver.halt()
-        self.server.stop()  # ends every session at once (fast shutdown)
+        self.server.stop(wait_s)  # ends every session at once (fast shutdown)
         if driver is not None:
             driver.stop()
 
