@@ -121,7 +121,9 @@ class DemoSetup:
         """Header, permissions and command wiring (waits for the PagerDuty fake)."""
         from cockpit.app import AppOptions, default_author
         from cockpit.command.options import CommandOptions
+        from cockpit.domain.thresholds import Thresholds
         from cockpit.screens.header import HeaderInfo
+        from cockpit.sim.demo_pg import IDLE_IN_TRANSACTION_S
 
         self._pd_thread.join(10.0)
         permissions = self.permissions()
@@ -143,6 +145,7 @@ class DemoSetup:
         return AppOptions(
             header=header, permissions=permissions, refresh_s=DEMO_INTERVAL_S,
             targets=self.targets, command=command, author=author,
+            thresholds=Thresholds(idle_in_tx_age_s=IDLE_IN_TRANSACTION_S),
         )  # fmt: skip
 
     def planner(self) -> tuple[Sequence[PlannedSource], SourcesConfigured]:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from cockpit.sources.base import Snapshot
     from cockpit.sources.postgres import PostgresConnections
 
-READY_WAIT_S = 8.0
+READY_WAIT_S = 20.0
 IDLE_IN_TRANSACTION_S = 60.0
 """The pane's "idle in transaction" threshold in the demo: its story is minutes long."""
 
@@ -99,7 +99,7 @@ class DeferredPostgres:
 
     def __init__(self, db: DemoDatabase) -> None:
         self.db = db
-        self.dsn = db.dsn("postgres")
+        self.dsn = db.dsn("kyc")  # the pane names the incident's database
         self._inner: PostgresConnections | None = None
 
     async def poll(self) -> Snapshot:

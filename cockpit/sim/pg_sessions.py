@@ -109,7 +109,9 @@ class SessionDriver:
         import psycopg
 
         if self._admin is None or self._admin.closed:
-            self._admin = psycopg.connect(self.pg.dsn("postgres"), autocommit=True)
+            self._admin = psycopg.connect(
+                self.pg.dsn("postgres"), autocommit=True, application_name="demo-scenario"
+            )
         rows = self._admin.execute(
             "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend'"
         ).fetchall()
