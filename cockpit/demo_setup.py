@@ -69,6 +69,7 @@ class DemoSetup:
         self._pd_thread = threading.Thread(target=self._start_pd, name="demo-pd", daemon=True)
         self._pd_thread.start()  # the TLS material takes a few hundred ms: in parallel
         self._stopped = False
+        self._done = threading.Event()
         self._lock = threading.Lock()
         atexit.register(self.stop)
         from cockpit.hangup import GUARD
@@ -197,13 +198,20 @@ class DemoSetup:
     def stop(self, wait_s: float = 3.0) -> None:
         """Stop the database, the platform and the PagerDuty fake (idempotent)."""
         with self._lock:
-            self._stopped = True
+            if self._stopped:  # another thread is stopping: give it a moment to finish
+                busy = True
+            else:
+                busy, self._stopped = False, True
             database, self.database = self.database, None
             platform, pagerduty = self.platform, self.pagerduty
             self.pagerduty = None
+        if busy:
+            self._done.wait(wait_s)
+            return
         if database is not None:
             database.stop(wait_s)
         if platform is not None:
             platform.stop()
         if pagerduty is not None:
             pagerduty.stop()
+        self._done.set()
