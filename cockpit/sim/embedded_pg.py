@@ -149,7 +149,8 @@ class EmbeddedPostgres:
         return proc.pid if proc is not None and proc.poll() is None else None
 
     def stop(self, wait_s: float = 3.0) -> None:
-        """Fast shutdown (sessions ended), then SIGKILL after `wait_s`; the dir is removed."""
+        """Immediate shutdown (the data is thrown away, so no checkpoint is worth waiting
+        for), then SIGKILL after `wait_s`; the dir is removed."""
         with self._lock:
             proc, self._proc = self._proc, None
             record, self._record = self._record, None
@@ -157,7 +158,7 @@ class EmbeddedPostgres:
         self.ready.clear()
         if proc is not None and proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                proc.send_signal(signal.SIGINT)
+                proc.send_signal(signal.SIGQUIT)
             try:
                 proc.wait(wait_s)
             except subprocess.TimeoutExpired:

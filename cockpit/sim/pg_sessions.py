@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -151,6 +150,3 @@ class SessionDriver:
 def _close(conn: Any) -> None:
     with contextlib.suppress(Exception):
         conn.close()
-
-
-StopFn = Callable[[], None]
