@@ -97,10 +97,14 @@ def _with_deadline(client: Any, timeout_s: float) -> None:
 
 
 def demo_targets(
-    prometheus_url: str, k8s_url: str | None, environ: Mapping[str, str]
+    prometheus_url: str,
+    k8s_url: str | None,
+    environ: Mapping[str, str],
+    postgres_dsn: str | None = None,
 ) -> StepTargets:
-    """Targets on the demo platform: its Prometheus, its Kubernetes fake when running, and
-    the simulated toolbox for exec/http/sql (no host program, database or API is reached)."""
+    """Targets on the demo platform: its Prometheus, its Kubernetes fake when running, its
+    embedded PostgreSQL when given (`sql` steps, diagnostics and mitigations alike), and the
+    simulated toolbox for exec/http (no host program, outside database or API is reached)."""
     from cockpit.sim.toolbox import SimToolbox
 
     factory: Callable[[], Any] | None = None
@@ -113,6 +117,8 @@ def demo_targets(
     where = Where(DEMO_ENVIRONMENT, False, DEMO_CONTEXT, exec_host=SIMULATED)
     return StepTargets(
         prometheus_url=prometheus_url,
+        postgres_dsn=postgres_dsn,
+        postgres_mitigation_dsn=postgres_dsn,
         k8s_client=factory,
         environ=dict(environ),
         toolbox=toolbox,
