@@ -6,6 +6,7 @@ import os
 import re
 import socket
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from cockpit.runbook.exec.base import StepTargets, Where
 DEMO_ENVIRONMENT = "demo"
 DEMO_CONTEXT = "simulated platform"
 SIMULATED = "simulated toolbox"
+DEMO_DATABASE_HOST = "the demo's embedded PostgreSQL (local socket)"
 _CURRENT = re.compile(r"^current-context:[ \t]*[\"']?([^\"'\s#]+)", re.MULTILINE)
 
 
@@ -115,6 +117,10 @@ def demo_targets(
         factory = lambda: make_k8s_client(url)  # noqa: E731
     toolbox = SimToolbox(prometheus_url, k8s_url)
     where = Where(DEMO_ENVIRONMENT, False, DEMO_CONTEXT, exec_host=SIMULATED)
+    if postgres_dsn is not None:
+        from cockpit.actions.step_where import database
+
+        where = replace(where, db_host=DEMO_DATABASE_HOST, db_name=database(postgres_dsn)[1])
     return StepTargets(
         prometheus_url=prometheus_url,
         postgres_dsn=postgres_dsn,
