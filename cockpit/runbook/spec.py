@@ -97,7 +97,7 @@ class StepAttrs(_Strict):
 
 
 K8S_READ_ACTIONS = ("top-pods", "get-pods", "describe-pod", "logs", "events", "rollout-status")
-K8S_WRITE_ACTIONS = ("scale", "set-env", "rollout-restart")
+K8S_WRITE_ACTIONS = ("scale", "set-env", "rollout-restart", "rollout-undo")
 
 K8sCount = Annotated[str, StringConstraints(pattern=r"^(\{\{ *[a-z][a-z0-9_]* *\}\}|[0-9]{1,3})$")]
 K8sName = Annotated[str, StringConstraints(pattern=r"^(\{\{ *[a-z][a-z0-9_]* *\}\}|[a-z0-9.-]+)$")]
@@ -116,6 +116,7 @@ class K8sBody(_Strict):
         "scale",
         "set-env",
         "rollout-restart",
+        "rollout-undo",
     ]
     namespace: K8sName
     deployment: K8sName | None = None
@@ -130,6 +131,13 @@ class K8sBody(_Strict):
         default=None, description="scale: never go above this (a number or a {{ param }})."
     )
     env: dict[str, str] | None = Field(default=None, description="set-env: NAME: value.")
+    revision: (
+        Annotated[str, StringConstraints(pattern=r"^(\{\{ *[a-z][a-z0-9_]* *\}\}|[0-9]{1,9})$")]
+        | None
+    ) = Field(
+        default=None,
+        description="rollout-undo: the revision to go back to (absent or 0: the previous one).",
+    )
     timeout: Duration | None = None
 
 

@@ -25,7 +25,7 @@ Handler = Callable[["K8sFake", Request, dict[str, str]], Reply]
 
 
 class K8sFake(FakeServer):
-    """Deployments, pods, logs, events, scale and pod metrics of a simulated cluster.
+    """Deployments, ReplicaSets, pods, logs, events, scale and pod metrics of a simulated cluster.
 
     `cluster` holds the state and its simulation knobs (crash loops, usage, logs). With a
     `token`, every request needs `Authorization: Bearer <token>` or gets a 401 Status.
@@ -153,6 +153,16 @@ class K8sFake(FakeServer):
             200, ops.patch_deployment(self.cluster, ns, name, ctype, request.json(), dry)
         )
 
+    def _replicasets(self, request: Request, args: dict[str, str]) -> Reply:
+        labels = label_selector(request.param("labelSelector"))
+        with self.cluster.lock:
+            items = [
+                rs
+                for (ns, _), rs in sorted(self.cluster.replicasets.items())
+                if ns == args["ns"] and labels(rs["metadata"].get("labels", {}))
+            ]
+            return self._list("ReplicaSetList", "apps/v1", items)
+
     def _scale(self, request: Request, args: dict[str, str]) -> Reply:
         ns, name = args["ns"], args["name"]
         if request.method == "GET":
@@ -238,6 +248,7 @@ _ROUTES = (
     _route("GET", "/api/v1" + _NS + "/events", K8sFake._events),
     _route("GET", "/apis/apps/v1" + _NS + "/deployments", K8sFake._deployments),
     _route("GET PATCH", _DEPLOY, K8sFake._deployment),
+    _route("GET", "/apis/apps/v1" + _NS + "/replicasets", K8sFake._replicasets),
     _route("GET PATCH PUT", _DEPLOY + "/scale", K8sFake._scale),
     _route("GET", "/apis/metrics.k8s.io/v1beta1" + _NS + "/pods", K8sFake._metrics),
     _route(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class Cluster:
         self.pods: dict[tuple[str, str], Any] = {}
         self.events: list[Any] = []
         self.workloads: dict[tuple[str, str], Workload] = {}
+        self.replicasets: dict[tuple[str, str], Any] = {}
         for seed in seeds:
             self.add_deployment(seed, namespace)
 
@@ -77,8 +79,15 @@ class Cluster:
         with self.lock:
             key = (namespace, seed.name)
             uid = stable_uid("deploy", *key)
-            self.deployments[key] = obj.deployment(seed, namespace, uid, self.next_rv(), self.now())
+            dep = obj.deployment(seed, namespace, uid, self.next_rv(), self.now())
+            self.deployments[key] = dep
             self.workloads[key] = Workload(list(seed.log_lines), seed.cpu_m, seed.memory_mi)
+            if seed.previous_image is not None:
+                # An earlier release, scaled to zero, kept for `rollout undo`.
+                old = copy.deepcopy(dep["spec"]["template"])
+                old["spec"]["containers"][0]["image"] = seed.previous_image
+                self._record_rs(dep, old, obj.short_hash(old), 1)
+                dep["metadata"]["annotations"][obj.REVISION] = "2"
             self.reconcile(namespace, seed.name)
 
     def workload(self, namespace: str, name: str) -> tuple[Any, Workload]:
@@ -102,6 +111,8 @@ class Cluster:
                 work.rs_hashes.append(tpl_hash)
                 # A new template is a rollout: its pods start clean.
                 work.restarts, work.waiting_reason = 0, None
+            revision = int(dep["metadata"].get("annotations", {}).get(obj.REVISION, "1"))
+            self._record_rs(dep, dep["spec"]["template"], tpl_hash, revision, want)
             if len(current) != want:
                 verb = "up" if want > len(current) else "down"
                 self._scaled(
@@ -123,6 +134,26 @@ class Cluster:
                 "readyReplicas": ready,
                 "availableReplicas": ready,
             }
+
+    def _record_rs(
+        self, dep: Any, template: Any, tpl_hash: str, revision: int, replicas: int = 0
+    ) -> None:
+        """Create or update the ReplicaSet of `template`; the others are scaled to zero."""
+        md = dep["metadata"]
+        ns, name = md["namespace"], md["name"]
+        key = (ns, f"{name}-{tpl_hash}")
+        rs = self.replicasets.get(key)
+        if rs is None:
+            uid = stable_uid("rs", ns, name, tpl_hash)
+            rs = obj.replicaset(dep, template, tpl_hash, uid, self.next_rv(), self.now())
+            self.replicasets[key] = rs
+        # A template used again (a rollback) takes the new revision, as the controller does.
+        rs["metadata"]["annotations"][obj.REVISION] = str(revision)
+        for other in self.replicasets.values():
+            owner = other["metadata"]["ownerReferences"][0]
+            if other["metadata"]["namespace"] == ns and owner["uid"] == md["uid"]:
+                count = replicas if other is rs else 0
+                other["spec"]["replicas"] = other["status"]["replicas"] = count
 
     def _scaled(self, namespace: str, name: str, what: str, old: int, new: int) -> None:
         message = f"Scaled {what} from {old} to {new}"

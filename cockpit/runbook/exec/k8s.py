@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cockpit.runbook.bodies import PLACEHOLDER
-from cockpit.runbook.exec import k8s_read
+from cockpit.runbook.exec import k8s_read, k8s_undo
 from cockpit.runbook.exec.base import Plan, StepFailure, StepResult, StepTargets, table
 from cockpit.runbook.model import Step
 from cockpit.runbook.spec import K8S_WRITE_ACTIONS, K8sBody
@@ -24,8 +24,10 @@ class K8sCall:
     """A rendered action; for writes, the patch to send and the object it applies to."""
 
     body: K8sBody
-    patch: Mapping[str, Any] | None = None
+    patch: Mapping[str, Any] | list[dict[str, Any]] | None = None
     scale: bool = False
+    undo_to: int | None = None
+    """rollout-undo: the revision whose template the patch restores."""
 
 
 def render(step: Step, values: Mapping[str, str]) -> K8sBody:
@@ -63,6 +65,9 @@ def plan(step: Step, values: Mapping[str, str], targets: StepTargets) -> Plan:
             call, diff = _plan_scale(api, body)
         elif body.action == "set-env":
             call, diff = _plan_env(api, body)
+        elif body.action == "rollout-undo":
+            undo = k8s_undo.plan_undo(api, body)
+            call, diff = K8sCall(body, undo.patch, undo_to=undo.target), undo.diff()
         else:
             stamp = targets.clock.now().isoformat()
             patch = {
@@ -90,6 +95,13 @@ def run(call: K8sCall, targets: StepTargets, deadline_s: float) -> StepResult:
             f"deployment/{body.deployment} scaled to {replicas}", ["replicas"], [[replicas]]
         )
     revision = (result.metadata.annotations or {}).get("deployment.kubernetes.io/revision", "?")
+    if call.undo_to is not None:
+        images = ", ".join(k8s_undo.images(result.spec.template))
+        return StepResult(
+            "ok",
+            f"deployment/{body.deployment} rolled back to the template of revision "
+            f"{call.undo_to} (now revision {revision}): {images}",
+        )
     return StepResult("ok", f"deployment/{body.deployment} patched (revision {revision})")
 
 
@@ -147,6 +159,11 @@ def _send(api: Any, call: K8sCall, *, dry_run: bool) -> Any:
     name, ns = call.body.deployment, call.body.namespace
     extra = {"dry_run": "All"} if dry_run else {}
     try:
+        if isinstance(call.patch, list):
+            kind = "application/json-patch+json"
+            return apps.patch_namespaced_deployment(
+                name, ns, call.patch, _content_type=kind, **extra
+            )
         if call.scale:
             return apps.patch_namespaced_deployment_scale(name, ns, dict(call.patch or {}), **extra)
         return apps.patch_namespaced_deployment(name, ns, dict(call.patch or {}), **extra)
