@@ -33,6 +33,7 @@ def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
         problem = f"PostgreSQL mitigation login unavailable: {err}"
     return StepTargets(
         prometheus_url=str(prom.url) if prom.url else None,
+        alertmanager_url=str(active.alertmanager.url) if active.alertmanager.url else None,
         postgres_dsn=dsn,
         postgres_mitigation_dsn=mitigation_dsn,
         postgres_mitigation_problem=problem,
@@ -97,7 +98,12 @@ def _with_deadline(client: Any, timeout_s: float) -> None:
 
 
 def demo_targets(
-    prometheus_url: str, k8s_url: str | None, environ: Mapping[str, str]
+    prometheus_url: str,
+    k8s_url: str | None,
+    environ: Mapping[str, str],
+    *,
+    alertmanager_url: str | None = None,
+    loki_url: str | None = None,
 ) -> StepTargets:
     """Targets on the demo platform: its Prometheus, its Kubernetes fake when running, and
     the simulated toolbox for exec/http/sql (no host program, database or API is reached)."""
@@ -113,6 +119,8 @@ def demo_targets(
     where = Where(DEMO_ENVIRONMENT, False, DEMO_CONTEXT, exec_host=SIMULATED)
     return StepTargets(
         prometheus_url=prometheus_url,
+        alertmanager_url=alertmanager_url,
+        loki_url=loki_url,
         k8s_client=factory,
         environ=dict(environ),
         toolbox=toolbox,

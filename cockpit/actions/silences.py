@@ -60,6 +60,45 @@ class Silence:
     comment: str
 
 
+_MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(,|$)')
+_DURATION = re.compile(r"([0-9]+)(m|h|d)")
+
+
+def matcher_text(matchers: tuple[Matcher, ...]) -> str:
+    """Matchers as Alertmanager writes them: name="value", name=~"regex" (the dialog's text)."""
+    ops = {(False, True): "=", (False, False): "!=", (True, True): "=~", (True, False): "!~"}
+    return ", ".join(f"{m.name}{ops[(m.regex, m.equal)]}{_quote(m.value)}" for m in matchers)
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def parse_matchers(text: str) -> tuple[Matcher, ...]:
+    """Parse `name="value", name=~"re"` (ValueError naming the part that is wrong)."""
+    out: list[Matcher] = []
+    pos = 0
+    while pos < len(text.strip()):
+        found = _MATCHER.match(text, pos)
+        if found is None:
+            bad = clean(text[pos:], single_line=True, max_len=40)
+            raise ValueError(f'cannot read {bad!r}: write name="value", name=~"regex", ...')
+        name, op, value = found.group(1), found.group(2), found.group(3)
+        value = re.sub(r"\\(.)", r"\1", value)
+        out.append(Matcher(name, value, regex="~" in op, equal=not op.startswith("!")))
+        pos = found.end()
+    return tuple(out)
+
+
+def parse_duration(text: str) -> timedelta:
+    """`2h`, `30m`, `1d12h` as a timedelta (ValueError otherwise)."""
+    compact = text.strip().replace(" ", "")
+    if not compact or _DURATION.sub("", compact):
+        raise ValueError(f"duration {clean(text, max_len=20)!r}: write e.g. 30m, 2h or 1d")
+    units = {"m": 60, "h": 3600, "d": 86400}
+    return timedelta(seconds=sum(int(n) * units[u] for n, u in _DURATION.findall(compact)))
+
+
 def matchers_from_labels(labels: Mapping[str, str]) -> tuple[Matcher, ...]:
     """Equality matchers from an alert's labels (the dialog lets the operator edit them)."""
     return tuple(Matcher(str(k), str(v)) for k, v in sorted(labels.items()))

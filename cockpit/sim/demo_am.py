@@ -10,7 +10,7 @@ from urllib.parse import quote
 from cockpit.clock import rfc3339
 from cockpit.sim.alerting import AlertEngine, DemoAlert
 from cockpit.sim.demo_api import Timebase
-from cockpit.sim.demo_silences import SilenceStore
+from cockpit.sim.demo_silences import SilenceStore, silence_route
 from cockpit.sim.httpfake import ApiError, FakeServer, Reply, Request
 
 if TYPE_CHECKING:
@@ -89,18 +89,13 @@ class AlertmanagerDemo(FakeServer):
         path = request.path.rstrip("/") or "/"
         if path in ("/-/ready", "/-/healthy"):
             return Reply(200, b"OK", "text/plain")
-        now = self.timebase.now()
-        if path == "/api/v2/silences" and request.method == "POST":
-            return Reply.json(200, {"silenceID": self.silences.create(request.json(), now)})
-        if path.startswith("/api/v2/silence/") and request.method == "DELETE":
-            self.silences.expire(path.rsplit("/", 1)[1], now)
-            return Reply.json(200, {})
+        silences = silence_route(self.silences, request, self.timebase.now())
+        if silences is not None:
+            return silences
         if request.method != "GET":
             raise ApiError(405, f"method {request.method} not allowed on {path}")
         if path == "/api/v2/alerts":
             return Reply.json(200, self._alerts(request))
-        if path == "/api/v2/silences":
-            return Reply.json(200, self.silences.listing(now))
         if path == "/api/v2/receivers":
             return Reply.json(200, [{"name": "pagerduty-oncall"}, {"name": "slack-incidents"}])
         if path == "/api/v2/status":

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from cockpit.clock import parse_rfc3339, rfc3339
-from cockpit.sim.httpfake import ApiError
+from cockpit.clock import Clock, parse_rfc3339, rfc3339
+from cockpit.sim.httpfake import ApiError, FakeServer, Reply, Request
 
 _NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 
@@ -99,3 +99,37 @@ def _hits(m: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
     have, value = labels.get(m["name"], ""), str(m["value"])
     found = re.fullmatch(value, have) is not None if m["isRegex"] else have == value
     return found is bool(m["isEqual"])
+
+
+class SilenceFake(FakeServer):
+    """Only Alertmanager's v2 silence endpoints on loopback, on an injected clock (tests)."""
+
+    def __init__(self, clock: Clock, *, port: int = 0) -> None:
+        super().__init__(port=port)
+        self.clock = clock
+        self.store = SilenceStore()
+
+    def error_reply(self, error: ApiError, request: Request) -> Reply:
+        """Alertmanager v2 errors: {code, message}."""
+        return Reply.json(error.status, {"code": error.status, "message": error.message})
+
+    def route(self, request: Request) -> Reply:
+        """POST/GET /api/v2/silences, DELETE /api/v2/silence/{id}."""
+        return silence_route(self.store, request, self.clock.now()) or _missing(request)
+
+
+def silence_route(store: SilenceStore, request: Request, now: datetime) -> Reply | None:
+    """The answer of a silence endpoint; None when `request` is for another endpoint."""
+    path = request.path.rstrip("/")
+    if path == "/api/v2/silences" and request.method == "POST":
+        return Reply.json(200, {"silenceID": store.create(request.json(), now)})
+    if path == "/api/v2/silences" and request.method == "GET":
+        return Reply.json(200, store.listing(now))
+    if path.startswith("/api/v2/silence/") and request.method == "DELETE":
+        store.expire(path.rsplit("/", 1)[1], now)
+        return Reply.json(200, {})
+    return None
+
+
+def _missing(request: Request) -> Reply:
+    raise ApiError(404, f"no such endpoint: {request.method} {request.path}")
