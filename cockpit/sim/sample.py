@@ -128,8 +128,10 @@ def _operator(clock: FrozenClock) -> dict[int, Sequence[ev.Payload]]:
             ev.MitigationCompleted(
                 run_id="run-2",
                 outcome="ok",
-                summary="deployment/kyc-svc rolled back to the template of revision 41 (now revision 43): "
-                "registry.local/kyc-svc:2.13.4",
+                summary=(
+                    "deployment/kyc-svc rolled back to the template of revision 41 "
+                    "(now revision 43): registry.local/kyc-svc:2.13.4"
+                ),
                 duration_ms=3900.0,
                 actor=IC,
             ),
