@@ -176,7 +176,8 @@ def run_demo(*, read_only: bool, speed: float = 1.0, log_dir: Path | None = None
 
         for platform in platform_box:
             return demo_targets(platform.prometheus_url, platform.k8s_url, os.environ,
-                                alertmanager_url=platform.alertmanager_url)  # fmt: skip
+                                alertmanager_url=platform.alertmanager_url,
+                                loki_url=platform.loki_url)  # fmt: skip
         return None
 
     permissions = Permissions.decide(Mode.DEMO, read_only=read_only, environment="demo")

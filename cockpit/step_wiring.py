@@ -34,6 +34,7 @@ def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
     return StepTargets(
         prometheus_url=str(prom.url) if prom.url else None,
         alertmanager_url=str(active.alertmanager.url) if active.alertmanager.url else None,
+        loki_url=str(settings.config.loki.url) if settings.config.loki.url else None,
         postgres_dsn=dsn,
         postgres_mitigation_dsn=mitigation_dsn,
         postgres_mitigation_problem=problem,

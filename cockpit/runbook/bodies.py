@@ -49,7 +49,7 @@ def parse_body(kind: str, text: str, role: str, first_line: int, file: str) -> P
     if not text.strip():
         out.problems.append(Problem(file, first_line - 1, "empty-step", "the step has no body"))
         return out
-    if kind in ("promql", "check"):
+    if kind in ("promql", "logql", "check"):
         out.spec = text.strip()
     elif kind == "sql":
         out.spec = text.strip()

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-STEP_KINDS = ("promql", "sql", "k8s", "exec", "http", "check")
+STEP_KINDS = ("promql", "logql", "sql", "k8s", "exec", "http", "check")
 """Info-string words that turn a fenced code block into a runnable step."""
 
 READONLY_KINDS = ("exec", "http")
@@ -86,7 +86,9 @@ class StepAttrs(_Strict):
     )
     timeout: Duration | None = None
     params: tuple[Name, ...] = Field(default=(), description="Parameters the step uses.")
-    range: Duration | None = Field(default=None, description="promql: range query window.")
+    range: Duration | None = Field(
+        default=None, description="promql, logql: range query window (absent: instant query)."
+    )
     deadline: Duration | None = Field(
         default=None, description="check: due this long after the incident was detected."
     )
