@@ -98,8 +98,12 @@ class StepAttrs(_Strict):
     )
 
 
-K8S_READ_ACTIONS = ("top-pods", "get-pods", "describe-pod", "logs", "events", "rollout-status")
-K8S_WRITE_ACTIONS = ("scale", "set-env", "rollout-restart", "rollout-undo")
+K8S_READ_ACTIONS = (
+    "top-pods", "get-pods", "describe-pod", "describe-node", "logs", "events", "rollout-status",
+)  # fmt: skip
+K8S_WRITE_ACTIONS = (
+    "scale", "set-env", "set-resources", "set-config", "rollout-restart", "rollout-undo",
+)  # fmt: skip
 
 K8sCount = Annotated[str, StringConstraints(pattern=r"^(\{\{ *[a-z][a-z0-9_]* *\}\}|[0-9]{1,3})$")]
 K8sName = Annotated[str, StringConstraints(pattern=r"^(\{\{ *[a-z][a-z0-9_]* *\}\}|[a-z0-9.-]+)$")]
@@ -112,17 +116,34 @@ class K8sBody(_Strict):
         "top-pods",
         "get-pods",
         "describe-pod",
+        "describe-node",
         "logs",
         "events",
         "rollout-status",
         "scale",
         "set-env",
+        "set-resources",
+        "set-config",
         "rollout-restart",
         "rollout-undo",
     ]
     namespace: K8sName
     deployment: K8sName | None = None
     pod: K8sName | None = None
+    node: K8sName | None = Field(default=None, description="describe-node: the node's name.")
+    configmap: (
+        Annotated[str, StringConstraints(pattern=r"^([a-z0-9.-]|\{\{ *[a-z][a-z0-9_]* *\}\})+$")]
+        | None
+    ) = Field(
+        default=None, description="set-config: the ConfigMap (may join {{ param }} and text)."
+    )
+    data: dict[str, str] | None = Field(default=None, description="set-config: KEY: value.")
+    memory_limit: (
+        Annotated[
+            str, StringConstraints(pattern=r"^(\{\{ *[a-z][a-z0-9_]* *\}\}|[0-9]{1,6}(Mi|Gi))$")
+        ]
+        | None
+    ) = Field(default=None, description="set-resources: new memory limit (512Mi, 3Gi).")
     selector: dict[str, str] | None = Field(default=None, description="Label selector.")
     container: K8sName | None = None
     tail: int | None = Field(default=None, ge=1, le=5000, description="logs: last N lines.")

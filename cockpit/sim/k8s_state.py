@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cockpit.clock import Clock, SystemClock
+from cockpit.sim import k8s_extra
 from cockpit.sim import k8s_objects as obj
 from cockpit.sim import k8s_pods as pods
 from cockpit.sim.httpfake import ApiError
@@ -50,6 +51,8 @@ class Cluster:
         self.events: list[Any] = []
         self.workloads: dict[tuple[str, str], Workload] = {}
         self.replicasets: dict[tuple[str, str], Any] = {}
+        self.configmaps: dict[tuple[str, str], Any] = {}
+        self.nodes: dict[str, Any] = k8s_extra.nodes(self.now())
         for seed in seeds:
             self.add_deployment(seed, namespace)
 
@@ -82,6 +85,8 @@ class Cluster:
             dep = obj.deployment(seed, namespace, uid, self.next_rv(), self.now())
             self.deployments[key] = dep
             self.workloads[key] = Workload(list(seed.log_lines), seed.cpu_m, seed.memory_mi)
+            config = k8s_extra.configmap(namespace, seed.name, self.now())
+            self.configmaps[(namespace, config["metadata"]["name"])] = config
             if seed.previous_image is not None:
                 # An earlier release, scaled to zero, kept for `rollout undo`.
                 old = copy.deepcopy(dep["spec"]["template"])
