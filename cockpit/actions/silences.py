@@ -169,16 +169,27 @@ def check_draft(draft: SilenceDraft) -> str | None:
     """Why the draft cannot be sent (None: it can)."""
     if not draft.matchers:
         return "a silence needs at least one matcher"
-    if not any(m.equal and m.value for m in draft.matchers):
-        return "at least one matcher must select a value (name=value), or it silences everything"
     for m in draft.matchers:
         if not re.fullmatch(LABEL_NAME, m.name):
             return f"matcher name {clean(m.name, max_len=40)!r} is not a label name"
+        if m.regex:
+            try:
+                re.compile(m.value)
+            except re.error as err:
+                return f"matcher {m.name}: bad regular expression ({err})"
+    if all(_matches_empty(m) for m in draft.matchers):
+        return "at least one matcher must select a value (name=value), or it silences everything"
     if not draft.comment.strip():
         return "a comment is required: say why the alert is silenced"
     if draft.duration <= timedelta(0) or draft.duration > timedelta(hours=MAX_HOURS):
         return f"the duration must be between one minute and {MAX_HOURS} hours"
     return None
+
+
+def _matches_empty(m: Matcher) -> bool:
+    """True when the matcher also matches alerts without the label (Alertmanager's rule)."""
+    hit = re.fullmatch(m.value, "") is not None if m.regex else m.value == ""
+    return hit == m.equal
 
 
 def create(ctx: ActionContext, api: SilenceApi | None, draft: SilenceDraft) -> Result:

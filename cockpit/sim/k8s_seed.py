@@ -35,7 +35,9 @@ SEED_DEPLOYMENTS = (
         env=(("OCR_PRIMARY", "internal"), ("OCR_FALLBACK_ENABLED", "false")),
         cpu_m=250, memory_mi=512,
         log_lines=_logs("kyc-svc", "info:dossier accepted", "warn:ocr call slow (4.8 s)",
-                        "info:dossier moved to ocr_pending", "error:ocr call timed out after 10 s"),
+                        "info:dossier moved to ocr_pending", "error:ocr call timed out after 10 s",
+                        "warn:HikariPool-1 - connection is not available, request timed out "
+                        "after 30000ms"),
     ),
     DeploymentSeed(
         "aml-svc", 2, "registry.local/aml-svc:1.9.0", cpu_m=180, memory_mi=384,
