@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from kubernetes import client as k8s
@@ -10,6 +11,7 @@ from rb_support import LogBox, bind, runner
 from cockpit.actions.step_where import Confirmation
 from cockpit.runbook.exec.base import StepTargets
 from cockpit.runbook.model import Runbook
+from cockpit.runbook.parse import parse_runbook
 from cockpit.sim.k8s_fake import K8sFake
 
 NS = "kyc"
@@ -87,3 +89,40 @@ def test_rollout_undo_without_history_or_in_read_only_changes_nothing(
     assert refused.outcome == "refused"
     assert _image(_read(k8s_targets, "kyc-svc")[0]) == "registry.local/kyc-svc:2.14.0"
     assert _image(_read(k8s_targets, "aml-svc")[0]) == "registry.local/aml-svc:1.9.0"
+
+
+def _undo_runbook(tmp_path: Path, revision: str) -> Runbook:
+    path = tmp_path / "RB-901-undo.md"
+    path.write_text(
+        "---\nid: RB-901\ntitle: Undo test\nseverity: SEV-3\nparams:\n"
+        "  - name: revision\n    type: int\n    pattern: '[0-9]{1,4}'\n    source: operator\n"
+        "---\n\n# Undo\n\n"
+        '```k8s id=undo role=mitigate title="Undo" confirm=yes\n'
+        f'action: rollout-undo\nnamespace: kyc\ndeployment: kyc-svc\nrevision: "{revision}"\n```\n',
+        encoding="utf-8",
+    )
+    return parse_runbook(path)
+
+
+def test_rollout_undo_to_a_chosen_revision_and_refusals(
+    tmp_path: Path, k8s_fake: K8sFake, k8s_targets: StepTargets, logbox: LogBox
+) -> None:
+    runbook = _undo_runbook(tmp_path, "{{ revision }}")
+    step = runbook.steps[0]
+    run = runner(runbook, logbox, k8s_targets)
+    unknown = run.run(step, bind(runbook, revision="7"), confirm=lambda a: True)
+    assert unknown.outcome == "refused" and "no revision 7 (kept: 1, 2)" in unknown.summary
+    current = run.run(step, bind(runbook, revision="2"), confirm=lambda a: True)
+    assert current.outcome == "refused" and "is the one running" in current.summary
+    chosen = run.run(step, bind(runbook, revision="1"), confirm=lambda a: True)
+    assert chosen.outcome == "ok", chosen.summary
+    assert _image(_read(k8s_targets, "kyc-svc")[0]) == "registry.local/kyc-svc:2.13.4"
+    # And back again: revision 2 is now the previous one.
+    again = run.run(step, bind(runbook, revision="0"), confirm=lambda a: True)
+    assert again.outcome == "ok" and "revision 2" in again.summary
+    assert _image(_read(k8s_targets, "kyc-svc")[0]) == "registry.local/kyc-svc:2.14.0"
+    with k8s_fake.cluster.lock:
+        dep = k8s_fake.cluster.deployments[(NS, "kyc-svc")]
+        dep["metadata"].setdefault("labels", {})["argocd.argoproj.io/instance"] = "kyc"
+    argo = run.run(step, bind(runbook, revision="0"), confirm=lambda a: True)
+    assert argo.outcome == "refused" and "Argo CD" in argo.summary
