@@ -102,12 +102,14 @@ def demo_targets(
     prometheus_url: str,
     k8s_url: str | None,
     environ: Mapping[str, str],
+    postgres_dsn: str | None = None,
     *,
     alertmanager_url: str | None = None,
     loki_url: str | None = None,
 ) -> StepTargets:
-    """Targets on the demo platform: its Prometheus, its Kubernetes fake when running, and
-    the simulated toolbox for exec/http/sql (no host program, database or API is reached)."""
+    """Targets on the demo platform: its Prometheus, its Kubernetes fake when running, its
+    embedded PostgreSQL when given (`sql` steps, diagnostics and mitigations alike), and the
+    simulated toolbox for exec/http (no host program, outside database or API is reached)."""
     from cockpit.sim.toolbox import SimToolbox
 
     factory: Callable[[], Any] | None = None
@@ -122,6 +124,8 @@ def demo_targets(
         prometheus_url=prometheus_url,
         alertmanager_url=alertmanager_url,
         loki_url=loki_url,
+        postgres_dsn=postgres_dsn,
+        postgres_mitigation_dsn=postgres_dsn,
         k8s_client=factory,
         environ=dict(environ),
         toolbox=toolbox,
