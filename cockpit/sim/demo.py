@@ -13,6 +13,9 @@ from cockpit.sim.alerting import AlertEngine, DemoAlert
 from cockpit.sim.platform import Memo, Platform
 from cockpit.sim.scenario import Scenario
 
+LEAKY_SERVICE, LEAKY_IMAGE = "kyc-svc", "registry.local/kyc-svc:2.14.0"
+"""The release that leaves its transactions open (the demo's incident)."""
+
 if TYPE_CHECKING:
     from cockpit.runbook.catalog import Catalog
     from cockpit.sim.demo_am import AlertmanagerDemo
@@ -81,6 +84,7 @@ class DemoPlatform:
                 from cockpit.sim.loki_fake import LokiFake, cluster_source
 
                 self.k8s = K8sFake(clock=self.clock)
+                self.k8s.cluster.on_rollout = self._rolled_out
                 self.k8s.start()
                 # The simulated services' logs, as Loki would hold them.
                 self.loki = LokiFake(clock=self.clock, source=cluster_source(self.k8s.cluster))
@@ -100,6 +104,12 @@ class DemoPlatform:
         for server in servers:
             if server is not None:
                 server.stop()
+
+    def _rolled_out(self, namespace: str, name: str, template: object) -> None:
+        """kyc-svc rolled off the leaky release (RB-004's rollback): the leak stops here."""
+        images = str(template)
+        if name == LEAKY_SERVICE and LEAKY_IMAGE not in images:
+            self.platform.cut_leak(self.elapsed())
 
     def __enter__(self) -> DemoPlatform:
         return self.start()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +52,9 @@ class Cluster:
         self.workloads: dict[tuple[str, str], Workload] = {}
         self.replicasets: dict[tuple[str, str], Any] = {}
         self.configmaps: dict[tuple[str, str], Any] = {}
+        self.on_rollout: Callable[[str, str, Any], None] | None = None
+        """Called (namespace, name, pod template) when a deployment rolls out a template it
+        was not running (the demo's story reacts to a rollback)."""
         self.nodes: dict[str, Any] = k8s_extra.nodes(self.now())
         for seed in seeds:
             self.add_deployment(seed, namespace)
@@ -112,10 +115,16 @@ class Cluster:
             current = [p for p in owned if p["metadata"]["labels"]["pod-template-hash"] == tpl_hash]
             stale = [p for p in owned if p not in current]
             want = dep["spec"]["replicas"]
+            rolled = bool(work.rs_hashes) and work.rs_hashes[-1] != tpl_hash
             if tpl_hash not in work.rs_hashes:
                 work.rs_hashes.append(tpl_hash)
                 # A new template is a rollout: its pods start clean.
                 work.restarts, work.waiting_reason = 0, None
+            elif rolled:
+                work.rs_hashes.remove(tpl_hash)
+                work.rs_hashes.append(tpl_hash)
+            if rolled and self.on_rollout is not None:
+                self.on_rollout(namespace, name, dep["spec"]["template"])
             revision = int(dep["metadata"].get("annotations", {}).get(obj.REVISION, "1"))
             self._record_rs(dep, dep["spec"]["template"], tpl_hash, revision, want)
             if len(current) != want:
