@@ -193,7 +193,9 @@ class DemoSetup:
         if platform is None:
             return None
         dsn = database.dsn("kyc") if database is not None and database.server.base else None
-        return demo_targets(platform.prometheus_url, platform.k8s_url, os.environ, dsn)
+        return demo_targets(platform.prometheus_url, platform.k8s_url, os.environ, dsn,
+                            alertmanager_url=platform.alertmanager_url,
+                            loki_url=platform.loki_url)  # fmt: skip
 
     def stop(self, wait_s: float = 3.0) -> None:
         """Stop the database, the platform and the PagerDuty fake (idempotent)."""

@@ -35,6 +35,8 @@ def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
         problem = f"PostgreSQL mitigation login unavailable: {err}"
     return StepTargets(
         prometheus_url=str(prom.url) if prom.url else None,
+        alertmanager_url=str(active.alertmanager.url) if active.alertmanager.url else None,
+        loki_url=str(settings.config.loki.url) if settings.config.loki.url else None,
         postgres_dsn=dsn,
         postgres_mitigation_dsn=mitigation_dsn,
         postgres_mitigation_problem=problem,
@@ -103,6 +105,9 @@ def demo_targets(
     k8s_url: str | None,
     environ: Mapping[str, str],
     postgres_dsn: str | None = None,
+    *,
+    alertmanager_url: str | None = None,
+    loki_url: str | None = None,
 ) -> StepTargets:
     """Targets on the demo platform: its Prometheus, its Kubernetes fake when running, its
     embedded PostgreSQL when given (`sql` steps, diagnostics and mitigations alike), and the
@@ -123,6 +128,8 @@ def demo_targets(
         where = replace(where, db_host=DEMO_DATABASE_HOST, db_name=database(postgres_dsn)[1])
     return StepTargets(
         prometheus_url=prometheus_url,
+        alertmanager_url=alertmanager_url,
+        loki_url=loki_url,
         postgres_dsn=postgres_dsn,
         postgres_mitigation_dsn=postgres_dsn,
         k8s_client=factory,

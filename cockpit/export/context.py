@@ -272,6 +272,18 @@ def build_context(folded: FoldedLog, record: IncidentRecord | None = None) -> Co
             }
             for e in record.escalations
         ],
+        "silences": [
+            {
+                "at": stamp(s.ts),
+                "action": s.action,
+                "id": s.silence_id,
+                "matchers": s.matchers,
+                "until": s.ends_at,
+                "comment": s.comment,
+                "actor": s.actor,
+            }
+            for s in record.silences
+        ],
         "timeline": [
             {
                 "at": _hms(e.ts),
