@@ -37,6 +37,7 @@ from cockpit.screens.dashboard import DashboardScreen
 from cockpit.screens.dialogs import ConfirmDialog, KeyHelp, NoteDialog
 from cockpit.screens.header import HeaderInfo, StatusBar
 from cockpit.screens.incident import IncidentDialog, IncidentForm
+from cockpit.screens.panes.alerts import AlertSilenceRequested
 from cockpit.screens.panes.base import PaneContext
 from cockpit.screens.safe import plain_str
 from cockpit.session import LiveSession, ReplaySession, Session
@@ -124,6 +125,7 @@ class CockpitApp(ActionsApp):
         Binding("a", "acknowledge", "Ack"),
         Binding("t", "timeline", "Timeline", show=False),
         Binding("e", "export", "Export", show=False),
+        Binding("S", "silences", "Silences", show=False),
         Binding("ctrl+r", "refresh_sources", "Refresh", show=False),
     ]
 
@@ -377,6 +379,34 @@ class CockpitApp(ActionsApp):
             return
         self.push_screen(runbook_screen_for(self, runbook, dict(message.labels)))
 
+    def on_alert_silence_requested(self, message: AlertSilenceRequested) -> None:
+        """`s` on an alert: the silence dialog (matchers from its labels, comment required)."""
+        from cockpit.screens.silences import SilenceDialog
+
+        self._silence_api()
+        refused = self.actions.refusal(Capability.EXTERNAL)
+        if refused is not None:
+            self.notify(f"Not done: {refused}", severity="warning", markup=False)
+            return
+        sink = lambda draft: self.act(self.actions.silence(draft))  # noqa: E731
+        self.push_screen(SilenceDialog(message.name, message.labels, self.options.author, sink))
+
+    def action_silences(self) -> None:
+        """The silences Alertmanager holds; one can be expired there."""
+        from cockpit.screens.silences import SilencesScreen
+
+        self._silence_api()
+        self.push_screen(SilencesScreen())
+
+    def _silence_api(self) -> None:
+        """Point the actions at the Alertmanager of the step targets (the demo's starts late)."""
+        if self.actions.silence_api is None:
+            targets = self.options.targets()
+            if targets is not None and targets.alertmanager_url:
+                from cockpit.actions.silences import SilenceApi
+
+                self.actions.silence_api = SilenceApi(targets.alertmanager_url)
+
     def action_timeline(self) -> None:
         """Human events and observed changes; Enter jumps to the replay at that moment."""
         from cockpit.screens.timeline import open_timeline
@@ -467,6 +497,7 @@ class CockpitApp(ActionsApp):
         yield SystemCommand("Runbooks", "List and open runbooks", self.action_runbooks)
         yield SystemCommand("Timeline", "Human events and changes", self.action_timeline)
         yield SystemCommand("Export", "Post-mortem in Markdown", self.action_export)
+        yield SystemCommand("Silences", "Alertmanager silences; expire one", self.action_silences)
         yield SystemCommand("Refresh", "Poll every source now", self.action_refresh_sources)
         yield SystemCommand("Keys", "Every key of the cockpit", self.action_key_help)
         for number, name in enumerate(("alerts", "Kafka lag", "PostgreSQL", "tenant quotas"), 1):

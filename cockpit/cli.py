@@ -187,7 +187,7 @@ def _run_log_migrate(args: argparse.Namespace) -> int:
 def _run_demo(args: argparse.Namespace) -> int:
     from cockpit.launch import run_demo
 
-    return run_demo(read_only=args.read_only, speed=args.speed)
+    return run_demo(read_only=args.read_only, speed=args.speed, config=args.config, env=args.env)
 
 
 def _run_live(args: argparse.Namespace) -> int:

@@ -13,16 +13,14 @@ from typing import TYPE_CHECKING
 from cockpit.clock import Clock, SystemClock, parse_when
 from cockpit.log.events import SourcesConfigured
 from cockpit.permissions import Mode, Permissions
-from cockpit.wiring import DEMO_INTERVAL_S, PlannedSource, demo_sources
+from cockpit.wiring import PlannedSource
 
 if TYPE_CHECKING:
     from cockpit.app import AppOptions
     from cockpit.command.options import CommandOptions
     from cockpit.config import Settings
     from cockpit.log.store import IncidentLog
-    from cockpit.runbook.exec.base import StepTargets
     from cockpit.session import LiveSession, Session
-    from cockpit.sim.demo import DemoPlatform
 
 
 def _fail(message: str) -> int:
@@ -143,58 +141,32 @@ def command_options(settings: Settings, environ: Mapping[str, str]) -> CommandOp
     )
 
 
-def run_demo(*, read_only: bool, speed: float = 1.0, log_dir: Path | None = None) -> int:
+def run_demo(
+    *,
+    read_only: bool,
+    speed: float = 1.0,
+    log_dir: Path | None = None,
+    config: str | None = None,
+    env: str | None = None,
+) -> int:
     """`cockpit demo`: the same cockpit against the simulated platform on loopback."""
     guard_exits()
+    from cockpit.config import ConfigError
+    from cockpit.demo_setup import DemoSetup, demo_settings
     from cockpit.log.store import IncidentLog
-    from cockpit.paths import default_log_dir
-
-    clock = SystemClock()
-    path = log_file(log_dir or default_log_dir(), "demo", clock.now())
-    incident_log, _report = IncidentLog.open(path, clock=clock, mode="demo")
-    _seal_on_exit(incident_log)
-    platform_box: list[DemoPlatform] = []
-
-    def planner() -> tuple[Sequence[PlannedSource], SourcesConfigured]:
-        from cockpit.sim.demo import DemoPlatform
-
-        platform = DemoPlatform(clock, speed=speed, with_k8s=True).start()
-        platform_box.append(platform)
-        planned = demo_sources(platform.prometheus_url, platform.alertmanager_url)
-        configured = SourcesConfigured(
-            sources=tuple(
-                {"name": p.source.name, "kind": p.source.kind, "interval_s": p.interval_s}
-                for p in planned
-            ),
-            environment="demo",
-        )
-        return planned, configured
-
-    def stop_platform() -> None:
-        for platform in platform_box:
-            platform.stop()
-
-    from cockpit.app import AppOptions
-    from cockpit.screens.header import HeaderInfo
     from cockpit.session import LiveSession
 
-    def targets() -> StepTargets | None:
-        from cockpit.step_wiring import demo_targets
-
-        for platform in platform_box:
-            return demo_targets(platform.prometheus_url, platform.k8s_url, os.environ)
-        return None
-
-    permissions = Permissions.decide(Mode.DEMO, read_only=read_only, environment="demo")
-    options = AppOptions(
-        header=HeaderInfo(
-            "DEMO", "demo", read_only=permissions.read_only, context="simulated platform"
-        ),
-        permissions=permissions,
-        refresh_s=DEMO_INTERVAL_S,
-        targets=targets,
-    )
-    session = LiveSession(incident_log, planner, clock, mode="DEMO", on_stop=stop_platform)
+    try:
+        settings = demo_settings(config, env, dict(os.environ))
+    except ConfigError as err:
+        return _fail(str(err))
+    clock = SystemClock()
+    setup = DemoSetup(settings, clock, speed=speed, read_only=read_only)
+    path = log_file(log_dir or setup.log_dir(), "demo", clock.now())
+    incident_log, _report = IncidentLog.open(path, clock=clock, mode="demo")
+    _seal_on_exit(incident_log)
+    options = setup.app_options()
+    session = LiveSession(incident_log, setup.planner, clock, mode="DEMO", on_stop=setup.stop)
     return _run(session, options, clock, incident_log.path)
 
 

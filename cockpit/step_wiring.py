@@ -6,6 +6,7 @@ import os
 import re
 import socket
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from cockpit.runbook.exec.base import StepTargets, Where
 DEMO_ENVIRONMENT = "demo"
 DEMO_CONTEXT = "simulated platform"
 SIMULATED = "simulated toolbox"
+DEMO_DATABASE_HOST = "the demo's embedded PostgreSQL (local socket)"
 _CURRENT = re.compile(r"^current-context:[ \t]*[\"']?([^\"'\s#]+)", re.MULTILINE)
 
 
@@ -33,6 +35,8 @@ def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
         problem = f"PostgreSQL mitigation login unavailable: {err}"
     return StepTargets(
         prometheus_url=str(prom.url) if prom.url else None,
+        alertmanager_url=str(active.alertmanager.url) if active.alertmanager.url else None,
+        loki_url=str(settings.config.loki.url) if settings.config.loki.url else None,
         postgres_dsn=dsn,
         postgres_mitigation_dsn=mitigation_dsn,
         postgres_mitigation_problem=problem,
@@ -97,10 +101,17 @@ def _with_deadline(client: Any, timeout_s: float) -> None:
 
 
 def demo_targets(
-    prometheus_url: str, k8s_url: str | None, environ: Mapping[str, str]
+    prometheus_url: str,
+    k8s_url: str | None,
+    environ: Mapping[str, str],
+    postgres_dsn: str | None = None,
+    *,
+    alertmanager_url: str | None = None,
+    loki_url: str | None = None,
 ) -> StepTargets:
-    """Targets on the demo platform: its Prometheus, its Kubernetes fake when running, and
-    the simulated toolbox for exec/http/sql (no host program, database or API is reached)."""
+    """Targets on the demo platform: its Prometheus, its Kubernetes fake when running, its
+    embedded PostgreSQL when given (`sql` steps, diagnostics and mitigations alike), and the
+    simulated toolbox for exec/http (no host program, outside database or API is reached)."""
     from cockpit.sim.toolbox import SimToolbox
 
     factory: Callable[[], Any] | None = None
@@ -111,8 +122,16 @@ def demo_targets(
         factory = lambda: make_k8s_client(url)  # noqa: E731
     toolbox = SimToolbox(prometheus_url, k8s_url)
     where = Where(DEMO_ENVIRONMENT, False, DEMO_CONTEXT, exec_host=SIMULATED)
+    if postgres_dsn is not None:
+        from cockpit.actions.step_where import database
+
+        where = replace(where, db_host=DEMO_DATABASE_HOST, db_name=database(postgres_dsn)[1])
     return StepTargets(
         prometheus_url=prometheus_url,
+        alertmanager_url=alertmanager_url,
+        loki_url=loki_url,
+        postgres_dsn=postgres_dsn,
+        postgres_mitigation_dsn=postgres_dsn,
         k8s_client=factory,
         environ=dict(environ),
         toolbox=toolbox,

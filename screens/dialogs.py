@@ -154,6 +154,8 @@ KEYS = (
     ("/", "filter the focused pane (Esc clears)"),
     ("enter", "open the focused item (an alert opens its runbook)"),
     ("y", "copy the focused item to your clipboard (OSC 52, works over SSH)"),
+    ("s", "silence the highlighted alert in Alertmanager (matchers, duration, comment)"),
+    ("S", "Alertmanager silences: list them, expire one"),
     ("n", "add a note to the incident log"),
     ("i", "declare the incident, or edit it"),
     ("a", "acknowledge the incident (and in PagerDuty when linked)"),

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from cockpit.actions import approvals, incident, notes, paging, status
+from cockpit.actions import approvals, incident, notes, paging, silences, status
 from cockpit.actions.approvals import ApprovalBook
 from cockpit.actions.context import ActionContext
 from cockpit.actions.notes import NoteDraft
@@ -42,6 +42,8 @@ class Actions:
         self.ctx = ActionContext(permissions, author, options, state, now, log_path,
                                  NoteMirror(), pd)  # fmt: skip
         self._append = append
+        self.silence_api: silences.SilenceApi | None = None
+        """Alertmanager's silences; set by the wiring when an Alertmanager is known."""
 
     @classmethod
     def for_session(cls, session: Session, permissions: Permissions, author: str,
@@ -175,6 +177,20 @@ class Actions:
     def unlink_mirror(self) -> None:
         """Notes stay in our log only."""
         self.ctx.mirror.unlink()
+
+    # --- Alertmanager silences --------------------------------------------------------------
+
+    def silence(self, draft: silences.SilenceDraft) -> Result:
+        """Create a silence (a follow-up records `silence.created` when Alertmanager took it)."""
+        return self._apply(silences.create(self.ctx, self.silence_api, draft))[0]
+
+    def list_silences(self) -> Followup | Refused:
+        """The silences Alertmanager holds (the follow-up's value is a list of `Silence`)."""
+        return silences.listing(self.ctx, self.silence_api)
+
+    def expire_silence(self, silence: silences.Silence) -> Result:
+        """Expire a silence now (a follow-up records `silence.expired`)."""
+        return self._apply(silences.expire(self.ctx, self.silence_api, silence))[0]
 
     # --- helpers ---------------------------------------------------------------------------
 

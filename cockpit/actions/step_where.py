@@ -45,7 +45,8 @@ def where_lines(
 
     `dsn` is the login a SQL step uses; its host and database are named when `where` does
     not know them (never its password). `simulated`: exec, sql and http steps go to the
-    simulated toolbox (demo, drill), and the confirmation says so.
+    simulated toolbox (demo, drill), and the confirmation says so; SQL with a login runs on
+    the demo's embedded server, named like any other database.
     """
     env = where.environment or "unnamed"
     lines = [("environment", env + (" (PROD)" if where.production else ""))]
@@ -54,7 +55,7 @@ def where_lines(
         namespace = call.body.namespace if isinstance(call, K8sCall) else where.namespace
         lines.append(("context", where.k8s_context or CURRENT_CONTEXT))
         lines.append(("namespace", namespace or "the kubeconfig's default"))
-    elif simulated and step.kind in ("exec", "sql", "http"):
+    elif simulated and (step.kind in ("exec", "http") or (step.kind == "sql" and not dsn)):
         lines.append(("answered by", SIMULATED))
     elif step.kind == "sql":
         host, name = (where.db_host, where.db_name) if where.db_host else database(dsn)

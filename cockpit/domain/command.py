@@ -18,6 +18,7 @@ from cockpit.domain.records import (
     Note,
     RoleAssignment,
     SeverityChange,
+    SilenceChange,
     StatusUpdate,
     StepRun,
     Tick,
@@ -266,6 +267,38 @@ def external(state: IncidentState, event: ev.Event, p: ev.ExternalActionRecorded
     )
 
 
+def matcher_text(matchers: object) -> str:
+    """Matchers as Alertmanager writes them: name="value", name!~"regex"."""
+    parts = []
+    for m in matchers if isinstance(matchers, list | tuple) else ():
+        if not isinstance(m, dict):
+            continue
+        op = ("=" if m.get("isEqual", True) else "!") + ("~" if m.get("isRegex") else "")
+        op = "!=" if op == "!" else op
+        parts.append(f'{m.get("name", "")}{op}"{m.get("value", "")}"')
+    return ", ".join(parts)
+
+
+def silence_created(state: IncidentState, event: ev.Event, p: ev.SilenceCreated) -> None:
+    _target(state, event).silences.append(
+        SilenceChange(
+            event.ts,
+            "created",
+            p.silence_id,
+            matcher_text(p.matchers),
+            p.ends_at,
+            p.comment,
+            p.actor or p.created_by,
+        )
+    )
+
+
+def silence_expired(state: IncidentState, event: ev.Event, p: ev.SilenceExpired) -> None:
+    _target(state, event).silences.append(
+        SilenceChange(event.ts, "expired", p.silence_id, matcher_text(p.matchers), actor=p.actor)
+    )
+
+
 def sources_configured(state: IncidentState, event: ev.Event, p: ev.Payload) -> None:
     """Replace the configured source set (a new writer or an environment switch)."""
     assert isinstance(p, ev.SourcesConfigured)
@@ -295,5 +328,7 @@ COMMAND_HANDLERS: dict[str, Handler] = {
     ev.EscalationRaised.TYPE: escalated,
     ev.StatusUpdatePosted.TYPE: status_posted,
     ev.ExternalActionRecorded.TYPE: external,
+    ev.SilenceCreated.TYPE: silence_created,
+    ev.SilenceExpired.TYPE: silence_expired,
 }
 """Event type -> handler taking the decoded payload (these events are rare: decoding is fine)."""

@@ -12,6 +12,7 @@ from cockpit.domain.records import (
     MitigationRun,
     Note,
     RoleAssignment,
+    SilenceChange,
     StatusUpdate,
     StepRun,
     Tick,
@@ -33,7 +34,7 @@ class IncidentRecord:
     __slots__ = (
         "checklist", "escalations", "external_actions", "first_seq", "first_ts", "floor", "info",
         "last_seq", "milestones", "mitigations", "notes", "number", "role_history", "roles",
-        "status_updates", "steps", "tags", "ticks",
+        "silences", "status_updates", "steps", "tags", "ticks",
     )  # fmt: skip
 
     def __init__(self, number: int = 0) -> None:
@@ -57,6 +58,7 @@ class IncidentRecord:
         self.escalations: list[Escalation] = []
         self.status_updates: list[StatusUpdate] = []
         self.external_actions: list[ExternalAction] = []
+        self.silences: list[SilenceChange] = []
         self.first_seq = 0
         self.last_seq = 0
         self.first_ts: datetime | None = None

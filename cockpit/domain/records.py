@@ -166,3 +166,18 @@ class ExternalAction:
     outcome: str
     detail: str = ""
     actor: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceChange:
+    """An Alertmanager silence created or expired from the cockpit."""
+
+    ts: datetime
+    action: str
+    """created or expired"""
+    silence_id: str
+    matchers: str
+    """The matchers as Alertmanager writes them: name="value", name=~"regex"."""
+    ends_at: str = ""
+    comment: str = ""
+    actor: str = ""

@@ -14,7 +14,7 @@ from cockpit.sanitize import clean
 
 KINDS = (
     "alert", "incident", "severity", "role", "note", "milestone", "checklist", "step",
-    "mitigation", "escalation", "status",
+    "mitigation", "escalation", "status", "silence",
 )  # fmt: skip
 """Entry kinds, in the order the timeline filter cycles through them."""
 HUMAN_KINDS = frozenset(KINDS) - {"alert"}
@@ -189,6 +189,13 @@ def _comms(record: IncidentRecord) -> Iterable[TimelineEntry]:
     for update in record.status_updates:
         text = f"status page {_text(update.phase)}: {_text(update.text)}"
         yield TimelineEntry(update.ts, "status", text, _text(update.actor))
+    for silence in record.silences:
+        text = f"silence {_text(silence.action)}: {_text(silence.matchers)}"
+        if silence.action == "created":
+            text += f" until {_text(silence.ends_at)}: {_text(silence.comment)}"
+        yield TimelineEntry(
+            silence.ts, "silence", text, _text(silence.actor), ref=silence.silence_id
+        )
 
 
 def build_timeline(

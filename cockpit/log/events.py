@@ -430,3 +430,30 @@ class ExternalActionRecorded(Payload):
     outcome: str
     detail: str = ""
     actor: str = ""
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class SilenceCreated(Payload):
+    """An Alertmanager silence was created; `matchers` are {name, value, isRegex, isEqual}."""
+
+    TYPE: ClassVar[str] = "silence.created"
+    silence_id: str
+    matchers: tuple[Mapping[str, JSON], ...]
+    starts_at: str
+    ends_at: str
+    comment: str
+    created_by: str
+    alert: str = ""
+    actor: str = ""
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class SilenceExpired(Payload):
+    """An Alertmanager silence was expired before its end."""
+
+    TYPE: ClassVar[str] = "silence.expired"
+    silence_id: str
+    matchers: tuple[Mapping[str, JSON], ...] = ()
+    actor: str = ""

@@ -18,8 +18,19 @@ ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 K8S_ACTIONS = K8S_READ_ACTIONS + K8S_WRITE_ACTIONS
 _SECRET_HEADER = re.compile(r"authorization|cookie|token|secret|api[-_]?key|password", re.I)
 _NEEDS = {
-    "deployment": ("rollout-status", "scale", "set-env", "rollout-restart"),
+    "deployment": (
+        "rollout-status",
+        "scale",
+        "set-env",
+        "set-resources",
+        "rollout-restart",
+        "rollout-undo",
+    ),
     "pod": ("describe-pod",),
+    "node": ("describe-node",),
+    "configmap": ("set-config",),
+    "data": ("set-config",),
+    "memory_limit": ("set-resources",),
     "replicas": ("scale",),
     "env": ("set-env",),
 }
@@ -49,7 +60,7 @@ def parse_body(kind: str, text: str, role: str, first_line: int, file: str) -> P
     if not text.strip():
         out.problems.append(Problem(file, first_line - 1, "empty-step", "the step has no body"))
         return out
-    if kind in ("promql", "check"):
+    if kind in ("promql", "logql", "check"):
         out.spec = text.strip()
     elif kind == "sql":
         out.spec = text.strip()

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-STEP_KINDS = ("promql", "sql", "k8s", "exec", "http", "check")
+STEP_KINDS = ("promql", "logql", "sql", "k8s", "exec", "http", "check")
 """Info-string words that turn a fenced code block into a runnable step."""
 
 READONLY_KINDS = ("exec", "http")
@@ -91,7 +91,9 @@ class StepAttrs(_Strict):
     )
     timeout: Duration | None = None
     params: tuple[Name, ...] = Field(default=(), description="Parameters the step uses.")
-    range: Duration | None = Field(default=None, description="promql: range query window.")
+    range: Duration | None = Field(
+        default=None, description="promql, logql: range query window (absent: instant query)."
+    )
     deadline: Duration | None = Field(
         default=None, description="check: due this long after the incident was detected."
     )
@@ -101,8 +103,12 @@ class StepAttrs(_Strict):
     )
 
 
-K8S_READ_ACTIONS = ("top-pods", "get-pods", "describe-pod", "logs", "events", "rollout-status")
-K8S_WRITE_ACTIONS = ("scale", "set-env", "rollout-restart")
+K8S_READ_ACTIONS = (
+    "top-pods", "get-pods", "describe-pod", "describe-node", "logs", "events", "rollout-status",
+)  # fmt: skip
+K8S_WRITE_ACTIONS = (
+    "scale", "set-env", "set-resources", "set-config", "rollout-restart", "rollout-undo",
+)  # fmt: skip
 
 K8sCount = Annotated[str, StringConstraints(pattern=r"^(\{\{ *[a-z][a-z0-9_]* *\}\}|[0-9]{1,3})$")]
 K8sName = Annotated[str, StringConstraints(pattern=r"^(\{\{ *[a-z][a-z0-9_]* *\}\}|[a-z0-9.-]+)$")]
@@ -115,16 +121,34 @@ class K8sBody(_Strict):
         "top-pods",
         "get-pods",
         "describe-pod",
+        "describe-node",
         "logs",
         "events",
         "rollout-status",
         "scale",
         "set-env",
+        "set-resources",
+        "set-config",
         "rollout-restart",
+        "rollout-undo",
     ]
     namespace: K8sName
     deployment: K8sName | None = None
     pod: K8sName | None = None
+    node: K8sName | None = Field(default=None, description="describe-node: the node's name.")
+    configmap: (
+        Annotated[str, StringConstraints(pattern=r"^([a-z0-9.-]|\{\{ *[a-z][a-z0-9_]* *\}\})+$")]
+        | None
+    ) = Field(
+        default=None, description="set-config: the ConfigMap (may join {{ param }} and text)."
+    )
+    data: dict[str, str] | None = Field(default=None, description="set-config: KEY: value.")
+    memory_limit: (
+        Annotated[
+            str, StringConstraints(pattern=r"^(\{\{ *[a-z][a-z0-9_]* *\}\}|[0-9]{1,6}(Mi|Gi))$")
+        ]
+        | None
+    ) = Field(default=None, description="set-resources: new memory limit (512Mi, 3Gi).")
     selector: dict[str, str] | None = Field(default=None, description="Label selector.")
     container: K8sName | None = None
     tail: int | None = Field(default=None, ge=1, le=5000, description="logs: last N lines.")
@@ -135,6 +159,13 @@ class K8sBody(_Strict):
         default=None, description="scale: never go above this (a number or a {{ param }})."
     )
     env: dict[str, str] | None = Field(default=None, description="set-env: NAME: value.")
+    revision: (
+        Annotated[str, StringConstraints(pattern=r"^(\{\{ *[a-z][a-z0-9_]* *\}\}|[0-9]{1,9})$")]
+        | None
+    ) = Field(
+        default=None,
+        description="rollout-undo: the revision to go back to (absent or 0: the previous one).",
+    )
     timeout: Duration | None = None
 
 

@@ -13,7 +13,7 @@ from cockpit.runbook.model import Problem, Step
 from cockpit.runbook.spec import READONLY_KINDS, STEP_KINDS, K8sBody, StepAttrs
 
 _ATTR_RULES = {"extra_forbidden": "unknown-attribute", "missing": "missing-attribute"}
-_KIND_ONLY = {"range": "promql", "deadline": "check"}
+_KIND_ONLY = {"range": ("promql", "logql"), "deadline": ("check",)}
 
 
 _WORD = re.compile(r"""\s*([^\s="']+)(?:=(?:"([^"]*)"|'([^']*)'|([^\s"']*)))?(?=\s|$)""")
@@ -76,9 +76,10 @@ def build_step(
             problems.append(Problem(file, at, rule, _attr_message(rule, name, err["msg"], kind)))
         return None, problems
     for attr, only in _KIND_ONLY.items():
-        if getattr(spec, attr) is not None and kind != only:
+        if getattr(spec, attr) is not None and kind not in only:
+            kinds = " and ".join(only)
             problems.append(
-                Problem(file, at, "attribute-not-for-kind", f"'{attr}' only applies to {only}")
+                Problem(file, at, "attribute-not-for-kind", f"'{attr}' only applies to {kinds}")
             )
     if spec.readonly and kind not in READONLY_KINDS:
         msg = f"'readonly' only applies to {' and '.join(READONLY_KINDS)}: {kind} is judged by "

@@ -75,6 +75,8 @@ class ConfigFile(BaseModel):
     default_environment: str | None = None
     prometheus: HttpSourceSettings = Field(default_factory=HttpSourceSettings)
     alertmanager: HttpSourceSettings = Field(default_factory=HttpSourceSettings)
+    loki: HttpSourceSettings = Field(default_factory=HttpSourceSettings)
+    """Where `logql` runbook steps query logs (no url: those steps say so)."""
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     kubernetes: KubernetesSettings = Field(default_factory=KubernetesSettings)
     pagerduty: PagerDutySettings = Field(default_factory=PagerDutySettings)

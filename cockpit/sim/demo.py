@@ -13,11 +13,15 @@ from cockpit.sim.alerting import AlertEngine, DemoAlert
 from cockpit.sim.platform import Memo, Platform
 from cockpit.sim.scenario import Scenario
 
+LEAKY_SERVICE, LEAKY_IMAGE = "kyc-svc", "registry.local/kyc-svc:2.14.0"
+"""The release that leaves its transactions open (the demo's incident)."""
+
 if TYPE_CHECKING:
     from cockpit.runbook.catalog import Catalog
     from cockpit.sim.demo_am import AlertmanagerDemo
     from cockpit.sim.demo_api import PrometheusDemo
     from cockpit.sim.k8s_fake import K8sFake
+    from cockpit.sim.loki_fake import LokiFake
     from cockpit.sim.metrics import Store
     from cockpit.sim.pagerduty_fake import PagerDutyFake
 
@@ -55,6 +59,7 @@ class DemoPlatform:
         self.prometheus: PrometheusDemo | None = None
         self.alertmanager: AlertmanagerDemo | None = None
         self.k8s: K8sFake | None = None
+        self.loki: LokiFake | None = None
         self.pagerduty: PagerDutyFake | None = None
         self._started_at: datetime | None = None
         self._stores = Memo(size=64)
@@ -76,9 +81,14 @@ class DemoPlatform:
             self.alertmanager.start()
             if self.with_k8s:
                 from cockpit.sim.k8s_fake import K8sFake
+                from cockpit.sim.loki_fake import LokiFake, cluster_source
 
                 self.k8s = K8sFake(clock=self.clock)
+                self.k8s.cluster.on_rollout = self._rolled_out
                 self.k8s.start()
+                # The simulated services' logs, as Loki would hold them.
+                self.loki = LokiFake(clock=self.clock, source=cluster_source(self.k8s.cluster))
+                self.loki.start()
             if self.with_pagerduty:
                 from cockpit.sim.pagerduty_fake import PagerDutyFake
 
@@ -89,11 +99,17 @@ class DemoPlatform:
     def stop(self) -> None:
         """Stop every server (idempotent)."""
         with self._lock:
-            servers = (self.prometheus, self.alertmanager, self.k8s, self.pagerduty)
-            self.prometheus = self.alertmanager = self.k8s = self.pagerduty = None
+            servers = (self.prometheus, self.alertmanager, self.k8s, self.loki, self.pagerduty)
+            self.prometheus = self.alertmanager = self.k8s = self.loki = self.pagerduty = None
         for server in servers:
             if server is not None:
                 server.stop()
+
+    def _rolled_out(self, namespace: str, name: str, template: object) -> None:
+        """kyc-svc rolled off the leaky release (RB-004's rollback): the leak stops here."""
+        images = str(template)
+        if name == LEAKY_SERVICE and LEAKY_IMAGE not in images:
+            self.platform.cut_leak(self.elapsed())
 
     def __enter__(self) -> DemoPlatform:
         return self.start()
@@ -116,6 +132,11 @@ class DemoPlatform:
     def k8s_url(self) -> str:
         """Base URL of the Kubernetes fake (start with with_k8s=True)."""
         return _running(self.k8s, "Kubernetes fake (with_k8s=True)").url
+
+    @property
+    def loki_url(self) -> str:
+        """Base URL of the Loki fake serving the services' logs (start with with_k8s=True)."""
+        return _running(self.loki, "Loki fake (with_k8s=True)").url
 
     @property
     def pagerduty_url(self) -> str:
@@ -148,7 +169,8 @@ class DemoPlatform:
         from cockpit.sim.metrics import series_at
 
         second = float(math.floor(scenario_s))
-        return self._stores.get(second, lambda: series_at(self.platform, second))
+        key = (second, self.platform.leak_cut_at)  # a kill changes the figures from then on
+        return self._stores.get(key, lambda: series_at(self.platform, second))
 
     def alerts_at(self, scenario_s: float) -> list[DemoAlert]:
         """Pending and firing alerts at a scenario time."""

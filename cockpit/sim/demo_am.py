@@ -10,6 +10,7 @@ from urllib.parse import quote
 from cockpit.clock import rfc3339
 from cockpit.sim.alerting import AlertEngine, DemoAlert
 from cockpit.sim.demo_api import Timebase
+from cockpit.sim.demo_silences import SilenceStore, silence_route
 from cockpit.sim.httpfake import ApiError, FakeServer, Reply, Request
 
 if TYPE_CHECKING:
@@ -67,7 +68,8 @@ def _matches(labels: Mapping[str, str], m: Matcher) -> bool:
 
 
 class AlertmanagerDemo(FakeServer):
-    """Serves GET /api/v2/alerts (firing alerts only, as Prometheus sends only those)."""
+    """Serves GET /api/v2/alerts (firing alerts only, as Prometheus sends only those) and the
+    v2 silences: create, list, expire; silenced alerts show as `suppressed`."""
 
     def __init__(
         self, timebase: Timebase, alerts: AlertEngine, prometheus_url: str, *, port: int = 0
@@ -76,6 +78,7 @@ class AlertmanagerDemo(FakeServer):
         self.timebase = timebase
         self.alerts = alerts
         self.prometheus_url = prometheus_url
+        self.silences = SilenceStore()
 
     def error_reply(self, error: ApiError, request: Request) -> Reply:
         """Alertmanager v2 errors: {code, message}."""
@@ -86,12 +89,13 @@ class AlertmanagerDemo(FakeServer):
         path = request.path.rstrip("/") or "/"
         if path in ("/-/ready", "/-/healthy"):
             return Reply(200, b"OK", "text/plain")
+        silences = silence_route(self.silences, request, self.timebase.now())
+        if silences is not None:
+            return silences
         if request.method != "GET":
             raise ApiError(405, f"method {request.method} not allowed on {path}")
         if path == "/api/v2/alerts":
             return Reply.json(200, self._alerts(request))
-        if path == "/api/v2/silences":
-            return Reply.json(200, [])
         if path == "/api/v2/receivers":
             return Reply.json(200, [{"name": "pagerduty-oncall"}, {"name": "slack-incidents"}])
         if path == "/api/v2/status":
@@ -100,19 +104,23 @@ class AlertmanagerDemo(FakeServer):
 
     def _alerts(self, request: Request) -> list[dict[str, Any]]:
         active = request.param("active", "true") != "false"
+        silenced = request.param("silenced", "true") != "false"
         matchers = _matchers(request.query.get("filter", []))
         now = self.timebase.now()
         alerts = self.alerts.evaluate(self.timebase.scenario_time(now))
         out: list[dict[str, Any]] = []
         for alert in alerts:
-            # No silences or inhibitions in the demo: every firing alert is active.
-            if alert.state != "firing" or not active:
+            # No inhibitions in the demo; a silenced alert is "suppressed", as in Alertmanager.
+            if alert.state != "firing":
+                continue
+            by = self.silences.silencing(alert.labels, now)
+            if (by and not silenced) or (not by and not active):
                 continue
             if all(_matches(alert.labels, m) for m in matchers):
-                out.append(self._render(alert, now))
+                out.append(self._render(alert, now, by))
         return out
 
-    def _render(self, alert: DemoAlert, now: datetime) -> dict[str, Any]:
+    def _render(self, alert: DemoAlert, now: datetime, silenced_by: list[str]) -> dict[str, Any]:
         fired = self.timebase.wall_time(alert.fired_at or alert.active_at)
         resends = int(max(0.0, (now - fired).total_seconds()) // RESEND_S)
         updated = fired + timedelta(seconds=resends * RESEND_S)
@@ -126,7 +134,12 @@ class AlertmanagerDemo(FakeServer):
             "fingerprint": fingerprint(alert.labels),
             "generatorURL": f"{self.prometheus_url}/graph?g0.expr={expr}&g0.tab=1",
             "receivers": [{"name": receiver(alert.labels.get("severity", ""))}],
-            "status": {"state": "active", "silencedBy": [], "inhibitedBy": [], "mutedBy": []},
+            "status": {
+                "state": "suppressed" if silenced_by else "active",
+                "silencedBy": silenced_by,
+                "inhibitedBy": [],
+                "mutedBy": [],
+            },
         }
 
     def _status(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from cockpit.clock import Clock
+from cockpit.sim import k8s_extra
 from cockpit.sim import k8s_objects as obj
 from cockpit.sim import k8s_ops as ops
 from cockpit.sim.httpfake import ApiError, FakeServer, Reply, Request
@@ -25,7 +26,7 @@ Handler = Callable[["K8sFake", Request, dict[str, str]], Reply]
 
 
 class K8sFake(FakeServer):
-    """Deployments, pods, logs, events, scale and pod metrics of a simulated cluster.
+    """Deployments, ReplicaSets, pods, logs, events, scale and pod metrics of a simulated cluster.
 
     `cluster` holds the state and its simulation knobs (crash loops, usage, logs). With a
     `token`, every request needs `Authorization: Bearer <token>` or gets a 401 Status.
@@ -153,6 +154,43 @@ class K8sFake(FakeServer):
             200, ops.patch_deployment(self.cluster, ns, name, ctype, request.json(), dry)
         )
 
+    def _replicasets(self, request: Request, args: dict[str, str]) -> Reply:
+        labels = label_selector(request.param("labelSelector"))
+        with self.cluster.lock:
+            items = [
+                rs
+                for (ns, _), rs in sorted(self.cluster.replicasets.items())
+                if ns == args["ns"] and labels(rs["metadata"].get("labels", {}))
+            ]
+            return self._list("ReplicaSetList", "apps/v1", items)
+
+    def _configmap(self, request: Request, args: dict[str, str]) -> Reply:
+        ns, name = args["ns"], args["name"]
+        if request.method == "GET":
+            with self.cluster.lock:
+                found = self.cluster.configmaps.get((ns, name))
+                if found is None:
+                    raise ApiError(404, f'configmaps "{name}" not found',
+                                   details={"name": name, "kind": "configmaps"})  # fmt: skip
+                return Reply.json(200, found)
+        _check_name(name)
+        dry = ops.dry_run_flag(request.param("dryRun"))
+        ctype = request.headers.get("content-type", "")
+        body = k8s_extra.patch_configmap(self.cluster, ns, name, ctype, request.json(), dry)
+        return Reply.json(200, body)
+
+    def _nodes(self, request: Request, args: dict[str, str]) -> Reply:
+        with self.cluster.lock:
+            if "name" not in args or args["name"] is None:
+                return self._list("NodeList", "v1", list(self.cluster.nodes.values()))
+            node = self.cluster.nodes.get(args["name"])
+            if node is None:
+                name = args["name"]
+                raise ApiError(
+                    404, f'nodes "{name}" not found', details={"name": name, "kind": "nodes"}
+                )
+            return Reply.json(200, node)
+
     def _scale(self, request: Request, args: dict[str, str]) -> Reply:
         ns, name = args["ns"], args["name"]
         if request.method == "GET":
@@ -238,6 +276,12 @@ _ROUTES = (
     _route("GET", "/api/v1" + _NS + "/events", K8sFake._events),
     _route("GET", "/apis/apps/v1" + _NS + "/deployments", K8sFake._deployments),
     _route("GET PATCH", _DEPLOY, K8sFake._deployment),
+    _route("GET", "/apis/apps/v1" + _NS + "/replicasets", K8sFake._replicasets),
+    _route(
+        "GET PATCH", "/api/v1" + _NS + "/configmaps/" + _NAME.format("name"), K8sFake._configmap
+    ),
+    _route("GET", "/api/v1/nodes", K8sFake._nodes),
+    _route("GET", "/api/v1/nodes/" + _NAME.format("name"), K8sFake._nodes),
     _route("GET PATCH PUT", _DEPLOY + "/scale", K8sFake._scale),
     _route("GET", "/apis/metrics.k8s.io/v1beta1" + _NS + "/pods", K8sFake._metrics),
     _route(

@@ -117,6 +117,46 @@ def deployment(seed: DeploymentSeed, namespace: str, uid: str, rv: int, created:
     }
 
 
+REVISION = "deployment.kubernetes.io/revision"
+
+
+def replicaset(dep: Any, template: Any, tpl_hash: str, uid: str, rv: int, created: str) -> Any:
+    """An apps/v1 ReplicaSet owned by `dep`, as the Deployment controller makes them.
+
+    Its revision annotation is set by the caller (the cluster's reconcile).
+    """
+    md = dep["metadata"]
+    name, ns = md["name"], md["namespace"]
+    tpl = json.loads(json.dumps(template))
+    tpl.setdefault("metadata", {}).setdefault("labels", {})["pod-template-hash"] = tpl_hash
+    labels = dict(tpl["metadata"]["labels"])
+    owner = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": name,
+        "uid": md["uid"],
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+    selector = {**dep["spec"]["selector"]["matchLabels"], "pod-template-hash": tpl_hash}
+    return {
+        "kind": "ReplicaSet",
+        "apiVersion": "apps/v1",
+        "metadata": meta(
+            f"{name}-{tpl_hash}",
+            ns,
+            uid,
+            rv,
+            created,
+            labels=labels,
+            annotations={REVISION: "0"},
+            ownerReferences=[owner],
+        ),
+        "spec": {"replicas": 0, "selector": {"matchLabels": selector}, "template": tpl},
+        "status": {"replicas": 0},
+    }
+
+
 def validate_deployment(obj: Any, name: str) -> list[dict[str, str]]:
     """Field errors (Kubernetes `causes`) of a patched Deployment; empty when valid."""
     causes: list[dict[str, str]] = []

@@ -17,6 +17,8 @@ class DeploymentSeed:
     cpu_m: int = 120
     memory_mi: int = 256
     log_lines: tuple[str, ...] = ()
+    previous_image: str | None = None
+    """The image of the revision before this one (a ReplicaSet kept for rollbacks)."""
 
 
 def _logs(service: str, *messages: str) -> tuple[str, ...]:
@@ -28,11 +30,14 @@ def _logs(service: str, *messages: str) -> tuple[str, ...]:
 
 SEED_DEPLOYMENTS = (
     DeploymentSeed(
-        "kyc-svc", 3, "registry.local/kyc-svc:2.14.1",
+        "kyc-svc", 3, "registry.local/kyc-svc:2.14.0",
+        previous_image="registry.local/kyc-svc:2.13.4",
         env=(("OCR_PRIMARY", "internal"), ("OCR_FALLBACK_ENABLED", "false")),
         cpu_m=250, memory_mi=512,
         log_lines=_logs("kyc-svc", "info:dossier accepted", "warn:ocr call slow (4.8 s)",
-                        "info:dossier moved to ocr_pending", "error:ocr call timed out after 10 s"),
+                        "info:dossier moved to ocr_pending", "error:ocr call timed out after 10 s",
+                        "warn:HikariPool-1 - connection is not available, request timed out "
+                        "after 30000ms"),
     ),
     DeploymentSeed(
         "aml-svc", 2, "registry.local/aml-svc:1.9.0", cpu_m=180, memory_mi=384,
@@ -43,7 +48,7 @@ SEED_DEPLOYMENTS = (
         log_lines=_logs("tcr-svc", "info:report rendered", "info:report stored"),
     ),
     DeploymentSeed(
-        "ocr-svc", 2, "registry.local/ocr-svc:3.2.0",
+        "ocr-svc", 2, "registry.local/ocr-svc:3.2.0", previous_image="registry.local/ocr-svc:3.1.2",
         env=(("TENANT_RATE_LIMIT_DEFAULT", "200"),), cpu_m=900, memory_mi=1536,
         log_lines=_logs("ocr-svc", "warn:gpu queue depth 48", "error:inference timeout on page 2",
                         "warn:p95 latency 6.1 s", "info:model warm"),

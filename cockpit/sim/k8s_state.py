@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cockpit.clock import Clock, SystemClock
+from cockpit.sim import k8s_extra
 from cockpit.sim import k8s_objects as obj
 from cockpit.sim import k8s_pods as pods
 from cockpit.sim.httpfake import ApiError
@@ -48,6 +50,12 @@ class Cluster:
         self.pods: dict[tuple[str, str], Any] = {}
         self.events: list[Any] = []
         self.workloads: dict[tuple[str, str], Workload] = {}
+        self.replicasets: dict[tuple[str, str], Any] = {}
+        self.configmaps: dict[tuple[str, str], Any] = {}
+        self.on_rollout: Callable[[str, str, Any], None] | None = None
+        """Called (namespace, name, pod template) when a deployment rolls out a template it
+        was not running (the demo's story reacts to a rollback)."""
+        self.nodes: dict[str, Any] = k8s_extra.nodes(self.now())
         for seed in seeds:
             self.add_deployment(seed, namespace)
 
@@ -77,8 +85,17 @@ class Cluster:
         with self.lock:
             key = (namespace, seed.name)
             uid = stable_uid("deploy", *key)
-            self.deployments[key] = obj.deployment(seed, namespace, uid, self.next_rv(), self.now())
+            dep = obj.deployment(seed, namespace, uid, self.next_rv(), self.now())
+            self.deployments[key] = dep
             self.workloads[key] = Workload(list(seed.log_lines), seed.cpu_m, seed.memory_mi)
+            config = k8s_extra.configmap(namespace, seed.name, self.now())
+            self.configmaps[(namespace, config["metadata"]["name"])] = config
+            if seed.previous_image is not None:
+                # An earlier release, scaled to zero, kept for `rollout undo`.
+                old = copy.deepcopy(dep["spec"]["template"])
+                old["spec"]["containers"][0]["image"] = seed.previous_image
+                self._record_rs(dep, old, obj.short_hash(old), 1)
+                dep["metadata"]["annotations"][obj.REVISION] = "2"
             self.reconcile(namespace, seed.name)
 
     def workload(self, namespace: str, name: str) -> tuple[Any, Workload]:
@@ -98,10 +115,18 @@ class Cluster:
             current = [p for p in owned if p["metadata"]["labels"]["pod-template-hash"] == tpl_hash]
             stale = [p for p in owned if p not in current]
             want = dep["spec"]["replicas"]
+            rolled = bool(work.rs_hashes) and work.rs_hashes[-1] != tpl_hash
             if tpl_hash not in work.rs_hashes:
                 work.rs_hashes.append(tpl_hash)
                 # A new template is a rollout: its pods start clean.
                 work.restarts, work.waiting_reason = 0, None
+            elif rolled:
+                work.rs_hashes.remove(tpl_hash)
+                work.rs_hashes.append(tpl_hash)
+            if rolled and self.on_rollout is not None:
+                self.on_rollout(namespace, name, dep["spec"]["template"])
+            revision = int(dep["metadata"].get("annotations", {}).get(obj.REVISION, "1"))
+            self._record_rs(dep, dep["spec"]["template"], tpl_hash, revision, want)
             if len(current) != want:
                 verb = "up" if want > len(current) else "down"
                 self._scaled(
@@ -123,6 +148,26 @@ class Cluster:
                 "readyReplicas": ready,
                 "availableReplicas": ready,
             }
+
+    def _record_rs(
+        self, dep: Any, template: Any, tpl_hash: str, revision: int, replicas: int = 0
+    ) -> None:
+        """Create or update the ReplicaSet of `template`; the others are scaled to zero."""
+        md = dep["metadata"]
+        ns, name = md["namespace"], md["name"]
+        key = (ns, f"{name}-{tpl_hash}")
+        rs = self.replicasets.get(key)
+        if rs is None:
+            uid = stable_uid("rs", ns, name, tpl_hash)
+            rs = obj.replicaset(dep, template, tpl_hash, uid, self.next_rv(), self.now())
+            self.replicasets[key] = rs
+        # A template used again (a rollback) takes the new revision, as the controller does.
+        rs["metadata"]["annotations"][obj.REVISION] = str(revision)
+        for other in self.replicasets.values():
+            owner = other["metadata"]["ownerReferences"][0]
+            if other["metadata"]["namespace"] == ns and owner["uid"] == md["uid"]:
+                count = replicas if other is rs else 0
+                other["spec"]["replicas"] = other["status"]["replicas"] = count
 
     def _scaled(self, namespace: str, name: str, what: str, old: int, new: int) -> None:
         message = f"Scaled {what} from {old} to {new}"

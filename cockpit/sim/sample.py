@@ -60,16 +60,16 @@ def _operator(clock: FrozenClock) -> dict[int, Sequence[ev.Payload]]:
             ev.StepRunRequested(
                 run_id="run-1",
                 runbook="RB-004",
-                step="connections-by-state",
+                step="who-holds",
                 kind="sql",
                 role="diagnose",
-                what="SELECT state, count(*) FROM pg_stat_activity ...",
+                what="SELECT application_name, state, count(*) FROM pg_stat_activity ...",
                 actor=IC,
             ),
             ev.StepRunCompleted(
                 run_id="run-1",
                 runbook="RB-004",
-                step="connections-by-state",
+                step="who-holds",
                 outcome="ok",
                 summary="idle in transaction: 104 sessions, all application_name=kyc-svc",
                 duration_ms=41.0,
@@ -106,11 +106,20 @@ def _operator(clock: FrozenClock) -> dict[int, Sequence[ev.Payload]]:
         296: (
             ev.MitigationRequested(
                 run_id="run-2",
-                runbook="RB-002",
+                runbook="RB-004",
                 step="rollback",
                 kind="k8s",
-                what="rollout undo deployment/kyc-svc -n kyc (to revision 41, image 2.13.4)",
-                params={"deployment": "kyc-svc", "namespace": "kyc"},
+                what=(
+                    "rollout-undo deployment/kyc-svc in namespace kyc\n"
+                    "  revision 42 -> template of revision 41\n"
+                    "  - image registry.local/kyc-svc:2.14.0\n"
+                    "  + image registry.local/kyc-svc:2.13.4\n"
+                    "Server-side dry run: accepted"
+                ),
+                params={
+                    "namespace": {"value": "kyc", "from": "default"},
+                    "service": {"value": "kyc-svc", "from": "operator"},
+                },
                 actor=IC,
             ),
             ev.MitigationConfirmed(run_id="run-2", actor=IC, typed_target="kyc-svc"),
@@ -119,7 +128,10 @@ def _operator(clock: FrozenClock) -> dict[int, Sequence[ev.Payload]]:
             ev.MitigationCompleted(
                 run_id="run-2",
                 outcome="ok",
-                summary="rollout complete: 6/6 pods on 2.13.4",
+                summary=(
+                    "deployment/kyc-svc rolled back to the template of revision 41 "
+                    "(now revision 43): registry.local/kyc-svc:2.13.4"
+                ),
                 duration_ms=3900.0,
                 actor=IC,
             ),

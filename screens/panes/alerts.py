@@ -11,7 +11,9 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.message import Message
 
 from cockpit.domain.severity import severity_rank
 from cockpit.domain.state import AlertRecord, IncidentState
@@ -121,11 +123,31 @@ def aged(built: Built, now: datetime) -> list[Row]:
     return out
 
 
+class AlertSilenceRequested(Message):
+    """`s` on an alert: the app opens the silence dialog with the alert's labels."""
+
+    def __init__(self, alert_key: str, name: str, labels: Mapping[str, str]) -> None:
+        self.alert_key = alert_key
+        self.name = name
+        self.labels = labels
+        super().__init__()
+
+
 class AlertsPane(Pane):
     """The alerts table; Enter on a row asks the screen to open the alert's runbook."""
 
     NUMBER: ClassVar[int] = 1
     KIND: ClassVar[str] = "alerts"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("s", "silence", "Silence", show=False)]
+
+    def action_silence(self) -> None:
+        """Key s: silence the highlighted alert in Alertmanager (the app asks the details)."""
+        chosen = self.selected()
+        if chosen is None:
+            self.notify("no alert is highlighted", severity="warning")
+            return
+        row, labels = chosen
+        self.post_message(AlertSilenceRequested(row.key, row.name, labels))
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

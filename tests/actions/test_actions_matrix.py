@@ -5,20 +5,41 @@ reachable in read-only, replay or for a viewer, and each allowed action writes i
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from actions_support import actions_for, open_session, writes
+from actions_support import START, actions_for, open_session, writes
 
 from cockpit.actions.core import Actions
 from cockpit.actions.notes import NoteDraft
 from cockpit.actions.outcome import Followup, Outcome, Refused, Result
 from cockpit.actions.paging import PagePlan
+from cockpit.actions.silences import Matcher, SilenceApi, SilenceDraft
+from cockpit.clock import FrozenClock
 from cockpit.command.declare import IncidentForm
 from cockpit.log.reader import LogReader
 from cockpit.permissions import ROLES, Capability, Mode, Permissions
+from cockpit.sim.demo_silences import SilenceFake
 from cockpit.sim.pagerduty_fake import PagerDutyFake
+
+AM_URL: list[str] = []
+"""The Alertmanager silence fake of the running test (set by the `am_url` fixture)."""
+SILENCE = SilenceDraft((Matcher("alertname", "OcrServiceDown"),), timedelta(hours=1), "restart")
+
+
+def _am(actions: Actions) -> Actions:
+    actions.silence_api = SilenceApi(AM_URL[0])
+    return actions
+
+
+def _expire(actions: Actions) -> Result:
+    api = SilenceApi(AM_URL[0])
+    silence_id = api.create(SILENCE, START, "ana@bastion")
+    made = next(s for s in api.list() if s.silence_id == silence_id)
+    return _am(actions).expire_silence(made)
+
 
 Call = Callable[[Actions, str], Result | Followup | None]
 R, C, E = Capability.RECORD, Capability.COMMAND, Capability.EXTERNAL
@@ -46,6 +67,8 @@ ACTIONS: dict[str, tuple[Capability, bool, Call, set[str]]] = {
     "pd note": (E, False, lambda a, i: a.pd_act("note", i, "checking"), {"external.action"}),
     "link mirror": (E, False, lambda a, i: a.link_mirror(i), set()),
     "resolve": (C, True, lambda a, _: a.resolve(), {"milestone.set"}),
+    "silence": (E, False, lambda a, _: _am(a).silence(SILENCE), {"silence.created"}),
+    "expire silence": (E, False, lambda a, _: _expire(a), {"silence.expired"}),
 }  # fmt: skip
 
 SESSIONS = list(itertools.product(Mode, (False, True), (False, True), ROLES))
@@ -70,9 +93,24 @@ def seeded_incident(fake: PagerDutyFake) -> str:
     return next(i for i, inc in fake.state.incidents.items() if inc.status == "triggered")
 
 
+@pytest.fixture
+def am_url() -> Iterator[str]:
+    fake = SilenceFake(FrozenClock(START))
+    fake.start()
+    AM_URL[:] = [fake.url]
+    yield fake.url
+    fake.stop()
+
+
 @pytest.mark.parametrize(("mode", "flag", "env", "role"), SESSIONS)
 def test_every_action_in_this_session(
-    tmp_path: Path, pd_fake: PagerDutyFake, mode: Mode, flag: bool, env: bool, role: str
+    tmp_path: Path,
+    pd_fake: PagerDutyFake,
+    am_url: str,
+    mode: Mode,
+    flag: bool,
+    env: bool,
+    role: str,
 ) -> None:
     permissions = Permissions.decide(
         mode, read_only=flag, environment="prod", environment_read_only=env, role=role
@@ -110,10 +148,10 @@ def test_the_matrix_names_every_public_action() -> None:
     """A new action on `Actions` must be added to the matrix above."""
     public = {n for n in vars(Actions) if not n.startswith("_") and callable(getattr(Actions, n))}
     queries = {"for_session", "refusal", "command_refusal", "record", "pd_reload",
-               "unlink_mirror"}  # fmt: skip
+               "unlink_mirror", "list_silences"}  # fmt: skip
     covered = {"declare_or_update", "acknowledge", "assign_role", "tick", "add_note",
                "correct_note", "page", "plan_page", "post_status", "pd_act", "link_mirror",
-               "resolve"}  # fmt: skip
+               "resolve", "silence", "expire_silence"}  # fmt: skip
     assert public - queries == covered
 
 

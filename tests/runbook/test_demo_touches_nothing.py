@@ -105,7 +105,8 @@ def _values(trap: Trap) -> dict[str, str]:
             "topic": "kyc.cases", "consumer": "kyc-consumer", "partitions": "6",
             "tenant": "acme-bank", "tenant_env": "ACME_BANK", "api_host": here, "npm_host": here,
             "declaration_id": "decl-1", "domain": "acme-bank.kyc-platform.example",
-            "cert_id": "1", "dump_file": "/var/backups/cockpit/audit-demo.dump"}  # fmt: skip
+            "cert_id": "1", "gpu_node": "node-3",
+            "dump_file": "/var/backups/cockpit/audit-demo.dump"}  # fmt: skip
 
 
 def _run(step: Step, runbook: Runbook, targets, values: dict[str, str]) -> StepResult:
@@ -122,7 +123,9 @@ def test_every_step_of_every_runbook_stays_in_the_demo(
 ) -> None:
     platform = DemoPlatform(SystemClock(), speed=60, with_k8s=True).start()
     try:
-        targets = demo_targets(platform.prometheus_url, platform.k8s_url, os.environ)
+        targets = demo_targets(platform.prometheus_url, platform.k8s_url, os.environ,
+                               alertmanager_url=platform.alertmanager_url,
+                               loki_url=platform.loki_url)  # fmt: skip
         assert targets.toolbox is not None
         results = {
             (rb.id, step.id): (step.kind, _run(step, rb, targets, _values(trap)))
@@ -135,7 +138,7 @@ def test_every_step_of_every_runbook_stays_in_the_demo(
     assert sorted(p.name for p in hostile_env.iterdir()) == []
     assert trap.connections == 0
     by_kind = {kind for kind, _ in results.values()}
-    assert by_kind == {"promql", "sql", "k8s", "exec", "http", "check"}
+    assert by_kind == {"promql", "logql", "sql", "k8s", "exec", "http", "check"}
     for (rb, step), (kind, result) in results.items():
         if kind == "sql":
             assert "no PostgreSQL in the demo" in result.summary, (rb, step)
@@ -145,6 +148,16 @@ def test_every_step_of_every_runbook_stays_in_the_demo(
             assert "FAKE" not in result.text and "simulated toolbox" in (
                 result.summary + result.text
             ), (rb, step)
+    for (rb, step), (kind, result) in results.items():
+        if kind == "logql":
+            assert result.outcome == "ok" and result.columns == ("time", "stream", "line"), (
+                rb, step, result.summary)  # fmt: skip
+    _kind, ocr = results["RB-002", "ocr-history"]
+    assert any("inference timeout" in row[2] for row in ocr.rows)
+    _kind, undo = results["RB-004", "rollback"]
+    # RB-001's rollback and restart ran first on the same deployment: only the shape is fixed.
+    assert undo.outcome == "ok" and "rolled back to the template of revision" in undo.summary
+    assert "registry.local/kyc-svc:" in undo.summary, undo.summary
     _kind, lag = results["RB-003", "group-describe"]
     assert lag.outcome == "ok" and "kyc-consumer" in lag.text and "LAG" in lag.text
     _kind, cert = results["RB-007", "served-cert"]

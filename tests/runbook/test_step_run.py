@@ -248,3 +248,22 @@ def test_no_step_that_changes_the_platform_runs_in_a_locked_session(
     # Refused attempts are logged, except in a replay (its log is never changed).
     logged = [m.outcome for m in logbox.state.mitigations.values()]
     assert logged == ([] if name == "replay" else ["refused"] * checked)
+
+
+def test_a_demo_sql_confirmation_names_the_embedded_database(
+    logbox: LogBox, runbooks: dict[str, Runbook]
+) -> None:
+    """With the demo's embedded server, SQL runs there, and the confirmation says so."""
+    runbook = runbooks["RB-004"]
+    step = runbook.step("kill-idle")
+    assert step is not None
+    dsn = "host=/tmp/cockpit-demo-pg-x port=5432 dbname=kyc user=cockpit_ops"
+    targets = demo_targets("http://127.0.0.1:9", None, {}, postgres_dsn=dsn)
+    no = Confirmer(None)
+    runner(runbook, logbox, targets).run(step, bind(runbook, {}), confirm=no)
+    (asked,) = no.asked
+    assert dict(asked.where) == {
+        "environment": "demo",
+        "database host": "the demo's embedded PostgreSQL (local socket)",
+        "database": "kyc",
+    }

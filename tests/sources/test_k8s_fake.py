@@ -119,7 +119,8 @@ def test_rollout_restart_replaces_pods(k8s_api: Any, k8s_fake: K8sFake) -> None:
     }
     dep = apps.patch_namespaced_deployment("ocr-svc", NS, body)
     assert dep.spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"] == stamp
-    assert dep.metadata.annotations["deployment.kubernetes.io/revision"] == "2"
+    # ocr-svc is seeded with an earlier release (revision 1): the restart makes revision 3.
+    assert dep.metadata.annotations["deployment.kubernetes.io/revision"] == "3"
     after = k8s.CoreV1Api(k8s_api).list_namespaced_pod(NS, label_selector="app=ocr-svc").items
     assert len(after) == len(before)
     assert not {p.metadata.name for p in after} & {p.metadata.name for p in before}

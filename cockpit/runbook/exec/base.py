@@ -91,6 +91,10 @@ class StepTargets:
     """Where steps run. A missing target makes its steps fail with a clear line."""
 
     prometheus_url: str | None = None
+    alertmanager_url: str | None = None
+    """Silences are created here (the cockpit's `s` on an alert)."""
+    loki_url: str | None = None
+    """`logql` steps query this Loki."""
     postgres_dsn: str | None = None
     """Diagnostics: ideally a read-only login (they also run in a read-only transaction)."""
     postgres_mitigation_dsn: str | None = None

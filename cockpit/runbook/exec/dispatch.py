@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from cockpit.runbook.exec import k8s, local, promql, sql
+from cockpit.runbook.exec import k8s, local, logql, promql, sql
 from cockpit.runbook.exec.base import Plan, StepResult, StepTargets
 from cockpit.runbook.exec.stream import OutputStream
 from cockpit.runbook.model import Step
@@ -21,6 +21,8 @@ def plan_step(
     """What `step` will do with these checked values (k8s writes read and dry-run here)."""
     if step.kind == "promql":
         return promql.plan(step, values)
+    if step.kind == "logql":
+        return logql.plan(step, values)
     if step.kind == "sql":
         return sql.plan(step, args, targets)
     if step.kind == "k8s":
@@ -39,6 +41,8 @@ def execute_plan(
     call = plan.call
     if isinstance(call, promql.PromCall):
         return promql.run(call, targets, deadline)
+    if isinstance(call, logql.LokiCall):
+        return logql.run(call, targets, deadline)
     if isinstance(call, sql.SqlCall):
         return sql.run(call, targets, deadline)
     if isinstance(call, k8s.K8sCall):

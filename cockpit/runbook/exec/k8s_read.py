@@ -90,6 +90,9 @@ def read(api: Any, body: K8sBody, deadline_s: float) -> StepResult:
         pod = core.read_namespaced_pod(body.pod, ns)
         events = core.list_namespaced_event(ns, field_selector=f"involvedObject.name={body.pod}")
         return text_result(f"pod {body.pod}", _describe(pod, events.items))
+    if body.action == "describe-node":
+        assert body.node is not None
+        return text_result(f"node {body.node}", _describe_node(core.read_node(body.node)))
     if body.action == "logs":
         return _logs(core, body)
     if body.action == "events":
@@ -133,6 +136,21 @@ def _describe(pod: Any, events: list[Any]) -> str:
         lines.append(f"  {s.name}: ready={s.ready} restarts={s.restart_count}")
     lines.append("Events:")
     lines.extend(f"  {_event_time(e)} {e.type} {e.reason}: {e.message}" for e in events)
+    return "\n".join(lines)
+
+
+def _describe_node(node: Any) -> str:
+    status = node.status
+    lines = [f"Name: {node.metadata.name}", "Labels: " + _pairs(node.metadata.labels or {}),
+             "Capacity: " + _pairs(status.capacity or {}),
+             "Allocatable: " + _pairs(status.allocatable or {})]  # fmt: skip
+    taints = node.spec.taints or [] if node.spec else []
+    lines.append(
+        "Taints: " + (", ".join(f"{t.key}={t.value}:{t.effect}" for t in taints) or "none")
+    )
+    lines.append("Conditions:")
+    for c in status.conditions or []:
+        lines.append(f"  {c.type}={c.status} ({c.reason or ''}) {c.message or ''}".rstrip())
     return "\n".join(lines)
 
 
