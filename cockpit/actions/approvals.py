@@ -181,8 +181,11 @@ def decide(
 
 
 def decide_command(ctx: ActionContext, book: ApprovalBook, text: str) -> Result:
-    """`approve REQUEST TARGET` or `reject REQUEST TARGET`, typed on the command screen."""
-    refused = ctx.refusal(Capability.RECORD)
+    """`approve REQUEST TARGET` or `reject REQUEST TARGET`, typed on the command screen.
+
+    Deciding is incident command: a viewer may not vouch for someone else's mitigation, while
+    a read-only session may (the approver runs nothing; the requester's session does)."""
+    refused = ctx.refusal(Capability.COMMAND)
     if refused is not None:
         return refused
     words = text.split(maxsplit=2)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from actions_support import START, actions_for, open_session, writes
 
+from cockpit.actions.approvals import Approval, ApprovalBook, ApprovalRequested
 from cockpit.actions.core import Actions
 from cockpit.actions.notes import NoteDraft
 from cockpit.actions.outcome import Followup, Outcome, Refused, Result
@@ -39,6 +40,14 @@ def _expire(actions: Actions) -> Result:
     silence_id = api.create(SILENCE, START, "ana@bastion")
     made = next(s for s in api.list() if s.silence_id == silence_id)
     return _am(actions).expire_silence(made)
+
+
+def _approve(actions: Actions) -> Result:
+    """Another person's pending request for a two-person step, approved by typing its target."""
+    book = ApprovalBook()
+    asked = ApprovalRequested("r1", "RB-003", "purge-topic", "purge", "kyc.events", "CTO", "bob@b2")
+    book.requests["r1"] = Approval(asked, START)
+    return actions.decide_approval(book, "approve r1 kyc.events")
 
 
 Call = Callable[[Actions, str], Result | Followup | None]
@@ -69,6 +78,7 @@ ACTIONS: dict[str, tuple[Capability, bool, Call, set[str]]] = {
     "resolve": (C, True, lambda a, _: a.resolve(), {"milestone.set"}),
     "silence": (E, False, lambda a, _: _am(a).silence(SILENCE), {"silence.created"}),
     "expire silence": (E, False, lambda a, _: _expire(a), {"silence.expired"}),
+    "approve": (C, False, lambda a, _: _approve(a), {"approval.decided"}),
 }  # fmt: skip
 
 SESSIONS = list(itertools.product(Mode, (False, True), (False, True), ROLES))
@@ -151,7 +161,7 @@ def test_the_matrix_names_every_public_action() -> None:
                "unlink_mirror", "list_silences"}  # fmt: skip
     covered = {"declare_or_update", "acknowledge", "assign_role", "tick", "add_note",
                "correct_note", "page", "plan_page", "post_status", "pd_act", "link_mirror",
-               "resolve", "silence", "expire_silence"}  # fmt: skip
+               "resolve", "silence", "expire_silence", "decide_approval"}  # fmt: skip
     assert public - queries == covered
 
 
