@@ -1,7 +1,9 @@
 """Where the app's events come from: a live log being written, or a recorded one replayed.
 
 Both kinds of session end in the same Folder, so the screens have one path for live and
-replay. Neither knows Textual: the app calls `pump()` from a timer on its main thread.
+replay. Neither knows Textual: the app calls `pump()` from a timer on its main thread and
+compares `revision` (one integer that grows whenever the state changed) to decide whether the
+screens have anything new to render.
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ class Session(Protocol):
     @property
     def state(self) -> IncidentState:
         """The current folded state."""
+        ...
+
+    @property
+    def revision(self) -> int:
+        """Grows (never decreases) every time `state` changed; screens compare it."""
         ...
 
     def now(self) -> datetime:
@@ -94,6 +101,9 @@ class LiveSession:
         self._feed = ObservationFeed(log, clock)
         self._scheduler = PollScheduler(self._feed.on_result)
         self.closed = False
+        self._revision = 0
+        self._size = -1
+        """Log size at the last read: an unchanged size means nothing to read (one fstat)."""
 
     @property
     def state(self) -> IncidentState:
@@ -104,11 +114,29 @@ class LiveSession:
         """Wall-clock time (UTC)."""
         return self._clock.now()
 
+    @property
+    def revision(self) -> int:
+        """Number of pumps that folded something (own appends and other writers' lines)."""
+        return self._revision
+
     def pump(self) -> bool:
-        """Fold the events appended since the last pump, ours and other processes'."""
+        """Fold the events appended since the last pump, ours and other processes'.
+
+        The size of the file is checked first: when no process wrote, nothing is locked,
+        read or folded (the app calls this four times a second)."""
+        try:
+            size = Path(self.log_path).stat().st_size
+        except OSError:
+            size = -1  # gone or unreadable: let the log say what is wrong
+        if size == self._size and size >= 0:
+            return False
         events = self.log.poll()
+        self._size = size
+        if not events:
+            return False
         self._folder.apply_all(events)
-        return bool(events)
+        self._revision += 1
+        return True
 
     def append(self, payload: Payload) -> Event:
         """Append and fsync `payload`, then fold it (and anything before it).
@@ -171,6 +199,18 @@ class ReplaySession:
         self.log_path = str(path)
         self.player: Player = Player(path, Folder, clock=clock)
         self.player.set_speed(speed)
+        self._revision = 0
+        self._seen: tuple[int, int] = (-1, -1)
+
+    @property
+    def revision(self) -> int:
+        """Grows whenever the state at the playhead changed (play, step, seek, rewind)."""
+        state = self.state
+        seen = (id(state), state.event_count)
+        if seen != self._seen:
+            self._seen = seen
+            self._revision += 1
+        return self._revision
 
     @property
     def state(self) -> IncidentState:
