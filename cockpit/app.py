@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widget import Widget
 
 from cockpit.actions.core import Actions
@@ -61,8 +62,10 @@ REPLAY_KEYS = (
 """Transport keys, bound only while replaying."""
 
 PUMP_S = 0.25
-"""How often the log is checked for new events (ours and other processes'): one stat of its
-size when nothing was written; a change posts one `StateAdvanced`."""
+"""Replay, while playing: how often the playhead moves (paused, the timer is paused too)."""
+OTHERS_S = 0.5
+"""Live: how often the log is checked for other processes' lines (one stat of its size when
+nothing was written). This process's own poll results are folded as they are recorded."""
 STOP_S = 1.0
 """How long closing the session may take on exit before `log.closed` is written directly."""
 
@@ -155,6 +158,9 @@ class CockpitApp(ActionsApp):
         self._runbooks: RunbookSet | None = None
         self._posted = -1
         """The last revision announced by `StateAdvanced`."""
+        self._pump_timer: Timer | None = None
+        self._ticked: datetime | None = None
+        """The time of the last tick (a paused replay's time stands still: nothing to do)."""
         self._trapped: list[signal.Signals] = []
         self.actions = Actions.for_session(
             session, options.permissions, options.author, options.command
@@ -235,15 +241,27 @@ class CockpitApp(ActionsApp):
         if self._quitting:  # quit, or a signal, before the first frame: nothing to start
             return
         await self.session.start()
-        self.set_interval(PUMP_S, self._pump)
+        self._follow()
         self.set_interval(TICK_S, self._tick)
         self.render_state()
+
+    def _follow(self) -> None:
+        """Start reading the log: a replay's playhead, or other writers and our own polls."""
+        replay = self._player()
+        self._pump_timer = self.set_interval(PUMP_S if replay else OTHERS_S, self._pump)
+        if replay is not None and not replay.playing:
+            self._pump_timer.pause()  # nothing moves until space is pressed
+        if isinstance(self.session, LiveSession):
+            self.session.listener = self._pump
 
     def _pump(self) -> None:
         """Read what is new; announce it once (`StateAdvanced` coalesces a burst)."""
         if not self._quitting:
             self.session.pump()
             self.advance()
+        player = self._player()
+        if player is not None and not player.playing and self._pump_timer is not None:
+            self._pump_timer.pause()  # the end of the log, or paused: no wake-ups
         for line in getattr(self.session, "take_damage", list)():  # live only (logdamage)
             self.notify(
                 clean(line), title="Incident log", severity="error", timeout=30, markup=False
@@ -298,6 +316,10 @@ class CockpitApp(ActionsApp):
             now = self.session.now()
         except RuntimeError:
             return
+        self.advance()  # a screen shown again gets the current state (one compare)
+        if now == self._ticked:
+            return
+        self._ticked = now
         self.status_bar.show(self.session.state, now, self.options.refresh_s)
         if self.transport is not None:
             self.transport.show()
@@ -449,6 +471,8 @@ class CockpitApp(ActionsApp):
         """Play or pause the replay."""
         if (player := self._player()) is not None:
             player.pause() if player.playing else player.play()
+            if player.playing and self._pump_timer is not None:
+                self._pump_timer.resume()
             self.render_state()
 
     def action_speed(self, faster: bool) -> None:

@@ -20,6 +20,7 @@ from cockpit.domain.state import IncidentState
 from cockpit.feed import ObservationFeed
 from cockpit.log.events import Event, Payload, SourcesConfigured
 from cockpit.log.store import IncidentLog
+from cockpit.sources.base import Snapshot, SourceError
 from cockpit.sources.scheduler import PollScheduler
 from cockpit.wiring import PlannedSource
 
@@ -99,7 +100,10 @@ class LiveSession:
         self._planner = planner
         self._on_stop = on_stop
         self._feed = ObservationFeed(log, clock)
-        self._scheduler = PollScheduler(self._feed.on_result)
+        self._scheduler = PollScheduler(self._recorded)
+        self.listener: Callable[[], None] | None = None
+        """Called (on the event loop) when this process recorded a poll result; the app
+        folds and renders at once instead of waiting for its next look at the file."""
         self.closed = False
         self._revision = 0
         self._size = -1
@@ -152,6 +156,12 @@ class LiveSession:
             data[STAMP] = stamp
         event = self.log.append_data(payload.TYPE, data)
         self.pump()
+        return event
+
+    def _recorded(self, source: str, result: Snapshot | SourceError, started: float) -> Event:
+        event = self._feed.on_result(source, result, started)
+        if self.listener is not None:
+            self.listener()
         return event
 
     def take_damage(self) -> list[str]:

@@ -133,6 +133,8 @@ class AlertsPane(Pane):
         self.rows: dict[str, AlertRow] = {}
         self._state: IncidentState | None = None
         self._built: Built | None = None
+        self._aged: list[Row] = []
+        """The rows last handed to the table (identity tells whether an age moved)."""
         self._wanted: tuple[int, ...] | None = None
         """The state version being computed on a thread (None: nothing pending)."""
 
@@ -164,9 +166,16 @@ class AlertsPane(Pane):
         )  # fmt: skip
 
     def age_data(self, now: datetime) -> None:
-        """The ages in the rows, moved on to `now` (a row whose age text holds is reused)."""
-        if self._built is not None:
-            self.table.set_rows(aged(self._built, now))
+        """The ages in the rows, moved on to `now` (a row whose age text holds is reused;
+        when none changed, the table is not touched)."""
+        if self._built is None:
+            return
+        rows = aged(self._built, now)
+        shown = self._aged
+        if len(rows) == len(shown) and all(a is b for a, b in zip(rows, shown, strict=True)):
+            return
+        self._aged = rows
+        self.table.set_rows(rows)
 
     def _build_off_loop(
         self, version: tuple[int, ...], records: list[AlertRecord], ctx: PaneContext
@@ -184,6 +193,7 @@ class AlertsPane(Pane):
 
     def _show(self, built: Built, prepared: PreparedRows | None = None) -> None:
         self._built = built
+        self._aged = built.rows
         self.rows = {tr.key: row for tr, row in zip(built.rows, built.view, strict=True)}
         self.table.set_rows(built.rows, prepared)
 
