@@ -121,7 +121,8 @@ class CommandScreen(Screen[None]):
         clocks = clocks_text(state, now, self.options.policy)
         if clocks != self._clocks:  # the text itself: an unchanged clock writes nothing
             self._clocks = clocks
-            self.query_one("#cmd-clocks", Static).update(clocks)
+            for box in self.query("#cmd-clocks").results(Static):  # none while torn down
+                box.update(clocks)
 
     def _show_all(self, state: IncidentState, now: datetime) -> None:
         self._show_clocks(state, now)

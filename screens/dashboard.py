@@ -121,7 +121,7 @@ class DashboardScreen(Screen[None]):
         self.revision = ctx.revision
         for pane in self._panes:
             pane.refresh_from(ctx)
-        self.query_one(SummaryStrip).show_panes(self._panes, self._current)
+        self._show_summary(self._current)
 
     def show_state(self, state: IncidentState, now: datetime, revision: int) -> None:
         """Render a new state with the context (thresholds, catalog) last given."""
@@ -134,7 +134,12 @@ class DashboardScreen(Screen[None]):
             return
         for pane in self._panes:
             pane.show_time(now)
-        self.query_one(SummaryStrip).show_panes(self._panes, self._current)
+        self._show_summary(self._current)
+
+    def _show_summary(self, current: int) -> None:
+        # `query`, not `query_one`: a state or a tick may arrive while the screen is torn down.
+        for strip in self.query(SummaryStrip):
+            strip.show_panes(self._panes, current)
 
     def focus_pane(self, n: int) -> None:
         """Show (narrow layout) and focus pane `n` (1-4)."""
@@ -202,7 +207,7 @@ class DashboardScreen(Screen[None]):
         for pane in self._panes:
             pane.set_class(n == pane.NUMBER, "-current")
         if self._panes:
-            self.query_one(SummaryStrip).show_panes(self._panes, n)
+            self._show_summary(n)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -128,7 +128,8 @@ class RunbookScreen(Screen[None]):
 
     def show_time(self, now: datetime) -> None:
         """The 1 Hz tick: the banner's clocks only."""
-        self.query_one(StatusBar).show(self.session.state, now, REFRESH_S)
+        for bar in self.query(StatusBar):  # none while the screen is torn down
+            bar.show(self.session.state, now, REFRESH_S)
 
     def bound(self) -> BoundParams | ParamError:
         """Parameters from the alert labels, the incident and typed values."""
@@ -145,7 +146,7 @@ class RunbookScreen(Screen[None]):
 
     def _show_all(self, state: IncidentState, now: datetime | None, force: bool = False) -> None:
         if now is not None:
-            self.query_one(StatusBar).show(state, now, REFRESH_S)
+            self.show_time(now)
         runs = runs_of(state, self.runbook.id)
         shown = (runs, dict(self.typed))
         if shown == self._shown and not force:
