@@ -127,6 +127,7 @@ class AlertsPane(Pane):
 
     NUMBER: ClassVar[int] = 1
     KIND: ClassVar[str] = "alerts"
+    USES_POLICY: ClassVar[bool] = True
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -36,14 +36,15 @@ class PaneContext:
     """The session's state revision; a pane skips work it already did for this revision
     (-1: unknown, always render)."""
 
-    def same_data(self, other: PaneContext | None) -> bool:
-        """True when `other` shows the same folded state (the time may differ)."""
+    def same_data(self, other: PaneContext | None, *, policy: bool = False) -> bool:
+        """True when `other` shows the same folded state (the time may differ); `policy`:
+        the alert catalog must be the same too (only the alerts depend on it)."""
         return (
             other is not None
             and self.revision >= 0
             and other.revision == self.revision
             and other.thresholds == self.thresholds
-            and other.policy is self.policy
+            and (not policy or other.policy is self.policy)
         )
 
 
@@ -77,6 +78,8 @@ class Pane(Vertical):
     """Key that shows the pane (1-4)."""
     KIND: ClassVar[str] = ""
     """Source kind feeding the pane (alerts, kafka, postgres, tenants)."""
+    USES_POLICY: ClassVar[bool] = False
+    """The rows depend on the alert catalog (rebuilt when it is loaded after the first frame)."""
 
     DEFAULT_CSS = """
     Pane {
@@ -111,7 +114,7 @@ class Pane(Vertical):
         """Render `ctx`: status line, data, then the title (which counts the data)."""
         if not self.is_attached or not self.children:
             return  # torn down (the app is exiting) while a message was still queued
-        same = ctx.same_data(self.context)
+        same = ctx.same_data(self.context, policy=self.USES_POLICY)
         self.context = ctx
         self._show_status(ctx)
         if same:
