@@ -161,7 +161,7 @@ class TableView(ScrollView):
         index = self._model.index_at(position)
         if index is None:
             return Strip.blank(width, self.rich_style)
-        row, cells = self._model.rows[index], self._model.cells[index]
+        row, cells = self._model.rows[index], self._model.cells_at(index)
         return self._row_strip(row, cells, position == self._cursor_pos, layout)
 
     def _row_strip(self, row: Row, cells: tuple[Cell, ...], cursor: bool, layout: Layout) -> Strip:
