@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         base = asyncio.run(first_screen(empty, 0, 0, 0))
         got = asyncio.run(first_screen(big, args.alerts, args.tenants, args.groups))
     extra = got["first_screen_ms"] - base["first_screen_ms"]
-    print(f"empty log: first screen {base['first_screen_ms']:.0f} ms")
+    print(f"empty log: first screen {base['first_screen_ms']:.0f} ms, "
+          f"longest stall on keys {base['stall_keys_ms']:.0f} ms")  # fmt: skip
     sizes = f"{args.alerts:,} alerts / {args.tenants:,} tenants / {args.groups:,} groups"
     full = got["first_screen_ms"]
     print(f"{sizes}: first full screen {full:.0f} ms (+{extra:.0f} ms, budget 300)")

@@ -3,6 +3,8 @@ the 1 Hz tick moves only ages and clocks, and no screen runs a timer of its own.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from textual.widget import Widget
 
 import cockpit.app
 import cockpit.screens
+from bench.looplag import LoopLag, first_screen
 from bench.scale import START as BIG_START
 from bench.scale import write_big_log
 from cockpit.app import AppOptions, CockpitApp
@@ -162,3 +165,23 @@ def test_no_screen_runs_a_timer_of_its_own() -> None:
     # The log check (a stat of its size) and the 1 Hz tick: the only two.
     assert app_source.count("set_interval(") == 2
     assert "set_interval(TICK_S, self._tick)" in app_source
+
+
+async def test_the_loop_lag_probe_sees_a_blocked_loop() -> None:
+    async with LoopLag() as lag:
+        await asyncio.sleep(0.03)
+        assert lag.max_ms < 25.0, lag.max_ms  # an idle loop wakes the probe on time
+        time.sleep(0.08)  # a callback holding the loop
+        await asyncio.sleep(0.03)
+    assert lag.max_ms >= 60.0, lag.max_ms
+
+
+async def test_ten_thousand_alerts_fill_the_screen_without_holding_the_loop(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "big.jsonl"
+    write_big_log(path, 10_000, 5_000, 2_000)
+    got = await first_screen(path, 10_000, 5_000, 2_000)
+    # Generous bounds (a shared test machine); `python -m bench.looplag` measures the budget.
+    assert got["stall_filling_ms"] < 250.0, got
+    assert got["first_screen_ms"] < 10_000.0, got
