@@ -16,7 +16,8 @@ from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widget import Widget
 
 from cockpit.actions.core import Actions
@@ -40,11 +41,13 @@ from cockpit.screens.incident import IncidentDialog, IncidentForm
 from cockpit.screens.panes.alerts import AlertSilenceRequested
 from cockpit.screens.panes.base import PaneContext
 from cockpit.screens.safe import plain_str
+from cockpit.screens.state import TICK_S, StateAdvanced, StateView
 from cockpit.session import LiveSession, ReplaySession, Session
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from cockpit.domain.state import IncidentState
     from cockpit.log.player import Player
     from cockpit.runbook.model import RunbookSet
     from cockpit.screens.transport import TransportBar
@@ -61,9 +64,10 @@ REPLAY_KEYS = (
 """Transport keys, bound only while replaying."""
 
 PUMP_S = 0.25
-"""How often the log is read for new events (ours and other processes')."""
-TICK_S = 1.0
-"""How often ages and clocks are re-rendered (nothing is written when nothing changed)."""
+"""Replay, while playing: how often the playhead moves (paused, the timer is paused too)."""
+OTHERS_S = 0.5
+"""Live: how often the log is checked for other processes' lines (one stat of its size when
+nothing was written). This process's own poll results are folded as they are recorded."""
 STOP_S = 1.0
 """How long closing the session may take on exit before `log.closed` is written directly."""
 
@@ -155,6 +159,11 @@ class CockpitApp(ActionsApp):
                 self.bind(keys, action, description=description)
         self.dashboard = DashboardScreen(header=header)
         self._runbooks: RunbookSet | None = None
+        self._posted = -1
+        """The last revision announced by `StateAdvanced`."""
+        self._pump_timer: Timer | None = None
+        self._ticked: datetime | None = None
+        """The time of the last tick (a paused replay's time stands still: nothing to do)."""
         self._trapped: list[signal.Signals] = []
         self.actions = Actions.for_session(
             session, options.permissions, options.author, options.command
@@ -235,32 +244,92 @@ class CockpitApp(ActionsApp):
         if self._quitting:  # quit, or a signal, before the first frame: nothing to start
             return
         await self.session.start()
-        self.set_interval(PUMP_S, self._pump)
-        self.set_interval(TICK_S, self.render_state)
+        self._follow()
+        self.set_interval(TICK_S, self._tick)
         self.render_state()
 
+    def _follow(self) -> None:
+        """Start reading the log: a replay's playhead, or other writers and our own polls."""
+        replay = self._player()
+        self._pump_timer = self.set_interval(PUMP_S if replay else OTHERS_S, self._pump)
+        if replay is not None and not replay.playing:
+            self._pump_timer.pause()  # nothing moves until space is pressed
+        if isinstance(self.session, LiveSession):
+            self.session.listener = self._pump
+
     def _pump(self) -> None:
-        if not self._quitting and self.session.pump():
-            self.render_state()
+        """Read what is new; announce it once (`StateAdvanced` coalesces a burst)."""
+        if not self._quitting:
+            self.session.pump()
+            self.advance()
+        player = self._player()
+        if player is not None and not player.playing and self._pump_timer is not None:
+            self._pump_timer.pause()  # the end of the log, or paused: no wake-ups
         for line in getattr(self.session, "take_damage", list)():  # live only (logdamage)
             self.notify(
                 clean(line), title="Incident log", severity="error", timeout=30, markup=False
             )
 
+    def advance(self) -> None:
+        """Post `StateAdvanced` when the state moved since the last one, or when the active
+        screen (just resumed) has not seen the current revision. One integer compare each."""
+        revision = self.session.revision
+        behind = getattr(self._shown_screen(), "revision", revision)
+        if revision != self._posted or behind != revision:
+            self._posted = revision
+            self.post_message(StateAdvanced(revision))
+
+    def on_state_advanced(self, message: StateAdvanced) -> None:
+        """The log advanced: render the active screen once (a burst arrives as one)."""
+        self.render_state()
+
     def render_state(self) -> None:
-        """Hand the current state to the dashboard and the status bar."""
+        """Hand the current state to the active screen (and the bars above the dashboard)."""
         try:
             now = self.session.now()
         except RuntimeError:
             return
-        state = self.session.state
+        state, revision = self.session.state, self.session.revision
+        self._posted = revision
         shared = shared_status(getattr(self.session, "log", None))
         self.status_bar.show(state, now, self.options.refresh_s, shared)
         if self.transport is not None:
             self.transport.show()
-        self.dashboard.refresh_from(
-            PaneContext(state, now, self.options.thresholds, self.policy, self.options.refresh_s)
-        )
+        # The dashboard always follows (it is the screen every other one returns to); Textual
+        # paints it only while it is on view.
+        self.dashboard.refresh_from(self._pane_context(state, now, revision))
+        screen = self._shown_screen()
+        if screen is not self.dashboard and isinstance(screen, StateView):
+            screen.show_state(state, now, revision)
+
+    def _shown_screen(self) -> Screen[object] | None:
+        """The screen on view: the top one, or the one under a dialog (dialogs are modal)."""
+        for screen in reversed(self.screen_stack):
+            if not isinstance(screen, ModalScreen):
+                shown: Screen[object] = screen
+                return shown
+        return None
+
+    def _pane_context(self, state: IncidentState, now: datetime, revision: int) -> PaneContext:
+        options = self.options
+        return PaneContext(state, now, options.thresholds, self.policy, options.refresh_s, revision)
+
+    def _tick(self) -> None:
+        """1 Hz: only the visible ages and clocks move (header, transport, the screen's own)."""
+        try:
+            now = self.session.now()
+        except RuntimeError:
+            return
+        self.advance()  # a screen shown again gets the current state (one compare)
+        if now == self._ticked:
+            return
+        self._ticked = now
+        self.status_bar.show(self.session.state, now, self.options.refresh_s)
+        if self.transport is not None:
+            self.transport.show()
+        screen = self._shown_screen()
+        if isinstance(screen, StateView):
+            screen.show_time(now)
 
     async def action_request_quit(self) -> None:
         """Quit; ask first while an incident is open."""
@@ -306,7 +375,7 @@ class CockpitApp(ActionsApp):
         result = self.actions.add_note(draft)
         refused = perform(self, result)
         if refused is None:
-            self.render_state()
+            self.advance()
         return refused
 
     def action_incident(self) -> None:
@@ -434,6 +503,8 @@ class CockpitApp(ActionsApp):
         """Play or pause the replay."""
         if (player := self._player()) is not None:
             player.pause() if player.playing else player.play()
+            if player.playing and self._pump_timer is not None:
+                self._pump_timer.resume()
             self.render_state()
 
     def action_speed(self, faster: bool) -> None:

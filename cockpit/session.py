@@ -1,7 +1,9 @@
 """Where the app's events come from: a live log being written, or a recorded one replayed.
 
 Both kinds of session end in the same Folder, so the screens have one path for live and
-replay. Neither knows Textual: the app calls `pump()` from a timer on its main thread.
+replay. Neither knows Textual: the app calls `pump()` from a timer on its main thread and
+compares `revision` (one integer that grows whenever the state changed) to decide whether the
+screens have anything new to render.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from cockpit.domain.state import IncidentState
 from cockpit.feed import ObservationFeed
 from cockpit.log.events import Event, Payload, SourcesConfigured
 from cockpit.log.store import IncidentLog
+from cockpit.sources.base import Snapshot, SourceError
 from cockpit.sources.scheduler import PollScheduler
 from cockpit.wiring import PlannedSource
 
@@ -38,6 +41,11 @@ class Session(Protocol):
     @property
     def state(self) -> IncidentState:
         """The current folded state."""
+        ...
+
+    @property
+    def revision(self) -> int:
+        """Grows (never decreases) every time `state` changed; screens compare it."""
         ...
 
     def now(self) -> datetime:
@@ -93,10 +101,14 @@ class LiveSession:
         self._planner = planner
         self._on_stop = on_stop
         self._feed = ObservationFeed(log, clock)
-        self._scheduler = PollScheduler(self._feed.on_result)
+        self._scheduler = PollScheduler(self._recorded)
+        self.listener: Callable[[], None] | None = None
+        """Called (on the event loop) when this process recorded a poll result; the app
+        folds and renders at once instead of waiting for its next look at the file."""
         self.closed = False
         self.approvals = ApprovalBook()
         """Two-person rule: the approval requests and decisions folded from the log."""
+        self._revision = 0
 
     @property
     def state(self) -> IncidentState:
@@ -107,12 +119,26 @@ class LiveSession:
         """Wall-clock time (UTC)."""
         return self._clock.now()
 
+    @property
+    def revision(self) -> int:
+        """Number of pumps that folded something (own appends and other writers' lines)."""
+        return self._revision
+
     def pump(self) -> bool:
-        """Fold the events appended since the last pump, ours and other processes'."""
+        """Fold the events appended since the last pump, ours and other processes'.
+
+        The log is asked first whether anything can be new (for a file: one fstat; for the
+        shared store: a notification or a heartbeat due): when not, nothing is locked, read
+        or folded (the app calls this twice a second)."""
+        if self.log.quiet():
+            return False
         events = self.log.poll()
+        if not events:
+            return False
         self._folder.apply_all(events)
         self.approvals.apply_all(events)
-        return bool(events)
+        self._revision += 1
+        return True
 
     def append(self, payload: Payload) -> Event:
         """Append and fsync `payload`, then fold it (and anything before it).
@@ -128,6 +154,12 @@ class LiveSession:
             data[STAMP] = stamp
         event = self.log.append_data(payload.TYPE, data)
         self.pump()
+        return event
+
+    def _recorded(self, source: str, result: Snapshot | SourceError, started: float) -> Event:
+        event = self._feed.on_result(source, result, started)
+        if self.listener is not None:
+            self.listener()
         return event
 
     def take_damage(self) -> list[str]:
@@ -175,6 +207,18 @@ class ReplaySession:
         self.log_path = str(path)
         self.player: Player = Player(path, Folder, clock=clock)
         self.player.set_speed(speed)
+        self._revision = 0
+        self._seen: tuple[int, int] = (-1, -1)
+
+    @property
+    def revision(self) -> int:
+        """Grows whenever the state at the playhead changed (play, step, seek, rewind)."""
+        state = self.state
+        seen = (id(state), state.event_count)
+        if seen != self._seen:
+            self._seen = seen
+            self._revision += 1
+        return self._revision
 
     @property
     def state(self) -> IncidentState:

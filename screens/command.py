@@ -14,10 +14,12 @@ from textual.widgets import Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from cockpit.actions.outcome import Done, Outcome, Result
+from cockpit.command.checklist import Row as ChecklistRow
 from cockpit.command.checklist import checklist_rows
 from cockpit.command.leaks import describe, find_leaks, known_terms
 from cockpit.command.options import CommandOptions
 from cockpit.command.statuspage import PHASES, compose, starter
+from cockpit.domain.state import IncidentState
 from cockpit.log.shared import shared_status
 from cockpit.permissions import Capability
 from cockpit.sanitize import clean
@@ -56,11 +58,13 @@ class CommandScreen(Screen[None]):
         self.session = session
         self.options = options
         self.actions = actions
-        self._rows: tuple[tuple[str, bool, object], ...] = ()
+        self._rows: list[ChecklistRow] = []
         self._confirm_leaks = False
-        self._last_clocks: Text | None = None
         self._last_shared: Text | None = None
+        self._clocks: Text | None = None
         self._said = ""
+        self.revision = -1
+        """The session revision last rendered (the app hands states over; nothing polls)."""
 
     def compose(self) -> ComposeResult:
         """Clocks, roles, checklist, status composer, a message line."""
@@ -92,10 +96,19 @@ class CommandScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Render now and every second (clocks move even when no event arrives)."""
+        """Render the state as it is now; then the app hands over each new one."""
         self.refresh_view()
         self._preview()
-        self.set_interval(1.0, self.refresh_view)
+
+    def show_state(self, state: IncidentState, now: datetime, revision: int) -> None:
+        """The log advanced: clocks, roles, checklist."""
+        self.revision = revision
+        self._show_all(state, now)
+
+    def show_time(self, now: datetime) -> None:
+        """The 1 Hz tick: the SLA and escalation clocks, and who is here (presence ages)."""
+        self._show_clocks(self.session.state, now)
+        self._show_shared(now)
 
     # --- rendering --------------------------------------------------------------------------
 
@@ -108,13 +121,21 @@ class CommandScreen(Screen[None]):
         return self.refusal() or self.actions.refusal(Capability.EXTERNAL)
 
     def refresh_view(self) -> None:
-        """Re-render clocks, roles and checklist from the folded state."""
-        state, now = self.session.state, self.session.now()
-        self._show_shared(now)
+        """Re-render clocks, roles and checklist from the session's current state (after an
+        action of this screen, and on mount)."""
+        self.revision = self.session.revision
+        self._show_all(self.session.state, self.session.now())
+
+    def _show_clocks(self, state: IncidentState, now: datetime) -> None:
         clocks = clocks_text(state, now, self.options.policy)
-        if clocks != self._last_clocks:
-            self._last_clocks = clocks
-            self.query_one("#cmd-clocks", Static).update(clocks)
+        if clocks != self._clocks:  # the text itself: an unchanged clock writes nothing
+            self._clocks = clocks
+            for box in self.query("#cmd-clocks").results(Static):  # none while torn down
+                box.update(clocks)
+
+    def _show_all(self, state: IncidentState, now: datetime) -> None:
+        self._show_clocks(state, now)
+        self._show_shared(now)
         locked = self.refusal()
         for index, role in enumerate(self.options.policy.roles):
             field = self.query_one(f"#role-{index}", Input)
@@ -127,9 +148,8 @@ class CommandScreen(Screen[None]):
         for name in ("#status-text", "#status-phase"):
             self.query_one(name).disabled = outside is not None
         rows = checklist_rows(state)
-        signature = tuple((r.item.key, r.done, r.at) for r in rows)
-        if signature != self._rows:
-            self._rows = signature
+        if rows != self._rows:
+            self._rows = list(rows)
             checklist = self.query_one("#cmd-checklist", OptionList)
             highlighted = checklist.highlighted
             checklist.set_options(Option(row_text(r), id=r.item.key) for r in rows)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
 from typing import ClassVar
 
 from textual import events, on
@@ -15,6 +17,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
+from cockpit.domain.state import IncidentState
 from cockpit.screens.panes import (
     AlertsPane,
     FilterBar,
@@ -62,6 +65,8 @@ class DashboardScreen(Screen[None]):
         self._current = 1
         self._panes: list[Pane] = []
         self._ctx: PaneContext | None = None
+        self.revision = -1
+        """The session revision last rendered (the app compares it on resume)."""
 
     def compose(self) -> ComposeResult:
         """The app's header, the panes, the summary strip, the filter bar, the key footer."""
@@ -113,9 +118,28 @@ class DashboardScreen(Screen[None]):
         self._ctx = ctx
         if not self._panes:
             return  # not mounted yet: on_mount renders it
+        self.revision = ctx.revision
         for pane in self._panes:
             pane.refresh_from(ctx)
-        self.query_one(SummaryStrip).show_panes(self._panes, self._current)
+        self._show_summary(self._current)
+
+    def show_state(self, state: IncidentState, now: datetime, revision: int) -> None:
+        """Render a new state with the context (thresholds, catalog) last given."""
+        if self._ctx is not None:
+            self.refresh_from(replace(self._ctx, state=state, now=now, revision=revision))
+
+    def show_time(self, now: datetime) -> None:
+        """The 1 Hz tick: data ages in the borders and the alerts' ages, nothing rebuilt."""
+        if not self._panes:
+            return
+        for pane in self._panes:
+            pane.show_time(now)
+        self._show_summary(self._current)
+
+    def _show_summary(self, current: int) -> None:
+        # `query`, not `query_one`: a state or a tick may arrive while the screen is torn down.
+        for strip in self.query(SummaryStrip):
+            strip.show_panes(self._panes, current)
 
     def focus_pane(self, n: int) -> None:
         """Show (narrow layout) and focus pane `n` (1-4)."""
@@ -183,7 +207,7 @@ class DashboardScreen(Screen[None]):
         for pane in self._panes:
             pane.set_class(n == pane.NUMBER, "-current")
         if self._panes:
-            self.query_one(SummaryStrip).show_panes(self._panes, n)
+            self._show_summary(n)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -13,8 +13,8 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -29,17 +29,45 @@ from cockpit.screens.runbook_dialogs import MitigationDialog
 
 ASK_POLL_S = 0.2
 """How often a worker waiting on a confirmation checks that it was not cancelled."""
-REFRESH_S = 0.25
-"""Often enough to feel live, rarely enough to write nothing while the command is quiet."""
 TAIL_LINES = 15
+
+
+class OutputGrew(Message):
+    """A running command wrote more lines (a burst arrives as one message)."""
+
+    def can_replace(self, message: Message) -> bool:
+        """A queued `OutputGrew` says nothing this one does not."""
+        return isinstance(message, OutputGrew)
+
+
+class PostingStream(OutputStream):
+    """An `OutputStream` that tells `target` when lines arrive: one `OutputGrew` until the
+    UI has read them, however chatty the command (written by the reader thread)."""
+
+    def __init__(self, target: MessagePump) -> None:
+        super().__init__()
+        self._target = target
+        self._unread = False
+
+    def add(self, raw: str) -> str:
+        """Keep the line; post `OutputGrew` unless one is already waiting to be read."""
+        line = super().add(raw)
+        if not self._unread:
+            self._unread = True
+            self._target.post_message(OutputGrew())
+        return line
+
+    def mark_read(self) -> None:
+        """The UI is about to read: the next line posts again (cleared before reading)."""
+        self._unread = False
 
 
 class LiveOutput(Static):
     """Shows the newest lines of one running command; hidden when nothing streams.
 
     The worker thread only writes into the `OutputStream` (thread-safe, bounded, already
-    sanitised); this widget reads it on a timer on the UI thread, so a chatty command
-    costs at most one repaint per tick.
+    sanitised) and posts `OutputGrew`; this widget reads it when that message arrives, so a
+    chatty command costs one repaint per burst and a quiet one nothing.
     """
 
     DEFAULT_CSS = """
@@ -51,7 +79,6 @@ class LiveOutput(Static):
         self._stream: OutputStream | None = None
         self._title = ""
         self._seen = -1
-        self._timer: Timer | None = None
 
     @property
     def streaming(self) -> bool:
@@ -63,14 +90,9 @@ class LiveOutput(Static):
         self._stream, self._title, self._seen = stream, clean(title, single_line=True), -1
         self.display = True
         self.refresh_output()
-        if self._timer is None:
-            self._timer = self.set_interval(REFRESH_S, self.refresh_output)
 
     def stop(self) -> None:
         """The step finished: its full result is in the list below (from the log)."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
         self._stream = None
         self.display = False
         self.update("")
@@ -80,6 +102,8 @@ class LiveOutput(Static):
         stream = self._stream
         if stream is None:
             return
+        if isinstance(stream, PostingStream):
+            stream.mark_read()
         total = stream.total
         if total == self._seen:
             return
@@ -114,7 +138,7 @@ def run_on_worker(
 ) -> None:
     """Drive `run` to its end (on a worker thread); `append` is called on the app's thread."""
     app = screen.app
-    stream = OutputStream() if run.step.kind == "exec" else None
+    stream = PostingStream(screen) if run.step.kind == "exec" else None
     try:
         outcome = drive(
             run,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from contextlib import suppress
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -23,6 +24,7 @@ from textual.widgets.option_list import Option
 from cockpit.actions.notes import NoteDraft
 from cockpit.actions.step_gate import offered
 from cockpit.actions.step_run import Phase, StepRun
+from cockpit.domain.state import IncidentState
 from cockpit.permissions import Capability, Permissions
 from cockpit.runbook.exec.base import Operator, StepTargets
 from cockpit.runbook.model import Runbook, Step
@@ -33,7 +35,13 @@ from cockpit.screens.dialogs import NoteDialog
 from cockpit.screens.header import HeaderInfo, StatusBar
 from cockpit.screens.runbook_dialogs import ParamDialog
 from cockpit.screens.runbook_host import RunbookHost, default_operator
-from cockpit.screens.runbook_live import LiveOutput, StepFinished, StepStarted, run_on_worker
+from cockpit.screens.runbook_live import (
+    LiveOutput,
+    OutputGrew,
+    StepFinished,
+    StepStarted,
+    run_on_worker,
+)
 from cockpit.screens.runbook_render import (
     bound_params,
     document,
@@ -45,9 +53,11 @@ from cockpit.screens.runbook_render import (
 )
 
 if TYPE_CHECKING:
+    from cockpit.screens.runbook_render import Run
     from cockpit.session import Session
 
-SYNC_S = 0.5
+REFRESH_S = 2.0
+"""Poll interval the banner assumes for a source the log does not describe."""
 
 
 class RunbookScreen(Screen[None]):
@@ -83,7 +93,10 @@ class RunbookScreen(Screen[None]):
         self._author = author
         self._header = header or HeaderInfo("LIVE", permissions.environment)
         self.shown_steps, self._hidden = offered(runbook, permissions)
-        self._signature: tuple[object, ...] = ()
+        self._shown: tuple[list[Run], dict[str, str]] | None = None
+        """The runs and typed values last rendered (frozen records, compared by value)."""
+        self.revision = -1
+        """The session revision last rendered (the app hands each new state over)."""
 
     def compose(self) -> ComposeResult:
         """Banner, title, steps + parameters on the left, guide and results tabs on the right."""
@@ -104,25 +117,41 @@ class RunbookScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Fill parameters and states now, then follow the log."""
+        """Fill parameters and states now; the app hands over each new state."""
         self.sync(force=True)
-        self.set_interval(SYNC_S, self.sync)
         self.query_one("#steps", OptionList).focus()
+
+    def show_state(self, state: IncidentState, now: datetime, revision: int) -> None:
+        """The log advanced: banner, step states, parameters, results."""
+        self.revision = revision
+        self._show_all(state, now)
+
+    def show_time(self, now: datetime) -> None:
+        """The 1 Hz tick: the banner's clocks only."""
+        for bar in self.query(StatusBar):  # none while the screen is torn down
+            bar.show(self.session.state, now, REFRESH_S)
 
     def bound(self) -> BoundParams | ParamError:
         """Parameters from the alert labels, the incident and typed values."""
         return bound_params(self.runbook, self.session.state, self.labels, self.typed)
 
     def sync(self, force: bool = False) -> None:
-        """Re-render banner, states, parameters and results when the log or inputs changed."""
-        state = self.session.state
+        """Re-render from the session's current state (on mount, after a step or a typed
+        parameter)."""
+        self.revision = self.session.revision
+        now = None
         with suppress(RuntimeError):  # the session has not started yet
-            self.query_one(StatusBar).show(state, self.session.now(), SYNC_S)
+            now = self.session.now()
+        self._show_all(self.session.state, now, force=force)
+
+    def _show_all(self, state: IncidentState, now: datetime | None, force: bool = False) -> None:
+        if now is not None:
+            self.show_time(now)
         runs = runs_of(state, self.runbook.id)
-        signature = (tuple((r.run_id, r.state) for r in runs), tuple(sorted(self.typed.items())))
-        if signature == self._signature and not force:
+        shown = (runs, dict(self.typed))
+        if shown == self._shown and not force:
             return
-        self._signature = signature
+        self._shown = shown
         last = latest(runs)
         options = self.query_one("#steps", OptionList)
         for index, step in enumerate(self.shown_steps):
@@ -160,6 +189,10 @@ class RunbookScreen(Screen[None]):
         self.query_one("#rb-tabs", TabbedContent).active = "results"
         if message.stream is not None:
             self.query_one(LiveOutput).start(message.title, message.stream)
+
+    def on_output_grew(self, message: OutputGrew) -> None:
+        """A running command wrote lines: show the newest."""
+        self.query_one(LiveOutput).refresh_output()
 
     def on_step_finished(self, message: StepFinished) -> None:
         """Stop the live output; say why when the step did not run."""

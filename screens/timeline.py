@@ -50,7 +50,6 @@ _STYLES: dict[str, RowStyle] = {"alert": "warning", "mitigation": "ok", "severit
 
 JumpHandler = Callable[[TimelineEntry], None]
 StateSource = Callable[[], IncidentState]
-LIVE_REFRESH_S = 0.5  # the app folds new lines every 0.25 s: other cockpits' notes show < 1 s
 
 
 def full_state(log_path: str) -> IncidentState:
@@ -94,6 +93,8 @@ class TimelineScreen(Screen[None]):
         self._filter = "all"
         self._search = ""
         self._shown: list[TimelineEntry] = []
+        self.revision = -1
+        """The session revision last shown (live: the app hands each new state over)."""
 
     def compose(self) -> ComposeResult:
         """Filter line, search field, the table, the footer."""
@@ -106,14 +107,22 @@ class TimelineScreen(Screen[None]):
         """Fill the table and put the cursor on it."""
         self._refresh_rows()
         self.query_one(VirtualTable).focus()
-        if self._live is not None:
-            self.set_interval(LIVE_REFRESH_S, self.reload)
 
-    def reload(self) -> None:
+    def show_state(self, state: IncidentState, now: datetime, revision: int) -> None:
+        """The log advanced: a live timeline takes the new entries (a replay's timeline is
+        the whole log already, whatever the playhead)."""
+        self.revision = revision
+        if self._live is not None:
+            self.reload(state)
+
+    def show_time(self, now: datetime) -> None:
+        """Times here are absolute or relative to the first event: nothing moves."""
+
+    def reload(self, state: IncidentState | None = None) -> None:
         """Rebuild from the live state; the table is touched only when an entry changed."""
         if self._live is None:
             return
-        state = self._live()
+        state = self._live() if state is None else state
         entries = list(build_timeline(state))
         if entries != self._entries:
             self._entries = entries

@@ -192,6 +192,13 @@ class StoreLog(IncidentLog):
                 self._pending.append(event)
         self._base = (self.last_seq, self.last_hash, self._end)
 
+    def quiet(self) -> bool:
+        """True when a poll would do nothing: connected, no notification, no heartbeat due,
+        none of our events waiting (the store is read only when the listener was told)."""
+        if self._pending or self._conn is None or self._listener.changed.is_set():
+            return False
+        return self.presence is None or not self.presence.due(self._clock.now())
+
     def poll(self) -> list[Event]:
         """Events since the last poll (ours included), split observations reassembled. Reads
         the store only when the listener was notified; reconnects when the server is back."""

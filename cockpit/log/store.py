@@ -189,6 +189,18 @@ class IncidentLog(Tail):
             self._report_damage()
             return self._write(type_, data)
 
+    def quiet(self) -> bool:
+        """True when a poll would find nothing: none of our events waiting, no damage to
+        report, and the file has the size we last read (one fstat, no lock, no read)."""
+        if self._fd < 0:
+            return True
+        if self._pending or self._unreported:
+            return False
+        try:
+            return os.fstat(self._fd).st_size == self._end
+        except OSError:
+            return False
+
     def poll(self) -> list[Event]:
         """Events appended since the last poll, by any process (ours included), in seq order;
         a split observation comes back as one event. Damage found on the way is recorded (a

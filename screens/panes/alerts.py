@@ -83,16 +83,17 @@ AGE_CELL = 4
 
 @dataclass(frozen=True, slots=True)
 class Built:
-    """An alerts view and its table rows, computed at `at` for the state version `version`."""
+    """An alerts view and its table rows, computed at `at` for the state version `version`
+    (the session's revision and the catalog's identity)."""
 
-    version: tuple[int, int, int, int]
+    version: tuple[int, ...]
     at: datetime
     view: list[AlertRow]
     rows: list[Row]
 
 
 def build(
-    version: tuple[int, int, int, int],
+    version: tuple[int, ...],
     records: Sequence[AlertRecord],
     ctx: PaneContext,
 ) -> Built:
@@ -138,6 +139,7 @@ class AlertsPane(Pane):
 
     NUMBER: ClassVar[int] = 1
     KIND: ClassVar[str] = "alerts"
+    USES_POLICY: ClassVar[bool] = True
     BINDINGS: ClassVar[list[BindingType]] = [Binding("s", "silence", "Silence", show=False)]
 
     def action_silence(self) -> None:
@@ -154,7 +156,9 @@ class AlertsPane(Pane):
         self.rows: dict[str, AlertRow] = {}
         self._state: IncidentState | None = None
         self._built: Built | None = None
-        self._wanted: tuple[int, int, int, int] | None = None
+        self._aged: list[Row] = []
+        """The rows last handed to the table (identity tells whether an age moved)."""
+        self._wanted: tuple[int, ...] | None = None
         """The state version being computed on a thread (None: nothing pending)."""
 
     def compose(self) -> ComposeResult:
@@ -162,20 +166,14 @@ class AlertsPane(Pane):
         yield VirtualTable(COLUMNS, empty_text="no firing or pending alerts")
 
     def update_data(self, ctx: PaneContext) -> None:
-        """Alerts in `alerts_view` order.
-
-        The view is rebuilt only when another event was folded (or the catalog changed); the
-        once-a-second refresh only moves the ages on. A large changed set is built on a
-        thread from a snapshot of the records, and shown when it is ready.
+        """Alerts in `alerts_view` order, rebuilt because the state advanced (the 1 Hz tick
+        only moves the ages on: `age_data`). A large set is built on a thread from a snapshot
+        of the records, and shown when it is ready.
         """
         state = ctx.state
-        version = (id(state), state.last_seq, state.event_count, id(ctx.policy))
+        version = (ctx.revision, id(ctx.policy))
         self._state = state
-        built = self._built
-        if built is not None and built.version == version:
-            self.table.set_rows(aged(built, ctx.now))
-            return
-        if version == self._wanted:
+        if ctx.revision >= 0 and version == self._wanted:
             return
         records = list(state.iter_alerts())
         if len(records) < ASYNC_MIN or not self.is_attached:
@@ -190,8 +188,20 @@ class AlertsPane(Pane):
             description="alerts view",
         )  # fmt: skip
 
+    def age_data(self, now: datetime) -> None:
+        """The ages in the rows, moved on to `now` (a row whose age text holds is reused;
+        when none changed, the table is not touched)."""
+        if self._built is None:
+            return
+        rows = aged(self._built, now)
+        shown = self._aged
+        if len(rows) == len(shown) and all(a is b for a, b in zip(rows, shown, strict=True)):
+            return
+        self._aged = rows
+        self.table.set_rows(rows)
+
     def _build_off_loop(
-        self, version: tuple[int, int, int, int], records: list[AlertRecord], ctx: PaneContext
+        self, version: tuple[int, ...], records: list[AlertRecord], ctx: PaneContext
     ) -> None:
         built = build(version, records, ctx)
         prepared = prepare_rows(built.rows)
@@ -206,6 +216,7 @@ class AlertsPane(Pane):
 
     def _show(self, built: Built, prepared: PreparedRows | None = None) -> None:
         self._built = built
+        self._aged = built.rows
         self.rows = {tr.key: row for tr, row in zip(built.rows, built.view, strict=True)}
         self.table.set_rows(built.rows, prepared)
 

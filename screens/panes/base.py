@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import ClassVar
 
@@ -32,6 +32,20 @@ class PaneContext:
     """The alert catalog (severity and runbook per alert name)."""
     default_refresh_s: float
     """Poll interval assumed for a source that `state.sources` does not describe."""
+    revision: int = -1
+    """The session's state revision; a pane skips work it already did for this revision
+    (-1: unknown, always render)."""
+
+    def same_data(self, other: PaneContext | None, *, policy: bool = False) -> bool:
+        """True when `other` shows the same folded state (the time may differ); `policy`:
+        the alert catalog must be the same too (only the alerts depend on it)."""
+        return (
+            other is not None
+            and self.revision >= 0
+            and other.revision == self.revision
+            and other.thresholds == self.thresholds
+            and (not policy or other.policy is self.policy)
+        )
 
 
 class TextLine(Static):
@@ -55,14 +69,17 @@ class TextLine(Static):
 class Pane(Vertical):
     """A bordered pane: title with counts, subtitle with data age and status, a main table.
 
-    Subclasses fill `update_data`, `pane_title`, `pane_summary` and `copy_text`. Titles and
-    status are only written when their text changes, so an unchanged refresh paints nothing.
+    Subclasses fill `update_data`, `pane_title`, `pane_summary` and `copy_text`, and may
+    override `age_data` (the 1 Hz tick). Titles and status are only written when their text
+    changes, so an unchanged refresh paints nothing.
     """
 
     NUMBER: ClassVar[int] = 0
     """Key that shows the pane (1-4)."""
     KIND: ClassVar[str] = ""
     """Source kind feeding the pane (alerts, kafka, postgres, tenants)."""
+    USES_POLICY: ClassVar[bool] = False
+    """The rows depend on the alert catalog (rebuilt when it is loaded after the first frame)."""
 
     DEFAULT_CSS = """
     Pane {
@@ -85,6 +102,8 @@ class Pane(Vertical):
         self.status = PaneStatus("never", "")
         self._title: Content | None = None
         self._subtitle: Content | None = None
+        self.context: PaneContext | None = None
+        """The context last rendered (the 1 Hz tick moves its time only)."""
 
     @property
     def table(self) -> VirtualTable:
@@ -94,15 +113,32 @@ class Pane(Vertical):
     def refresh_from(self, ctx: PaneContext) -> None:
         """Render `ctx`: status line, data, then the title (which counts the data)."""
         if not self.is_attached or not self.children:
-            return  # torn down (the app is exiting) while a timer still fired
+            return  # torn down (the app is exiting) while a message was still queued
+        same = ctx.same_data(self.context, policy=self.USES_POLICY)
+        self.context = ctx
+        self._show_status(ctx)
+        if same:
+            self.age_data(ctx.now)
+            return
+        self.update_data(ctx)
+        self._set_title(self.pane_title())
+
+    def show_time(self, now: datetime) -> None:
+        """The 1 Hz tick: the status line (data age) and the visible ages; no rebuild."""
+        ctx = self.context
+        if ctx is None or not self.is_attached or not self.children:
+            return
+        self.context = ctx = replace(ctx, now=now)
+        self._show_status(ctx)
+        self.age_data(now)
+
+    def _show_status(self, ctx: PaneContext) -> None:
         status = pane_status(ctx.state, self.KIND, ctx.now, ctx.thresholds, ctx.default_refresh_s)
         if status != self.status:
             self.status = status
             for name in STATUS_CLASSES:
                 self.set_class(name == f"-{status.status}", name)
             self._set_subtitle(Content(status.text))
-        self.update_data(ctx)
-        self._set_title(self.pane_title())
 
     def refresh_title(self) -> None:
         """Re-count the title after data arrived outside `refresh_from` (a worker's result)."""
@@ -132,6 +168,9 @@ class Pane(Vertical):
     def update_data(self, ctx: PaneContext) -> None:
         """Derive the pane's rows from `ctx` and hand them to its widgets."""
         raise NotImplementedError
+
+    def age_data(self, now: datetime) -> None:
+        """Move the ages shown in the rows to `now` (most panes show none)."""
 
     def pane_title(self) -> Content:
         """Border title: the key, the name and the headline counts."""

@@ -116,16 +116,34 @@ class TableModel:
     """All rows with their sanitised cells, the filtered view and a key index.
 
     Parallel lists rather than one object per row: building 10,000 small objects is the
-    largest cost of a first `set_rows`, and the event loop must not stall for it.
+    largest cost of a first `set_rows`, and the event loop must not stall for it. A row's
+    sanitised cells and search text are computed when it is first drawn (`cells_at`) or
+    filtered, so only the rows on screen are prepared (None: not yet).
     """
 
     def __init__(self) -> None:
         self.rows: list[Row] = []
-        self.cells: list[tuple[Cell, ...]] = []
+        self.cells: list[tuple[Cell, ...] | None] = []
         self.view: list[int] = []
         self.needle = ""
-        self._search: list[str] = []
+        self._search: list[str | None] = []
         self._index: dict[str, int] = {}
+
+    def cells_at(self, index: int) -> tuple[Cell, ...]:
+        """The sanitised cells of `rows[index]`, prepared on first use."""
+        cells = self.cells[index]
+        if cells is None:
+            cells, self._search[index] = prepare(self.rows[index].cells)
+            self.cells[index] = cells
+        return cells
+
+    def search_at(self, index: int) -> str:
+        """The lowercase search text of `rows[index]`, prepared on first use."""
+        text = self._search[index]
+        if text is None:
+            self.cells[index], text = prepare(self.rows[index].cells)
+            self._search[index] = text
+        return text
 
     def set_rows(self, rows: Sequence[Row], prepared: PreparedRows | None = None) -> None:
         """Replace every row; unchanged rows (same key and content) reuse their prepared cells.
@@ -133,8 +151,10 @@ class TableModel:
         `prepared` (from `prepare_rows(rows)`) skips the per-row work entirely.
         """
         new_rows = list(rows)
+        cells: list[tuple[Cell, ...] | None]
+        search: list[str | None]
         if prepared is not None:
-            cells, search = prepared
+            cells, search = list(prepared[0]), list(prepared[1])
             index: dict[str, int] = {}
             for position, row in enumerate(new_rows):
                 index.setdefault(row.key, position)
@@ -145,15 +165,15 @@ class TableModel:
 
     def _reuse(
         self, new_rows: list[Row]
-    ) -> tuple[list[tuple[Cell, ...]], list[str], dict[str, int]]:
+    ) -> tuple[list[tuple[Cell, ...] | None], list[str | None], dict[str, int]]:
         old_rows, old_cells, old_search, old_index = (
             self.rows,
             self.cells,
             self._search,
             self._index,
         )
-        cells: list[tuple[Cell, ...]] = []
-        search: list[str] = []
+        cells: list[tuple[Cell, ...] | None] = []
+        search: list[str | None] = []
         index: dict[str, int] = {}
         for position, row in enumerate(new_rows):
             before = old_index.get(row.key) if old_index else None
@@ -161,10 +181,9 @@ class TableModel:
             if before is not None and (old_rows[before] is row or old_rows[before] == row):
                 cells.append(old_cells[before])
                 search.append(old_search[before])
-            else:
-                row_cells, text = prepare(row.cells)
-                cells.append(row_cells)
-                search.append(text)
+            else:  # prepared when drawn or filtered
+                cells.append(None)
+                search.append(None)
             # A duplicate key keeps its first row: the cursor needs one home per key.
             index.setdefault(row.key, position)
         return cells, search, index
@@ -177,7 +196,7 @@ class TableModel:
     def _refilter(self) -> None:
         needle = self.needle
         if needle:
-            self.view = [i for i, text in enumerate(self._search) if needle in text]
+            self.view = [i for i in range(len(self.rows)) if needle in self.search_at(i)]
         else:
             self.view = list(range(len(self.rows)))
 

@@ -104,19 +104,21 @@ class TableView(ScrollView):
 
     # Rendering --------------------------------------------------------------------------------
 
-    def _signature(self, y: int) -> object:
+    def _signature(self, y: int, height: int, top: int) -> object:
         """What line `y` shows, cheaply: equal signatures mean identical pixels."""
         if y == 0:
             return None
-        if self._show_status and y == self._content_height - 1:
+        if self._show_status and y == height - 1:
             return self._status_text().plain
         if not len(self._model):
             return self._empty_message() if y == 1 else None
-        position = self.scroll_offset.y + y - 1
+        position = top + y - 1
         return (self._model.row_at(position), position == self._cursor_pos)
 
     def _signatures(self) -> list[object]:
-        return [self._signature(y) for y in range(self._content_height)]
+        # The geometry once per call: it is a chain of Textual properties, not a field.
+        height, top = self._content_height, self.scroll_offset.y
+        return [self._signature(y, height, top) for y in range(height)]
 
     def _refresh_changed(self, before: list[object]) -> None:
         after = self._signatures()
@@ -159,7 +161,7 @@ class TableView(ScrollView):
         index = self._model.index_at(position)
         if index is None:
             return Strip.blank(width, self.rich_style)
-        row, cells = self._model.rows[index], self._model.cells[index]
+        row, cells = self._model.rows[index], self._model.cells_at(index)
         return self._row_strip(row, cells, position == self._cursor_pos, layout)
 
     def _row_strip(self, row: Row, cells: tuple[Cell, ...], cursor: bool, layout: Layout) -> Strip:

@@ -77,9 +77,10 @@ def test_prepared_rows_match_what_set_rows_computes() -> None:
     ours, theirs = TableModel(), TableModel()
     ours.set_rows(rows, prepare_rows(rows))
     theirs.set_rows(rows)
-    assert ours.cells == theirs.cells
-    assert ours._search == theirs._search
-    assert "\x1b" not in ours._search[0]
-    assert ours.cells[1][1] is rows[1].cells[1]  # clean Text cells are kept as they are
+    assert theirs.cells == [None, None]  # prepared when drawn or filtered, not before
+    assert [ours.cells_at(i) for i in (0, 1)] == [theirs.cells_at(i) for i in (0, 1)]
+    assert [ours.search_at(i) for i in (0, 1)] == [theirs.search_at(i) for i in (0, 1)]
+    assert "\x1b" not in ours.search_at(0)
+    assert ours.cells_at(1)[1] is rows[1].cells[1]  # clean Text cells are kept as they are
     theirs.set_filter("sev-1")
     assert len(theirs) == 1 and theirs.row_at(0) is rows[0]

@@ -1,0 +1,187 @@
+"""State is pushed, not polled: a burst of appends renders once, an idle log renders nothing,
+the 1 Hz tick moves only ages and clocks, and no screen runs a timer of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from textual.widget import Widget
+
+import cockpit.app
+import cockpit.screens
+from bench.looplag import LoopLag, first_screen
+from bench.scale import START as BIG_START
+from bench.scale import write_big_log
+from cockpit.app import AppOptions, CockpitApp
+from cockpit.clock import FrozenClock, parse_rfc3339
+from cockpit.log.events import AlertsObserved, NoteAdded, SourcesConfigured
+from cockpit.log.store import IncidentLog
+from cockpit.screens.header import StatusBar
+from cockpit.screens.panes import AlertsPane, Pane, lag, postgres, tenants
+from cockpit.screens.panes import alerts as alerts_module
+from cockpit.screens.state import StateAdvanced
+from cockpit.session import LiveSession, ReplaySession
+
+START = datetime(2025, 11, 10, 14, 0, tzinfo=UTC)
+
+
+class CountingApp(CockpitApp):
+    """The cockpit, counting its renders (how many times state was handed to the screens)."""
+
+    renders = 0
+
+    def render_state(self) -> None:
+        self.renders += 1
+        super().render_state()
+
+
+def make_app(tmp_path: Path) -> tuple[CountingApp, LiveSession, FrozenClock]:
+    clock = FrozenClock(START)
+    log, _report = IncidentLog.open(tmp_path / "inc.jsonl", clock=clock)
+    session = LiveSession(log, lambda: ([], SourcesConfigured()), clock)
+    alert = {
+        "key": "fp-1", "name": "OcrServiceDown", "state": "firing", "labels": {},
+        "active_since": (START - timedelta(seconds=30)).isoformat(),
+    }  # fmt: skip
+    session.append(AlertsObserved(source="am", items=(alert,)))
+    return CountingApp(session, AppOptions(author="ana@bastion"), clock=clock), session, clock
+
+
+async def settled(app: CountingApp, pilot: object, session: LiveSession) -> None:
+    """Until the app has started the session and the dashboard shows its revision."""
+    log = Path(session.log_path)
+    for _ in range(100):
+        started = '"sources.configured"' in log.read_text(encoding="utf-8")
+        revision = session.revision
+        if started and app.dashboard.revision == revision and app._posted == revision:
+            return
+        await pilot.pause(0.02)  # type: ignore[attr-defined]
+    raise AssertionError("the dashboard never caught up with the session")
+
+
+def test_a_newer_state_message_replaces_an_older_one() -> None:
+    assert StateAdvanced(2).can_replace(StateAdvanced(1))
+    assert not StateAdvanced(2).can_replace(NoteAdded.__new__(NoteAdded))  # type: ignore[arg-type]
+
+
+async def test_a_burst_of_appends_is_rendered_once(tmp_path: Path) -> None:
+    app, session, _clock = make_app(tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settled(app, pilot, session)
+        before = app.renders
+        for n in range(50):
+            session.append(NoteAdded(f"n-{n}", f"note {n}", "ana@bastion"))
+            app.advance()  # what every own append does; 50 messages queued
+        await pilot.pause()
+        await settled(app, pilot, session)
+        assert app.renders - before <= 2, app.renders - before
+        assert len(session.state.notes) == 50
+
+
+async def test_an_unchanged_log_renders_nothing(tmp_path: Path) -> None:
+    app, session, _clock = make_app(tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settled(app, pilot, session)
+        before, revision = app.renders, session.revision
+        await pilot.pause(0.8)  # three pumps of the log: nothing was written
+        assert (app.renders, session.revision) == (before, revision)
+        other, _report = IncidentLog.open(session.log_path, clock=FrozenClock(START))
+        try:
+            other.append(NoteAdded("bob-1", "restarting kyc", "bob@bastion"))
+        finally:
+            other.close()
+        for _ in range(50):  # the next pump (0.25 s) sees the file grow
+            if session.revision > revision:
+                break
+            await pilot.pause(0.05)
+        await settled(app, pilot, session)
+        assert session.revision == revision + 1
+        assert "bob-1" in session.state.notes
+        assert app.renders == before + 1
+
+
+async def test_the_tick_moves_only_ages_and_clocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, session, clock = make_app(tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settled(app, pilot, session)
+        alerts = app.dashboard.query_one(AlertsPane)
+        assert "30s" in str(alerts.table.render_line(1).text)
+
+        def never(*_args: object, **_kw: object) -> None:
+            raise AssertionError("the tick rebuilt a view")
+
+        for module, name in ((lag, "lag_view"), (tenants, "tenants_view"),
+                             (postgres, "pg_view"), (alerts_module, "alerts_view")):  # fmt: skip
+            monkeypatch.setattr(module, name, never)
+        refreshed: list[Widget] = []
+        real = Widget.refresh
+
+        def spy(self: Widget, *args: object, **kwargs: object) -> Widget:
+            refreshed.append(self)
+            return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Widget, "refresh", spy)
+        renders = app.renders
+        clock.advance(1)
+        app._tick()
+        monkeypatch.undo()
+        assert app.renders == renders
+        assert alerts.table in refreshed, "the age of the alert moved: its line must repaint"
+        assert {type(w) for w in refreshed} <= {type(alerts.table), StatusBar}, refreshed
+        assert all(w is alerts.table for w in refreshed if not isinstance(w, StatusBar | Pane))
+        await pilot.pause()
+        assert "31s" in str(alerts.table.render_line(1).text)
+
+
+def test_a_replay_revision_grows_on_every_move_of_the_playhead(tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    write_big_log(path, 20, 5, 5)
+    session = ReplaySession(path, FrozenClock(START))
+    seen = [session.revision, session.revision]
+    assert seen[0] == seen[1]  # reading it changes nothing
+    session.player.seek(parse_rfc3339(BIG_START).replace(minute=31))
+    seen.append(session.revision)
+    session.player.seek(parse_rfc3339(BIG_START))  # back to the start: still grows
+    seen.append(session.revision)
+    assert seen[2] > seen[1] and seen[3] > seen[2]
+
+
+def test_no_screen_runs_a_timer_of_its_own() -> None:
+    root = Path(cockpit.screens.__file__).resolve().parent
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "set_interval(" in line or "set_timer(" in line
+    ]
+    assert found == []
+    app_source = Path(cockpit.app.__file__).read_text(encoding="utf-8")
+    # The log check (a stat of its size) and the 1 Hz tick: the only two.
+    assert app_source.count("set_interval(") == 2
+    assert "set_interval(TICK_S, self._tick)" in app_source
+
+
+async def test_the_loop_lag_probe_sees_a_blocked_loop() -> None:
+    async with LoopLag() as lag:
+        await asyncio.sleep(0.03)
+        assert lag.max_ms < 25.0, lag.max_ms  # an idle loop wakes the probe on time
+        time.sleep(0.08)  # a callback holding the loop
+        await asyncio.sleep(0.03)
+    assert lag.max_ms >= 60.0, lag.max_ms
+
+
+async def test_ten_thousand_alerts_fill_the_screen_without_holding_the_loop(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "big.jsonl"
+    write_big_log(path, 10_000, 5_000, 2_000)
+    got = await first_screen(path, 10_000, 5_000, 2_000)
+    # Generous bounds (a shared test machine); `python -m bench.looplag` measures the budget.
+    assert got["stall_filling_ms"] < 250.0, got
+    assert got["first_screen_ms"] < 10_000.0, got
