@@ -8,8 +8,11 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import psycopg
 from stack.postgres import PostgresServer
@@ -26,6 +29,32 @@ TRIALS = 9
 on the mirror only), a third after it came back (while the writer re-chains its queue)."""
 
 
+def _read_acks(stream: IO[str], acked: list[str]) -> None:
+    """Every acknowledgement line the writer prints, as it prints it (never blocks it)."""
+    for line in stream:
+        if " " in line:
+            acked.append(line.split()[1])
+
+
+def _wait_for(done: Callable[[], bool], limit_s: float) -> None:
+    end = time.monotonic() + limit_s
+    while not done() and time.monotonic() < end:
+        time.sleep(0.05)
+
+
+def _rechained(pg: PostgresServer, incident: str) -> bool:
+    """True once a queued (offline) note of `incident` was re-chained into the store."""
+    try:
+        with psycopg.connect(pg.dsn, autocommit=True, connect_timeout=2) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM cockpit_events WHERE incident = %s AND origin IS NOT NULL",
+                (incident,),
+            ).fetchone()
+    except psycopg.OperationalError:
+        return False
+    return row is not None and row[0] > 0
+
+
 def _trial(pg: PostgresServer, tmp: Path, incident: str, rng: random.Random, kind: int) -> bool:
     """One trial; True when the writer itself re-chained its queue and went on online."""
     mirror = tmp / f"{incident}.jsonl"
@@ -38,18 +67,21 @@ def _trial(pg: PostgresServer, tmp: Path, incident: str, rng: random.Random, kin
     )
     assert proc.stdout is not None
     acked: list[str] = []
+    reader = threading.Thread(target=_read_acks, args=(proc.stdout, acked), daemon=True)
+    reader.start()
     try:
-        while len(acked) < 20:  # it runs and appends before anything happens to it
-            acked.append(proc.stdout.readline().split()[1])
+        _wait_for(lambda: len(acked) >= 20, 30.0)  # it runs and appends before anything
         if kind:
             pg.stop("immediate")
             time.sleep(rng.uniform(0.05, 0.6))
         if kind == 2:
             pg.start()
-        time.sleep(rng.uniform(1.0, 2.5) if kind == 2 else rng.uniform(0.05, 0.6))
+            # Kill it while or after it re-chains its queue: wait (bounded) until it has.
+            _wait_for(lambda: _rechained(pg, incident), 30.0)
+        time.sleep(rng.uniform(0.05, 0.6))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
-        acked += [line.split()[1] for line in proc.stdout.read().splitlines() if " " in line]
+        reader.join(timeout=10)
     finally:
         if proc.poll() is None:
             proc.kill()
