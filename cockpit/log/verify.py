@@ -19,6 +19,7 @@ from typing import Any
 from cockpit.log.codec import HASH_HMAC, HASH_SHA256, body_of, line_hash
 from cockpit.log.events import ZERO_HASH, LogClosed, LogDamaged
 from cockpit.log.fastverify import GiveUp, fast_walk
+from cockpit.log.progress import ProgressBar, plain_size
 from cockpit.log.reader import LogReader, ReadError, check_header, open_binary
 
 EXIT_OK, EXIT_BROKEN, EXIT_UNREADABLE = 0, 1, 2
@@ -339,7 +340,8 @@ def main(path: str, expect: str | None = None) -> int:
         return EXIT_UNREADABLE
     raw_key = os.environ.get(KEY_ENV, "")
     key = raw_key.encode("utf-8") if raw_key else None
-    report = verify(path, key, expect.strip().lower() if expect else None)
+    with ProgressBar("verifying", plain_size(path), sys.stderr) as bar:
+        report = verify(path, key, expect.strip().lower() if expect else None, bar.update)
     for warning in report.warnings[:10]:
         sys.stderr.write(f"warning: {warning}\n")
     if len(report.warnings) > 10:
