@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -22,6 +23,9 @@ from cockpit.log.verify import VerifyReport, verify_with_env_key
 from cockpit.sanitize import clean
 
 SPEEDS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+FOLD_DELAY_S = 0.3
+"""The background fold starts this long after the first frame (which must not share the CPU)."""
+SWITCH_INTERVAL_S = 0.001
 
 
 def transport_text(
@@ -99,16 +103,30 @@ class TransportBar(Static):
         final state for the timeline), then verify it (a replay of a damaged log says so).
         One thread after the other: they would only slow each other down."""
         self._stop = threading.Event()
+        self.call_after_refresh(self.set_timer, FOLD_DELAY_S, self._start_background)
+
+    def _start_background(self) -> None:
+        # A CPU-bound thread holds the GIL for the switch interval (5 ms by default) each
+        # time the UI thread asks for it back: at 1 ms, keys and repaints barely notice it.
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         threading.Thread(target=self._background, name="replay-background", daemon=True).start()
 
     def on_unmount(self) -> None:
         """Stop the background fold (the verification thread dies with the process)."""
         self._stop.set()
 
+    class Folded(Message):
+        """The background fold reached the end of the log (the total is known)."""
+
     def _background(self) -> None:
         self.player.build_checkpoints(self._stop)
         if not self._stop.is_set():
+            self.post_message(self.Folded())
             self.post_message(self.Verified(verify_with_env_key(self.player.path)))
+
+    def on_transport_bar_folded(self, _message: Folded) -> None:
+        """Show the log's total now that it is known."""
+        self.show()
 
     def seek(self, when: datetime, done: Callable[[], None]) -> None:
         """Go to `when`: the fold runs in a worker thread and `done` is called once the

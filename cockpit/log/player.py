@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -118,6 +119,7 @@ class Player:
         self.error: str | None = None
         self._last_tick: datetime | None = None
         self._background = Background(None, 0, False, None)
+        self._running = False
         self._offset = 0
         self._cursor: Iterator[Record] = iter(())
         self._next: Record | None = None
@@ -205,9 +207,7 @@ class Player:
         """A new fold at `when`: from the nearest checkpoint before it (or `here`, the
         playhead, when that is nearer), folded forward. Touches nothing the UI reads;
         `stop` abandons it (a newer seek superseded it: the result is then partial)."""
-        with self._lock:
-            at = bisect.bisect_right(self._cp_times, when) - 1
-            best = self._cps[max(at, 0)]
+        best = self._wait_for_checkpoint(when, here, stop)
         if here is not None and best.seq < here.seq and (here.ts is None or here.ts <= when):
             # the playhead is nearer; its `ts` is the latest event time applied, like a checkpoint's
             best = here
@@ -236,6 +236,22 @@ class Player:
             )
             prepared.offset = record.offset + record.size
         return prepared
+
+    def _wait_for_checkpoint(
+        self, when: datetime, here: _Checkpoint | None, stop: threading.Event | None
+    ) -> _Checkpoint:
+        """The nearest checkpoint at or before `when`. While the background fold is still
+        short of `when` (and ahead of the playhead), wait for it rather than fold the same
+        events a second time on the same cores: the seek then costs one interval."""
+        while True:
+            with self._lock:
+                at = bisect.bisect_right(self._cp_times, when) - 1
+                best = self._cps[max(at, 0)]
+                running = self._running and at == len(self._cps) - 1
+            behind = here is not None and here.seq >= best.seq
+            if not running or behind or (stop is not None and stop.is_set()):
+                return best
+            time.sleep(0.05)
 
     def adopt(self, prepared: PreparedSeek) -> None:
         """Install a fold from `prepare_seek` (on the thread that drives the player)."""
@@ -283,6 +299,7 @@ class Player:
         later seeks anywhere cost at most `checkpoint_every` events. Returns events read."""
         fold = self._factory()
         count = 0
+        self._running = True
         last: Record | None = None
         latest: datetime | None = None
         error: str | None = None
@@ -297,6 +314,8 @@ class Player:
                     self._add_checkpoint(fold, record, latest)
         except ReadError as err:
             error = str(err)  # the replay shows everything before the damage
+        finally:
+            self._running = False  # seeks stop waiting for this fold, whatever happened
         final = fold.checkpoint()
         stopped = stop is not None and stop.is_set()
         with self._lock:

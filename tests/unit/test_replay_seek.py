@@ -153,3 +153,16 @@ def test_timeline_state_comes_from_the_background_fold(
     assert list(build_timeline(whole)) == list(build_timeline(fold(events)))
     assert session.player.position.total == events[-1].seq
     assert session.state != whole  # the playhead still stands at the start
+
+
+def test_a_seek_during_the_background_fold_equals_a_straight_fold(
+    recorded: tuple[Path, list[Event]],
+) -> None:
+    path, events = recorded
+    player = Player(path, Folder, clock=FrozenClock(T0), checkpoint_every=50)
+    thread = player.start_background()
+    when = T0 + timedelta(seconds=SPAN_S - 30)
+    player.adopt(player.prepare_seek(when, player.here()))  # may wait for the fold to pass
+    assert player.fold.state == straight(events, when)  # type: ignore[attr-defined]
+    thread.join(30)
+    assert player.background.done
