@@ -29,7 +29,7 @@ from cockpit.clock import parse_rfc3339  # noqa: E402
 from cockpit.domain.sla import compact_duration  # noqa: E402
 
 SIZE = (200, 50)
-SEEK_TO_H = (40.0, 10.0)
+SEEK_TO_H = (40.0, 10.0, 25.0)
 """Seek targets (hours from the first event), clamped to the log's span."""
 
 
@@ -115,9 +115,10 @@ def replay_rows(cockpit: str, log: Path) -> list[ReplayRow]:
             file=sys.stderr,
         )
         term.quiet(0.3)
-        seeks = [seek_s(term, h) for h in hours]
+        seeks = [seek_s(term, h) for h in hours[1:]]
         term.quiet(0.3)
         timeline = _after(term, b"t", b" entries", 30)
+        print(f"seeks {seeks} s, timeline {timeline:.3f} s", file=sys.stderr)
         term.quiet(0.3)
         term.send(b"\x1b")
         term.quiet(0.3)

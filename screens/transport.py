@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 import threading
 from collections.abc import Callable
@@ -82,6 +84,7 @@ class TransportBar(Static):
         self._seeking: datetime | None = None
         self._done: Callable[[], None] | None = None
         self._superseded = threading.Event()
+        self._child: subprocess.Popen[bytes] | None = None
 
     class Verified(Message):
         """The background verification of the replayed log finished."""
@@ -112,8 +115,10 @@ class TransportBar(Static):
         threading.Thread(target=self._background, name="replay-background", daemon=True).start()
 
     def on_unmount(self) -> None:
-        """Stop the background fold (the verification thread dies with the process)."""
+        """Stop the background fold and the verification."""
         self._stop.set()
+        if self._child is not None and self._child.poll() is None:
+            self._child.kill()
 
     class Folded(Message):
         """The background fold reached the end of the log (the total is known)."""
@@ -122,20 +127,49 @@ class TransportBar(Static):
         self.player.build_checkpoints(self._stop)
         if not self._stop.is_set():
             self.post_message(self.Folded())
-            self.post_message(self.Verified(verify_with_env_key(self.player.path)))
+            self.post_message(self.Verified(self._verify_elsewhere()))
+
+    def _verify_elsewhere(self) -> VerifyReport:
+        """`cockpit verify` in a child process: in this one it would hold the GIL the keys
+        and repaints need for seconds. In this thread if the child cannot run."""
+        code = (
+            "import dataclasses, json, sys\n"
+            "from cockpit.log.verify import verify_with_env_key\n"
+            "print(json.dumps(dataclasses.asdict(verify_with_env_key(sys.argv[1]))))"
+        )
+        try:
+            self._child = subprocess.Popen(
+                [sys.executable, "-c", code, str(self.player.path)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+            )
+            out, _ = self._child.communicate()
+            fields = json.loads(out)
+            fields["warnings"] = tuple(fields["warnings"])
+            return VerifyReport(**fields)
+        except (OSError, ValueError, TypeError, KeyError):
+            return verify_with_env_key(self.player.path)
 
     def on_transport_bar_folded(self, _message: Folded) -> None:
         """Show the log's total now that it is known."""
         self.show()
 
     def seek(self, when: datetime, done: Callable[[], None]) -> None:
-        """Go to `when`: the fold runs in a worker thread and `done` is called once the
-        player shows it; keys stay live meanwhile (a later seek supersedes this one)."""
+        """Go to `when` and call `done` once the player shows it. Near a checkpoint that is at
+        most `checkpoint_every` events, folded here; otherwise the fold runs in a worker
+        thread and keys stay live meanwhile (a later seek supersedes this one)."""
         self._generation += 1
         generation = self._generation
+        self._superseded.set()
+        if self.player.covered(when):  # a checkpoint is near: a thread would cost more
+            self.player.seek(when)
+            self._seeking = None
+            self.show()
+            done()
+            return
         here = self.player.here()
         self._seeking, self._done = when, done
-        self._superseded.set()
         stop = self._superseded = threading.Event()
 
         def work() -> None:

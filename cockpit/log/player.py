@@ -237,6 +237,13 @@ class Player:
             prepared.offset = record.offset + record.size
         return prepared
 
+    def covered(self, when: datetime) -> bool:
+        """True when a checkpoint after `when` exists (or the background fold is done): a
+        seek there folds at most `checkpoint_every` events, cheap enough for any thread."""
+        with self._lock:
+            at = bisect.bisect_right(self._cp_times, when)
+            return at < len(self._cps) or self._background.done
+
     def _wait_for_checkpoint(
         self, when: datetime, here: _Checkpoint | None, stop: threading.Event | None
     ) -> _Checkpoint:
