@@ -59,7 +59,10 @@ class Position:
 
 
 @dataclass(frozen=True, slots=True)
-class _Checkpoint:
+class Checkpoint:
+    """A folded state after event `seq`; `ts` is the latest event time up to it and
+    `next_offset` where the next line starts."""
+
     seq: int
     ts: datetime | None
     next_offset: int
@@ -111,7 +114,7 @@ class Player:
         self.index = index
         self.checkpoint_every = max(1, checkpoint_every)
         self._lock = threading.Lock()
-        self._cps: list[_Checkpoint] = [_Checkpoint(0, None, 0, self.fold.checkpoint())]
+        self._cps: list[Checkpoint] = [Checkpoint(0, None, 0, self.fold.checkpoint())]
         self._cp_seqs: list[int] = [0]
         self._cp_times: list[datetime] = [datetime.min.replace(tzinfo=UTC)]
         self.playing = False
@@ -191,17 +194,17 @@ class Player:
         worker and `adopt`, so keys never wait on a fold)."""
         self.adopt(self.prepare_seek(when, self.here()))
 
-    def here(self) -> _Checkpoint | None:
+    def here(self) -> Checkpoint | None:
         """The playhead as a starting point for `prepare_seek` (a copy of the fold: call it
         on the thread that drives the player)."""
         if self.error is not None:
             return None
-        return _Checkpoint(self.seq, self._last_ts, self._offset, self.fold.checkpoint())
+        return Checkpoint(self.seq, self._last_ts, self._offset, self.fold.checkpoint())
 
     def prepare_seek(
         self,
         when: datetime,
-        here: _Checkpoint | None = None,
+        here: Checkpoint | None = None,
         stop: threading.Event | None = None,
     ) -> PreparedSeek:
         """A new fold at `when`: from the nearest checkpoint before it (or `here`, the
@@ -245,8 +248,8 @@ class Player:
             return at < len(self._cps) or self._background.done
 
     def _wait_for_checkpoint(
-        self, when: datetime, here: _Checkpoint | None, stop: threading.Event | None
-    ) -> _Checkpoint:
+        self, when: datetime, here: Checkpoint | None, stop: threading.Event | None
+    ) -> Checkpoint:
         """The nearest checkpoint at or before `when`. While the background fold is still
         short of `when` (and ahead of the playhead), wait for it rather than fold the same
         events a second time on the same cores: the seek then costs one interval."""
@@ -340,14 +343,14 @@ class Player:
             at = bisect.bisect_left(self._cp_seqs, seq)
             if at < len(self._cp_seqs) and self._cp_seqs[at] == seq:
                 return
-            cp = _Checkpoint(seq, latest, record.offset + record.size, state)
+            cp = Checkpoint(seq, latest, record.offset + record.size, state)
             self._cp_seqs.insert(at, seq)
             self._cp_times.insert(at, latest)
             self._cps.insert(at, cp)
 
     # --- reading -------------------------------------------------------------------------
 
-    def _reposition(self, cp: _Checkpoint) -> None:
+    def _reposition(self, cp: Checkpoint) -> None:
         reader = LogReader(
             self.path, start_offset=cp.next_offset, start_line=cp.seq + 1, after_seq=cp.seq
         )
