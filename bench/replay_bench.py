@@ -91,6 +91,21 @@ def seek_s(term: Term, hours: int) -> float:
     return _after(term, b"\r", needle, 120)
 
 
+def wait_for_children(pid: int, timeout_s: float) -> float:
+    """Monotonic time once `pid` has no child process left (the replay verifies the log in
+    a child after its background fold)."""
+    end = time.monotonic() + timeout_s
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    while time.monotonic() < end:
+        try:
+            if not children.read_text().split():
+                return time.monotonic()
+        except OSError:
+            return time.monotonic()
+        time.sleep(0.05)
+    raise TimeoutError(f"the replay still has a child process after {timeout_s} s")
+
+
 def key_ms(term: Term, repeats: int = 6) -> list[float]:
     """Latency of the speed keys (`+`, `-`): the screen answers while a fold runs."""
     return term.key_latency_ms(b"+", b"-", repeats)
@@ -115,10 +130,12 @@ def replay_rows(cockpit: str, log: Path) -> list[ReplayRow]:
             file=sys.stderr,
         )
         term.quiet(0.3)
+        busy = [seek_s(term, h) for h in hours[1:]]
+        verified_s = wait_for_children(term.proc.pid, 1800) - term.started - first
         seeks = [seek_s(term, h) for h in hours[1:]]
         term.quiet(0.3)
         timeline = _after(term, b"t", b" entries", 30)
-        print(f"seeks {seeks} s, timeline {timeline:.3f} s", file=sys.stderr)
+        print(f"seeks {busy} s while verifying, {seeks} s after", file=sys.stderr)
         term.quiet(0.3)
         term.send(b"\x1b")
         term.quiet(0.3)
@@ -130,6 +147,8 @@ def replay_rows(cockpit: str, log: Path) -> list[ReplayRow]:
         ReplayRow(f"replay {tag}: key while folding, max ms", max(keys), 200.0),
         ReplayRow(f"replay {tag}: seek +{hours[0]}h before checkpoints s", early, None),
         ReplayRow(f"replay {tag}: background fold s", fold_s, None),
+        ReplayRow(f"replay {tag}: seek max ms while verify runs", max(busy) * 1000, None),
+        ReplayRow(f"replay {tag}: background verify done s", verified_s, None),
         ReplayRow(f"replay {tag}: seek max ms (checkpoints built)", max(seeks) * 1000, 200.0),
         ReplayRow(f"replay {tag}: timeline (t) ms", timeline * 1000, 300.0),
     ]
