@@ -133,6 +133,7 @@ def replay_rows(cockpit: str, log: Path) -> list[ReplayRow]:
         busy = [seek_s(term, h) for h in hours[1:]]
         verified_s = wait_for_children(term.proc.pid, 1800) - term.started - first
         seeks = [seek_s(term, h) for h in hours[1:]]
+        rss = term.rss_mb()
         term.quiet(0.3)
         timeline = _after(term, b"t", b" entries", 30)
         print(f"seeks {busy} s while verifying, {seeks} s after", file=sys.stderr)
@@ -151,6 +152,7 @@ def replay_rows(cockpit: str, log: Path) -> list[ReplayRow]:
         ReplayRow(f"replay {tag}: background verify done s", verified_s, None),
         ReplayRow(f"replay {tag}: seek max ms (checkpoints built)", max(seeks) * 1000, 200.0),
         ReplayRow(f"replay {tag}: timeline (t) ms", timeline * 1000, 300.0),
+        ReplayRow(f"replay {tag}: RSS MB with all checkpoints", rss, None),
     ]
 
 
