@@ -1,4 +1,5 @@
-"""Benchmark: fold 1 M synthetic events (mostly observation deltas), then seek with checkpoints."""
+"""Benchmark: fold 1 M synthetic events (mostly observation deltas); replay seeks are measured on
+the shipped command by bench/replay_bench.py."""
 
 from __future__ import annotations
 
@@ -6,13 +7,11 @@ import argparse
 import gc
 import json
 import random
-import statistics
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cockpit.domain.checkpoints import build_index, seek
 from cockpit.domain.fold import fold
 from cockpit.domain.metrics_views import lag_view, tenants_view
 from cockpit.domain.state import IncidentState
@@ -119,8 +118,6 @@ def views_figures() -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--every", type=int, default=10_000, help="checkpoint interval")
-    parser.add_argument("--seeks", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3, help="fold runs (best is kept)")
     args = parser.parse_args()
 
@@ -135,28 +132,11 @@ def main() -> None:
     fold(events)
     fold_wall = time.perf_counter() - started
 
-    started = time.process_time()
-    _, index = build_index(events, args.every)
-    index_s = time.process_time() - started
-
-    rng = random.Random(11)
-    seek_ms = []
-    for _ in range(args.seeks):
-        target = rng.randint(1, len(events))
-        started = time.process_time()
-        seek(index, target, lambda after: iter(events[after:]))
-        seek_ms.append((time.process_time() - started) * 1000)
-
     result = {
         "events": len(events),
         "fold_cpu_s": round(fold_cpu, 3),
         "events_per_cpu_s": round(len(events) / fold_cpu),
         "fold_wall_s": round(fold_wall, 3),
-        "checkpoint_every": args.every,
-        "checkpoints": len(index),
-        "fold_with_checkpoints_cpu_s": round(index_s, 3),
-        "seek_ms_median": round(statistics.median(seek_ms), 2),
-        "seek_ms_max": round(max(seek_ms), 2),
         "alerts": state.alert_count(),
         "unknown": state.unknown_total,
         **views_figures(),

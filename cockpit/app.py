@@ -538,9 +538,8 @@ class CockpitApp(ActionsApp):
                 self.push_screen(SeekDialog(start), self._seek_to)
 
     def _seek_to(self, when: datetime | None) -> None:
-        if when is not None and (player := self._player()) is not None:
-            player.seek(when)
-            self.render_state()
+        if when is not None and self.transport is not None:
+            self.transport.seek(when, self.render_state)  # folds in a worker
 
     def action_rewind(self) -> None:
         """Back to the first event."""

@@ -227,6 +227,19 @@ class ReplaySession:
         assert isinstance(fold, Folder)
         return fold.state
 
+    def whole_log_state(self) -> IncidentState:
+        """The state of the whole log, from the background fold (never folded here): its
+        final state once done, else the latest checkpoint, else the playhead's state."""
+        background = self.player.background.state
+        if isinstance(background, IncidentState):
+            return background
+        return self.state
+
+    @property
+    def whole_log_complete(self) -> bool:
+        """True once the background fold has read the whole log."""
+        return self.player.background.done
+
     def now(self) -> datetime:
         """The virtual time (the first event's time before anything played)."""
         when = self.player.virtual_time

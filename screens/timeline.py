@@ -14,7 +14,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from cockpit.clock import rfc3339
-from cockpit.domain.fold import Folder
 from cockpit.domain.state import IncidentState
 from cockpit.domain.timeline import (
     KINDS,
@@ -24,7 +23,6 @@ from cockpit.domain.timeline import (
     origin_of,
     relative_time,
 )
-from cockpit.log.reader import LogReader, ReadError
 from cockpit.permissions import Capability
 from cockpit.screens.act import perform
 from cockpit.screens.dialogs import NoteDialog
@@ -50,17 +48,6 @@ _STYLES: dict[str, RowStyle] = {"alert": "warning", "mitigation": "ok", "severit
 
 JumpHandler = Callable[[TimelineEntry], None]
 StateSource = Callable[[], IncidentState]
-
-
-def full_state(log_path: str) -> IncidentState:
-    """The fold of the whole log file (a replay's own state stops at the playhead)."""
-    folder = Folder()
-    try:
-        for record in LogReader(log_path, check_seq=False):
-            folder.apply(record.event)
-    except ReadError:
-        pass  # the timeline shows what could be read; `cockpit verify` names the damage
-    return folder.state
 
 
 class TimelineScreen(Screen[None]):
@@ -227,17 +214,26 @@ class TimelineScreen(Screen[None]):
 def open_timeline(
     app: App[Any], session: Session, author: str, render: Callable[[], None], actions: Actions
 ) -> TimelineScreen:
-    """Push the timeline of the whole log; Enter seeks a replay, or says how to replay."""
+    """Push the timeline of the whole log; Enter seeks a replay, or says how to replay.
+
+    A replay's timeline comes from the background fold of the whole log (the playhead's
+    state stops at the playhead); until that fold is done it shows as far as it got."""
     replay = isinstance(session, ReplaySession)
-    state = full_state(session.log_path) if replay else session.state
+    state = session.whole_log_state() if isinstance(session, ReplaySession) else session.state
+    if isinstance(session, ReplaySession) and not session.whole_log_complete:
+        app.notify("The replay is still reading the log: the timeline shows as far as it got.")
     entries = build_timeline(state)
     origin = origin_of(state)
 
     def jump(entry: TimelineEntry) -> None:
         if isinstance(session, ReplaySession):
-            session.player.seek(entry.ts)
             app.pop_screen()
-            render()
+            transport = getattr(app, "transport", None)
+            if transport is not None:
+                transport.seek(entry.ts, render)  # folds in a worker, then renders
+            else:
+                session.player.seek(entry.ts)
+                render()
             return
         at = relative_time(entry.ts, origin) if origin is not None else rfc3339(entry.ts)
         app.notify(f"To replay from this moment: cockpit replay {session.log_path} --at {at}")

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
 
@@ -15,18 +20,24 @@ from textual.widgets import Input, Label, Static
 
 from cockpit.clock import parse_when
 from cockpit.domain.sla import compact_duration
-from cockpit.log.player import MAX_SPEED, MIN_SPEED, Player, Position
+from cockpit.log.player import MAX_SPEED, MIN_SPEED, Player, Position, PreparedSeek
 from cockpit.log.verify import VerifyReport, verify_with_env_key
 from cockpit.sanitize import clean
 
 SPEEDS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+FOLD_DELAY_S = 0.3
+"""The background fold starts this long after the first frame (which must not share the CPU)."""
+SWITCH_INTERVAL_S = 0.001
 
 
 def transport_text(
-    position: Position, start: datetime | None, verdict: VerifyReport | None = None
+    position: Position,
+    start: datetime | None,
+    verdict: VerifyReport | None = None,
+    seeking: datetime | None = None,
 ) -> Text:
     """One line: state, speed, virtual time (and T+ from the first event), seq, keys; a log
-    that failed `cockpit verify` is flagged first."""
+    that failed `cockpit verify` is flagged first, a seek still folding is named."""
     text = Text(no_wrap=True, overflow="ellipsis")
     if verdict is not None and not verdict.ok:
         text.append(" ⚠ LOG FAILS VERIFICATION ", "bold white on red")
@@ -46,6 +57,8 @@ def transport_text(
             text.append(f" (T+{compact_duration((when - start).total_seconds())})", "dim")
     total = f"/{position.total}" if position.total else ""
     text.append(f"  seq {position.seq}{total}", "dim")
+    if seeking is not None:
+        text.append(f"  going to {seeking:%Y-%m-%d %H:%M:%S}Z…", "bold")
     if position.error:
         text.append(f"  {position.error}", "red")
     text.append("   space play/pause  -/+ speed  . step  ] next human event  g go to", "dim")
@@ -67,6 +80,11 @@ class TransportBar(Static):
         self._last: Text | None = None
         self.verdict: VerifyReport | None = None
         """`cockpit verify` of the replayed log, once the background check has finished."""
+        self._generation = 0
+        self._seeking: datetime | None = None
+        self._done: Callable[[], None] | None = None
+        self._superseded = threading.Event()
+        self._child: subprocess.Popen[bytes] | None = None
 
     class Verified(Message):
         """The background verification of the replayed log finished."""
@@ -75,12 +93,101 @@ class TransportBar(Static):
             super().__init__()
             self.report = report
 
-    def on_mount(self) -> None:
-        """Verify the whole log in a thread: a replay of a damaged log says so."""
-        self.run_worker(self._verify, thread=True, exit_on_error=False)
+    class Seeked(Message):
+        """A seek folded in a worker is ready to be installed."""
 
-    def _verify(self) -> None:
-        self.post_message(self.Verified(verify_with_env_key(self.player.path)))
+        def __init__(self, prepared: PreparedSeek, generation: int) -> None:
+            super().__init__()
+            self.prepared = prepared
+            self.generation = generation
+
+    def on_mount(self) -> None:
+        """After the first frame: fold the whole log in a thread (checkpoints for seeks, the
+        final state for the timeline), then verify it (a replay of a damaged log says so).
+        One thread after the other: they would only slow each other down."""
+        self._stop = threading.Event()
+        self.call_after_refresh(self.set_timer, FOLD_DELAY_S, self._start_background)
+
+    def _start_background(self) -> None:
+        # A CPU-bound thread holds the GIL for the switch interval (5 ms by default) each
+        # time the UI thread asks for it back: at 1 ms, keys and repaints barely notice it.
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        threading.Thread(target=self._background, name="replay-background", daemon=True).start()
+
+    def on_unmount(self) -> None:
+        """Stop the background fold and the verification."""
+        self._stop.set()
+        if self._child is not None and self._child.poll() is None:
+            self._child.kill()
+
+    class Folded(Message):
+        """The background fold reached the end of the log (the total is known)."""
+
+    def _background(self) -> None:
+        self.player.build_checkpoints(self._stop)
+        if not self._stop.is_set():
+            self.post_message(self.Folded())
+            self.post_message(self.Verified(self._verify_elsewhere()))
+
+    def _verify_elsewhere(self) -> VerifyReport:
+        """`cockpit verify` in a child process: in this one it would hold the GIL the keys
+        and repaints need for seconds. In this thread if the child cannot run."""
+        code = (
+            "import dataclasses, json, sys\n"
+            "from cockpit.log.verify import verify_with_env_key\n"
+            "print(json.dumps(dataclasses.asdict(verify_with_env_key(sys.argv[1]))))"
+        )
+        try:
+            self._child = subprocess.Popen(
+                [sys.executable, "-c", code, str(self.player.path)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+            )
+            out, _ = self._child.communicate()
+            fields = json.loads(out)
+            fields["warnings"] = tuple(fields["warnings"])
+            return VerifyReport(**fields)
+        except (OSError, ValueError, TypeError, KeyError):
+            return verify_with_env_key(self.player.path)
+
+    def on_transport_bar_folded(self, _message: Folded) -> None:
+        """Show the log's total now that it is known."""
+        self.show()
+
+    def seek(self, when: datetime, done: Callable[[], None]) -> None:
+        """Go to `when` and call `done` once the player shows it. Near a checkpoint that is at
+        most `checkpoint_every` events, folded here; otherwise the fold runs in a worker
+        thread and keys stay live meanwhile (a later seek supersedes this one)."""
+        self._generation += 1
+        generation = self._generation
+        self._superseded.set()
+        if self.player.covered(when):  # a checkpoint is near: a thread would cost more
+            self.player.seek(when)
+            self._seeking = None
+            self.show()
+            done()
+            return
+        here = self.player.here()
+        self._seeking, self._done = when, done
+        stop = self._superseded = threading.Event()
+
+        def work() -> None:
+            prepared = self.player.prepare_seek(when, here, stop)
+            self.post_message(self.Seeked(prepared, generation))
+
+        threading.Thread(target=work, name="replay-seek", daemon=True).start()
+        self.show()
+
+    def on_transport_bar_seeked(self, message: Seeked) -> None:
+        """Install the newest seek's fold and let the app render it."""
+        if message.generation != self._generation:
+            return
+        self.player.adopt(message.prepared)
+        self._seeking = None
+        self.show()
+        if self._done is not None:
+            self._done()
 
     def on_transport_bar_verified(self, message: Verified) -> None:
         """Keep the verdict; a failed one is flagged in the bar and notified."""
@@ -92,7 +199,7 @@ class TransportBar(Static):
 
     def show(self) -> None:
         """Repaint only when the line changed."""
-        text = transport_text(self.player.position, self.start, self.verdict)
+        text = transport_text(self.player.position, self.start, self.verdict, self._seeking)
         if text != self._last:
             self._last = text
             self.update(text)

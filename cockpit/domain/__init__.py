@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cockpit.domain.checkpoints import CheckpointIndex, build_index, seek
 from cockpit.domain.fold import Folder, fold
 from cockpit.domain.state import IncidentState
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
@@ -11,11 +10,8 @@ from cockpit.domain.views import AlertPolicy
 __all__ = [
     "DEFAULT_THRESHOLDS",
     "AlertPolicy",
-    "CheckpointIndex",
     "Folder",
     "IncidentState",
     "Thresholds",
-    "build_index",
     "fold",
-    "seek",
 ]

@@ -17,6 +17,7 @@ from cockpit.export.context import build_context, known_tenants, pick_incident
 from cockpit.export.redact import Redactor
 from cockpit.export.render import DEFAULT_TEMPLATE, TemplateProblem, render
 from cockpit.export.source import LogUnreadable, read_log
+from cockpit.log.progress import ProgressBar, plain_size
 
 EXIT_OK, EXIT_WARNED, EXIT_FAILED = 0, 1, 2
 TEMPLATES_ENV = "COCKPIT_TEMPLATES"
@@ -55,18 +56,19 @@ def export_markdown(
     user_dirs: Sequence[Path] = (),
     progress: Callable[[str], None] | None = None,
     incident: str | None = None,
+    bar: ProgressBar | None = None,
 ) -> Exported:
     """Render `template` for one incident of the log at `log` (raises ExportError).
 
     `incident` names it by id; by default the last one declared is exported.
 
     `progress` hears each stage as it starts (the app's dialog shows it; it may be called
-    from a worker thread).
+    from a worker thread); `bar` draws the bytes read (the command's terminal bar).
     """
     say = progress or (lambda _stage: None)
     say(f"reading and verifying {Path(log).name}")
     try:
-        folded = read_log(log, key)
+        folded = read_log(log, key, bar)
     except LogUnreadable as err:
         raise ExportError(str(err)) from None
     try:
@@ -107,14 +109,16 @@ def main(
     """`cockpit export LOG [--incident ID]`: write the Markdown (`-o -` prints it), say where."""
     raw_key = os.environ.get(KEY_ENV, "")
     try:
-        document = export_markdown(
-            log,
-            template=template,
-            redact=redact,
-            key=raw_key.encode("utf-8") if raw_key else None,
-            user_dirs=user_template_dirs(),
-            incident=incident,
-        )
+        with ProgressBar("reading", plain_size(log), sys.stderr) as bar:
+            document = export_markdown(
+                log,
+                template=template,
+                redact=redact,
+                key=raw_key.encode("utf-8") if raw_key else None,
+                user_dirs=user_template_dirs(),
+                incident=incident,
+                bar=bar,
+            )
         if output == "-":
             sys.stdout.write(document.markdown)
             where = "standard output"

@@ -9,6 +9,7 @@ from cockpit.domain.fold import Folder
 from cockpit.domain.state import IncidentState
 from cockpit.export.impact import PeakTracker
 from cockpit.log.events import ZERO_HASH
+from cockpit.log.progress import ProgressBar
 from cockpit.log.reader import LogReader, ReadError
 from cockpit.log.verify import EXIT_OK, verify
 
@@ -30,8 +31,11 @@ class FoldedLog:
     """Why the log cannot be trusted as a whole (verification failed, read stopped early)."""
 
 
-def read_log(path: str | Path, key: bytes | None = None) -> FoldedLog:
-    """Fold every readable event of `path` and verify its chain (raises LogUnreadable)."""
+def read_log(
+    path: str | Path, key: bytes | None = None, bar: ProgressBar | None = None
+) -> FoldedLog:
+    """Fold every readable event of `path` and verify its chain (raises LogUnreadable);
+    `bar` shows both passes."""
     folder = Folder()
     peaks = PeakTracker()
     count, final_hash = 0, ZERO_HASH
@@ -42,6 +46,8 @@ def read_log(path: str | Path, key: bytes | None = None) -> FoldedLog:
             peaks.apply(record.event, folder.state)
             count += 1
             final_hash = record.event.hash
+            if bar is not None and count % 2048 == 0:
+                bar.update(record.offset)
     except ReadError as err:
         if count == 0 and err.kind == "io":
             raise LogUnreadable(f"{path}: {err.message}") from None
@@ -50,7 +56,9 @@ def read_log(path: str | Path, key: bytes | None = None) -> FoldedLog:
         stopped = f"reading stopped at {err}; the export covers the {count} events before it"
     if count == 0:
         raise LogUnreadable(f"{path}: the log is empty")
-    report = verify(path, key)
+    if bar is not None:
+        bar.phase("verifying")
+    report = verify(path, key, progress=None if bar is None else bar.update)
     warning = None
     if report.status != EXIT_OK:
         warning = f"the log failed verification: {report.summary}"

@@ -1,12 +1,19 @@
-"""Replay player: a virtual clock over a log feeding a fold, with checkpoints for fast seeks."""
+"""Replay player: a virtual clock over a log feeding a fold, with checkpoints for fast seeks.
+
+This is the one checkpoint implementation of the cockpit: a background fold (`start_background`)
+keeps the folded state every `checkpoint_every` events with the file offset after it, so a
+seek restores the nearest one and folds at most that many events. `prepare_seek` does the
+folding without touching the player (run it in a worker), `adopt` installs the result.
+"""
 
 from __future__ import annotations
 
 import bisect
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -52,11 +59,39 @@ class Position:
 
 
 @dataclass(frozen=True, slots=True)
-class _Checkpoint:
+class Checkpoint:
+    """A folded state after event `seq`; `ts` is the latest event time up to it and
+    `next_offset` where the next line starts."""
+
     seq: int
     ts: datetime | None
     next_offset: int
     state: object
+
+
+@dataclass(frozen=True, slots=True)
+class Background:
+    """How far the background fold got: its latest checkpointed state (the final one once
+    `done`), the seq it stands at, and the log's last seq when done."""
+
+    state: object | None
+    seq: int
+    done: bool
+    error: str | None
+
+
+@dataclass(slots=True)
+class PreparedSeek:
+    """A fold positioned at `when`, built off the UI thread; `Player.adopt` installs it."""
+
+    when: datetime
+    fold: Foldable
+    cursor: Iterator[Record]
+    next: Record | None
+    seq: int
+    last_ts: datetime | None
+    offset: int
+    error: str | None
 
 
 class Player:
@@ -70,7 +105,7 @@ class Player:
         *,
         clock: Clock,
         index: LogIndex | None = None,
-        checkpoint_every: int = 20_000,
+        checkpoint_every: int = 2_000,
     ) -> None:
         self.path = path
         self.fold = factory()
@@ -79,12 +114,18 @@ class Player:
         self.index = index
         self.checkpoint_every = max(1, checkpoint_every)
         self._lock = threading.Lock()
-        self._cps: list[_Checkpoint] = [_Checkpoint(0, None, 0, self.fold.checkpoint())]
+        self._cps: list[Checkpoint] = [Checkpoint(0, None, 0, self.fold.checkpoint())]
         self._cp_seqs: list[int] = [0]
+        self._cp_times: list[datetime] = [datetime.min.replace(tzinfo=UTC)]
         self.playing = False
         self.speed = MIN_SPEED
         self.error: str | None = None
         self._last_tick: datetime | None = None
+        self._background = Background(None, 0, False, None)
+        self._running = False
+        self._offset = 0
+        self._cursor: Iterator[Record] = iter(())
+        self._next: Record | None = None
         self._reposition(self._cps[0])
         first = self._peek()
         self.virtual_time: datetime | None = first.event.ts if first else None
@@ -149,21 +190,96 @@ class Player:
         return None
 
     def seek(self, when: datetime) -> None:
-        """Show the state at `when`: restore the nearest checkpoint before it, fold forward."""
+        """Show the state at `when` (on the caller's thread; the app uses `prepare_seek` in a
+        worker and `adopt`, so keys never wait on a fold)."""
+        self.adopt(self.prepare_seek(when, self.here()))
+
+    def here(self) -> Checkpoint | None:
+        """The playhead as a starting point for `prepare_seek` (a copy of the fold: call it
+        on the thread that drives the player)."""
+        if self.error is not None:
+            return None
+        return Checkpoint(self.seq, self._last_ts, self._offset, self.fold.checkpoint())
+
+    def prepare_seek(
+        self,
+        when: datetime,
+        here: Checkpoint | None = None,
+        stop: threading.Event | None = None,
+    ) -> PreparedSeek:
+        """A new fold at `when`: from the nearest checkpoint before it (or `here`, the
+        playhead, when that is nearer), folded forward. Touches nothing the UI reads;
+        `stop` abandons it (a newer seek superseded it: the result is then partial)."""
+        best = self._wait_for_checkpoint(when, here, stop)
+        if here is not None and best.seq < here.seq and (here.ts is None or here.ts <= when):
+            # the playhead is nearer; its `ts` is the latest event time applied, like a checkpoint's
+            best = here
+        fold = self._factory()
+        fold.restore(best.state)
+        reader = LogReader(
+            self.path, start_offset=best.next_offset, start_line=best.seq + 1, after_seq=best.seq
+        )
+        prepared = PreparedSeek(when, fold, iter(reader), None, best.seq, best.ts, 0, None)
+        prepared.offset = best.next_offset
+        while True:
+            try:
+                record = next(prepared.cursor, None)
+            except ReadError as err:
+                prepared.error = str(err)
+                break
+            if record is None:
+                break
+            if record.event.ts > when or (stop is not None and stop.is_set()):
+                prepared.next = record
+                break
+            fold.apply(record.event)
+            prepared.seq, prepared.last_ts = (
+                record.event.seq,
+                _later(prepared.last_ts, record.event.ts),
+            )
+            prepared.offset = record.offset + record.size
+        return prepared
+
+    def covered(self, when: datetime) -> bool:
+        """True when a checkpoint after `when` exists (or the background fold is done): a
+        seek there folds at most `checkpoint_every` events, cheap enough for any thread."""
         with self._lock:
-            usable = [cp for cp in self._cps if cp.ts is None or cp.ts <= when]
-        best = usable[-1]
-        behind = self.virtual_time is not None and when < self.virtual_time
-        if behind or best.seq > self.seq:
-            self.fold.restore(best.state)
-            self._reposition(best)
-        self._apply_until(when, collect=False)
-        self.virtual_time = when
+            at = bisect.bisect_right(self._cp_times, when)
+            return at < len(self._cps) or self._background.done
+
+    def _wait_for_checkpoint(
+        self, when: datetime, here: Checkpoint | None, stop: threading.Event | None
+    ) -> Checkpoint:
+        """The nearest checkpoint at or before `when`. While the background fold is still
+        short of `when` (and ahead of the playhead), wait for it rather than fold the same
+        events a second time on the same cores: the seek then costs one interval."""
+        while True:
+            with self._lock:
+                at = bisect.bisect_right(self._cp_times, when) - 1
+                best = self._cps[max(at, 0)]
+                running = self._running and at == len(self._cps) - 1
+            behind = here is not None and here.seq >= best.seq
+            if not running or behind or (stop is not None and stop.is_set()):
+                return best
+            time.sleep(0.05)
+
+    def adopt(self, prepared: PreparedSeek) -> None:
+        """Install a fold from `prepare_seek` (on the thread that drives the player)."""
+        self.fold = prepared.fold
+        self._cursor = prepared.cursor
+        self._next = prepared.next
+        self.seq = prepared.seq
+        self._last_ts = prepared.last_ts
+        self._offset = prepared.offset
+        self.error = prepared.error
+        self.virtual_time = prepared.when
 
     @property
     def position(self) -> Position:
         """Current virtual time, seq, total (once indexed), playing state and speed."""
         total = self.index.last.seq if self.index and self.index.last else None
+        if total is None and self._background.done and not self._background.error:
+            total = self._background.seq
         return Position(
             self.virtual_time,
             self.seq,
@@ -176,44 +292,73 @@ class Player:
 
     # --- checkpoints ---------------------------------------------------------------------
 
+    def start_background(self) -> threading.Thread:
+        """Run `build_checkpoints` in a daemon thread (after the first frame)."""
+        thread = threading.Thread(target=self.build_checkpoints, name="replay-fold", daemon=True)
+        thread.start()
+        return thread
+
+    @property
+    def background(self) -> Background:
+        """The background fold's progress and latest state (for the timeline)."""
+        with self._lock:
+            return self._background
+
     def build_checkpoints(self, stop: threading.Event | None = None) -> int:
         """Fold the whole log in a private state, keeping checkpoints; run it in a thread so
         later seeks anywhere cost at most `checkpoint_every` events. Returns events read."""
         fold = self._factory()
         count = 0
+        self._running = True
+        last: Record | None = None
+        latest: datetime | None = None
+        error: str | None = None
         try:
             for record in LogReader(self.path):
                 if stop is not None and stop.is_set():
                     break
                 fold.apply(record.event)
                 count += 1
-                self._maybe_checkpoint(fold, record)
-        except ReadError:
-            pass  # the foreground replay reports the damage when it gets there
+                last, latest = record, _later(latest, record.event.ts)
+                if count % self.checkpoint_every == 0:
+                    self._add_checkpoint(fold, record, latest)
+        except ReadError as err:
+            error = str(err)  # the replay shows everything before the damage
+        finally:
+            self._running = False  # seeks stop waiting for this fold, whatever happened
+        final = fold.checkpoint()
+        stopped = stop is not None and stop.is_set()
+        with self._lock:
+            seq = last.event.seq if last is not None else 0
+            self._background = Background(final, seq, not stopped, error)
         return count
 
-    def _maybe_checkpoint(self, fold: Foldable, record: Record) -> None:
+    def _add_checkpoint(self, fold: Foldable, record: Record, latest: datetime) -> None:
+        """Keep the state after `record`; `latest` is the latest event time up to it, so a
+        seek to any time before it never starts past an event it must not show."""
         seq = record.event.seq
-        if seq % self.checkpoint_every:
-            return
+        state = fold.checkpoint()
         with self._lock:
+            self._background = Background(state, seq, False, None)
             at = bisect.bisect_left(self._cp_seqs, seq)
             if at < len(self._cp_seqs) and self._cp_seqs[at] == seq:
                 return
-            cp = _Checkpoint(seq, record.event.ts, record.offset + record.size, fold.checkpoint())
+            cp = Checkpoint(seq, latest, record.offset + record.size, state)
             self._cp_seqs.insert(at, seq)
+            self._cp_times.insert(at, latest)
             self._cps.insert(at, cp)
 
     # --- reading -------------------------------------------------------------------------
 
-    def _reposition(self, cp: _Checkpoint) -> None:
+    def _reposition(self, cp: Checkpoint) -> None:
         reader = LogReader(
             self.path, start_offset=cp.next_offset, start_line=cp.seq + 1, after_seq=cp.seq
         )
-        self._cursor: Iterator[Record] = iter(reader)
-        self._next: Record | None = None
+        self._cursor = iter(reader)
+        self._next = None
         self.seq = cp.seq
         self._last_ts = cp.ts
+        self._offset = cp.next_offset
         self.error = None
 
     def _peek(self) -> Record | None:
@@ -228,8 +373,8 @@ class Player:
         self._next = None
         self.fold.apply(record.event)
         self.seq = record.event.seq
-        self._last_ts = record.event.ts
-        self._maybe_checkpoint(self.fold, record)
+        self._last_ts = _later(self._last_ts, record.event.ts)
+        self._offset = record.offset + record.size
 
     def _apply_until(self, when: datetime, *, collect: bool = True) -> list[Event]:
         applied: list[Event] = []
@@ -238,3 +383,7 @@ class Player:
             if collect:
                 applied.append(record.event)
         return applied
+
+
+def _later(a: datetime | None, b: datetime) -> datetime:
+    return b if a is None or b > a else a

@@ -165,7 +165,7 @@ class LogReader:
                 obj, event = self._decode(line_no, raw, last_seq)
                 seq = obj["seq"]
                 if line_no == 1 and offset == 0:
-                    _check_header(obj)
+                    check_header(obj)
                 elif self.resync and _starts_segment(obj):
                     if pending is None and self.check_seq and seq != last_seq + 1:
                         pending = _seq_error(line_no, seq, last_seq)
@@ -242,7 +242,8 @@ def _span(event: Event, first: Record, last: Record) -> Record:
     return Record(first.line_no, first.offset, size, last.obj, event)
 
 
-def _check_header(obj: dict[str, Any]) -> None:
+def check_header(obj: dict[str, Any]) -> None:
+    """Raise ReadError unless `obj` is a log.opened header of a format this cockpit reads."""
     if obj["type"] != HEADER_TYPE or obj["seq"] != 1:
         raise ReadError("header", 1, obj["seq"], "first line is not a log.opened header")
     fmt = obj["data"].get("format")

@@ -10,13 +10,17 @@ from __future__ import annotations
 import os
 import re
 import sys
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cockpit.log.codec import HASH_HMAC, HASH_SHA256, body_of, line_hash
 from cockpit.log.events import ZERO_HASH, LogClosed, LogDamaged
-from cockpit.log.reader import LogReader, ReadError
+from cockpit.log.fastverify import GiveUp, fast_walk
+from cockpit.log.progress import ProgressBar, plain_size
+from cockpit.log.reader import LogReader, ReadError, check_header, open_binary
 
 EXIT_OK, EXIT_BROKEN, EXIT_UNREADABLE = 0, 1, 2
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -49,15 +53,31 @@ class _Failure(Exception):
         self.status, self.seq, self.line, self.message = status, seq, line, message
 
 
-def verify(path: str | Path, key: bytes | None, expect: str | None = None) -> VerifyReport:
+def verify(
+    path: str | Path,
+    key: bytes | None,
+    expect: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    *,
+    fast: bool = True,
+) -> VerifyReport:
     """Verify the log at `path` with `key` (None: expect an unkeyed sha256 log); with
-    `expect`, also check that this hash (recorded elsewhere) is the chain's."""
+    `expect`, also check that this hash (recorded elsewhere) is the chain's. `progress` is
+    called with the bytes read so far (of the uncompressed stream).
+
+    An intact log as a writer wrote it is confirmed by the fast path (`fastverify`); any
+    doubt runs the full line-by-line check, which alone words failures and warnings."""
+    confirmed = _fast(path, key or None, expect, progress) if fast else None
+    if confirmed is not None:
+        return confirmed
     state = _Walk(key or None)
     state.expect = expect
     reader = LogReader(path, check_seq=False, assemble=False)
     try:
         try:
             for record in reader:
+                if progress is not None and record.line_no % 4096 == 0:
+                    progress(record.offset)
                 last = reader.damage[-1] if reader.damage else None
                 skipped = last[0] if last is not None and last[1] is record else None
                 state.check(record.line_no, record.obj, skipped)
@@ -94,6 +114,10 @@ def verify(path: str | Path, key: bytes | None, expect: str | None = None) -> Ve
             f"FAILED at seq {seq} (line {line}): {text}",
             warnings,
         )
+    return _ok_report(state, warnings)
+
+
+def _ok_report(state: _Walk, warnings: tuple[str, ...]) -> VerifyReport:
     summary = f"OK: {state.events} events, chain intact ({state.mode})"
     if state.last_type == LogClosed.TYPE:
         summary += f", sealed by log.closed at seq {state.last_seq}"
@@ -111,6 +135,33 @@ def verify(path: str | Path, key: bytes | None, expect: str | None = None) -> Ve
     return VerifyReport(
         EXIT_OK, state.events, state.mode, state.last_hash, None, None, summary, warnings
     )
+
+
+def _fast(
+    path: str | Path, key: bytes | None, expect: str | None, progress: Callable[[int], None] | None
+) -> VerifyReport | None:
+    """The report of an intact log from the fast path, or None (then the full check runs)."""
+    try:
+        with open_binary(path) as stream:
+            found = fast_walk(stream, key, expect, progress)
+    except (GiveUp, OSError, EOFError, zlib.error):
+        return None
+    if found.header is None:
+        return None
+    state = _Walk(key)
+    state.expect = expect
+    try:
+        check_header(found.header)
+        state.check(1, found.header)
+        if state.pending is not None or state.notes:
+            return None
+        state.events, state.last_seq = found.events, found.last_seq
+        state.last_hash, state.last_type = found.last_hash, found.last_type
+        state.expect_seq = found.expect_seq or state.expect_seq
+        _check_expected(state, expect)
+    except (_Failure, ReadError):
+        return None
+    return _ok_report(state, ())
 
 
 def _segment_text(line_no: int, obj: dict[str, Any]) -> str:
@@ -289,7 +340,8 @@ def main(path: str, expect: str | None = None) -> int:
         return EXIT_UNREADABLE
     raw_key = os.environ.get(KEY_ENV, "")
     key = raw_key.encode("utf-8") if raw_key else None
-    report = verify(path, key, expect.strip().lower() if expect else None)
+    with ProgressBar("verifying", plain_size(path), sys.stderr) as bar:
+        report = verify(path, key, expect.strip().lower() if expect else None, bar.update)
     for warning in report.warnings[:10]:
         sys.stderr.write(f"warning: {warning}\n")
     if len(report.warnings) > 10:

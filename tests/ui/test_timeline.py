@@ -51,6 +51,10 @@ async def test_filter_search_and_jump_seeks_the_replay(tmp_path: Path) -> None:
     app, session = replay_app(log)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        for _ in range(100):  # the timeline comes from the background fold of the whole log
+            if session.whole_log_complete:
+                break
+            await pilot.pause(0.05)
         await pilot.press("t")
         await pilot.pause()
         screen = app.screen
@@ -71,8 +75,11 @@ async def test_filter_search_and_jump_seeks_the_replay(tmp_path: Path) -> None:
         status = str(screen.query_one("#timeline-status", Static).render())
         assert "1 of" in status and "roll back" in status
         await pilot.press("enter")  # leaves the search field for the table
-        await pilot.press("enter")  # jumps
-        await pilot.pause()
+        await pilot.press("enter")  # jumps: the fold runs in a worker
+        for _ in range(100):
+            if session.player.position.virtual_time == screen.shown[0].ts:
+                break
+            await pilot.pause(0.05)
         assert not isinstance(app.screen, TimelineScreen)
         assert session.player.position.virtual_time == screen.shown[0].ts
         assert "n3" in session.state.notes and "n4" not in session.state.notes

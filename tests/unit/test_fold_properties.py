@@ -1,4 +1,5 @@
-"""Properties of the fold: full snapshots and their deltas agree; checkpoints equal refolds."""
+"""Properties of the fold: full snapshots and their deltas agree; checkpoints restore exactly
+(replay seeks over checkpoints: test_replay_seek.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_fold_support import Log, alert, lag, scenario, tenant
 
-from cockpit.domain.checkpoints import CheckpointIndex, build_index, seek
 from cockpit.domain.fold import Folder, fold
 from cockpit.domain.state import IncidentState
 from cockpit.log import events as ev
@@ -106,35 +106,6 @@ def test_checkpoint_then_restore_equals_refold(split: int) -> None:
     assert folder.state.digest() == fold(EVENTS).digest()
     folder.restore(saved)  # a checkpoint can be restored more than once
     assert folder.state == fold(EVENTS[:split])
-
-
-@settings(max_examples=15, deadline=None)
-@given(st.integers(1, len(EVENTS)), st.integers(1, 50))
-def test_seek_from_checkpoints_equals_fold_of_prefix(target: int, every: int) -> None:
-    _, index = build_index(EVENTS, every)
-    assert len(index) == len(EVENTS) // every
-    found = index.nearest(target)
-    assert found is None or target - every < found[0] <= target
-    state = seek(index, target, lambda after: iter(EVENTS[after:])).state
-    assert state == fold(EVENTS[:target])
-
-
-def test_index_bounds_and_truncation() -> None:
-    index = CheckpointIndex(every=10)
-    index.add(10, "a")
-    index.add(30, "c")
-    index.add(20, "b")
-    assert index.nearest(9) is None
-    assert index.nearest(25) == (20, "b")
-    assert index.nearest(1_000) == (30, "c")
-    index.drop_after(20)
-    assert index.nearest(1_000) == (20, "b")
-    try:
-        CheckpointIndex(every=0)
-    except ValueError as exc:
-        assert "interval" in str(exc)
-    else:
-        raise AssertionError("every=0 accepted")
 
 
 def test_restore_rejects_foreign_objects() -> None:

@@ -110,6 +110,7 @@ def test_seek_backwards_restores_a_checkpoint(tmp_path: Path) -> None:
     build_log(path, 1000)
     index = LogIndex(path, every_bytes=8192, cache=False).start()
     player = Player(path, Seqs, clock=FrozenClock(T0), index=index, checkpoint_every=100)
+    player.start_background().join(30)
     player.seek(T0 + timedelta(seconds=900))
     assert seqs(player) == list(range(1, 902))
     Seqs.applied = 0
