@@ -108,7 +108,14 @@ def default_author(environ: Mapping[str, str]) -> str:
     """`user@host` for log events when `[incident] author` is not set."""
     import socket  # a few ms at start; needed only when no author is configured
 
-    user = environ.get("USER") or environ.get("LOGNAME") or environ.get("USERNAME") or "unknown"
+    user = environ.get("USER") or environ.get("LOGNAME") or environ.get("USERNAME")
+    if not user:  # no login variables (cron, some tmux or sudo set-ups): the account name
+        import pwd
+
+        try:
+            user = pwd.getpwuid(os.getuid()).pw_name
+        except KeyError:
+            user = f"uid{os.getuid()}"
     host = socket.gethostname().split(".")[0] or "localhost"
     return clean(f"{user}@{host}", single_line=True, max_len=200)
 

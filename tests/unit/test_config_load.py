@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,14 @@ def test_transport_headers_and_dsn_resolve_by_reference(tmp_path: Path) -> None:
         "application_name": "cockpit",
         "options": "-c statement_timeout=3000",
     }
+
+
+def test_the_default_author_falls_back_to_the_account_without_login_variables() -> None:
+    """tmux, cron and some sudo set-ups start without USER: the author is still the account."""
+    import pwd
+
+    from cockpit.settings.load import default_author
+
+    account = pwd.getpwuid(os.getuid()).pw_name
+    assert default_author({}).startswith(f"{account}@")
+    assert default_author({"USER": "ana"}).startswith("ana@")
