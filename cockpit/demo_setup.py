@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from cockpit.clock import Clock
 from cockpit.log.events import SourcesConfigured
 from cockpit.permissions import Mode, Permissions
+from cockpit.settings.secrets import Secret
 from cockpit.wiring import DEMO_INTERVAL_S, PlannedSource, demo_sources
 
 if TYPE_CHECKING:
@@ -90,8 +91,8 @@ class DemoSetup:
             self.pagerduty = fake
         l1 = pd_seed.users_at_level(1)[0]
         self._pd_config = PdConfig(
-            api_url=fake.url, token=fake.token, events_url=fake.events_url,
-            routing_key=fake.routing_key("postgres"), from_email=l1.email,
+            api_url=fake.url, token=Secret(fake.token), events_url=fake.events_url,
+            routing_key=Secret(fake.routing_key("postgres")), from_email=l1.email,
             service_ids=(PD_SERVICE,), escalation_policy_id=pd_seed.POLICY_ID,
             timeout_s=3.0, verify=fake.client_ssl_context(),
         )  # fmt: skip

@@ -17,6 +17,7 @@ from typing import Any
 
 from cockpit.log.events import ExternalActionRecorded
 from cockpit.sanitize import clean
+from cockpit.settings.secrets import Secret
 
 _ID = re.compile(r"^[A-Za-z0-9]{1,40}$")
 OPEN = ["triggered", "acknowledged"]
@@ -29,14 +30,22 @@ class PdConfig:
     """Where PagerDuty is and the secrets, already resolved from their references."""
 
     api_url: str
-    token: str | None
+    token: Secret | None
+    """The REST API token; a `Secret` (prints `***`) from config load to the client call."""
     events_url: str = "https://events.pagerduty.com"
-    routing_key: str | None = None
+    routing_key: Secret | None = None
     from_email: str | None = None
     service_ids: tuple[str, ...] = ()
     escalation_policy_id: str | None = None
     timeout_s: float = 5.0
     verify: ssl.SSLContext | str | bool = True
+
+    def __post_init__(self) -> None:
+        # A plain string (tests, hand-made configs) is wrapped: it must never print either.
+        for name in ("token", "routing_key"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, Secret(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +132,8 @@ class PagerDutyCommand:
     def trigger(self, summary: str, source: str, severity: str = "critical",
                 dedup_key: str | None = None) -> PdOutcome:  # fmt: skip
         """Open a PagerDuty incident through Events API v2; the value is the dedup key."""
-        if not self.config.routing_key:
+        routing = self.config.routing_key
+        if routing is None:
             return self._refuse("trigger", "set [pagerduty] routing_key_env to page")
         if not summary.strip():
             return self._refuse("trigger", "a page needs a summary")
@@ -131,7 +141,7 @@ class PagerDutyCommand:
 
         def call() -> str:
             events = make_pd_events_client(
-                self.config.events_url, self.config.routing_key or "",
+                self.config.events_url, routing.reveal(),
                 timeout=self.config.timeout_s, verify=self.config.verify,
             )  # fmt: skip
             try:
@@ -151,7 +161,8 @@ class PagerDutyCommand:
             if not self.config.token:
                 raise _Refused("no PagerDuty token: set [pagerduty] token_env or token_file")
             self._rest = make_pd_rest_client(
-                self.config.api_url, self.config.token, from_email=self.config.from_email,
+                self.config.api_url, self.config.token.reveal(),
+                from_email=self.config.from_email,
                 timeout=self.config.timeout_s, verify=self.config.verify,
             )  # fmt: skip
         return self._rest

@@ -31,7 +31,7 @@ def policy_from_settings(settings: Settings) -> CommandPolicy:
 
 def pd_config(settings: PagerDutySettings, environ: Mapping[str, str]) -> PdConfig:
     """A PdConfig with its secrets read; ConfigError names a missing variable or file."""
-    from cockpit.settings.secrets import resolve_secret
+    from cockpit.settings.secrets import Secret, resolve_secret
 
     token = resolve_secret(
         settings.token_env, settings.token_file, environ=environ, key="pagerduty.token"
@@ -44,9 +44,9 @@ def pd_config(settings: PagerDutySettings, environ: Mapping[str, str]) -> PdConf
     )
     return PdConfig(
         api_url=settings.api_url,
-        token=token,
+        token=Secret(token) if token else None,
         events_url=settings.events_url,
-        routing_key=routing,
+        routing_key=Secret(routing) if routing else None,
         from_email=settings.from_email,
         service_ids=tuple(settings.service_ids),
         escalation_policy_id=settings.escalation_policy_id,

@@ -8,6 +8,7 @@ from typing import Any
 
 from cockpit.clock import rfc3339
 from cockpit.log.events import ExternalActionRecorded, StatusUpdatePosted
+from cockpit.settings.secrets import Secret
 
 PHASES = ("Investigating", "Identified", "Monitoring", "Resolved")
 
@@ -67,7 +68,7 @@ def compose(phase: str, text: str, at: datetime, *, private: bool = False) -> Dr
 
 def publish(
     draft: Draft,
-    webhook_url: str | None,
+    webhook_url: Secret | str | None,
     *,
     actor: str,
     incident_id: str,
@@ -93,7 +94,8 @@ def publish(
     }
     try:
         with httpx.Client(timeout=timeout_s, transport=transport) as client:
-            response = client.post(webhook_url, json=body)
+            url = webhook_url.reveal() if isinstance(webhook_url, Secret) else webhook_url
+            response = client.post(url, json=body)
         if response.status_code >= 400:
             problem = f"the status page answered HTTP {response.status_code}"
         else:

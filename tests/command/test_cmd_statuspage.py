@@ -91,3 +91,15 @@ def test_webhook_timeout_and_errors_are_clear_and_logged(webhook: StatusWebhook)
     failed = publish(draft, webhook.url + "/hook", actor="bob", incident_id="I")
     assert failed.message == "Not published: the status page answered HTTP 500."
     assert publish(draft, webhook.url + "/hook", actor="bob", incident_id="I").ok
+
+
+def test_pagerduty_and_webhook_secrets_never_print() -> None:
+    """The PagerDuty token and routing key and the status webhook URL are `Secret`s."""
+    from cockpit.command.options import CommandOptions
+    from cockpit.command.pagerduty import PdConfig
+
+    pd = PdConfig("http://127.0.0.1:9", "pd-token-s3cret", routing_key="rk-s3cret")
+    options = CommandOptions(pagerduty=pd, webhook_url="https://hooks.invalid/T0KEN-s3cret")
+    shown = f"{options!r} {options} {pd!r}"
+    assert "s3cret" not in shown
+    assert pd.token is not None and pd.token.reveal() == "pd-token-s3cret"
