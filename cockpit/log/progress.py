@@ -44,6 +44,9 @@ class ProgressBar:
         self._drawn = float("-inf")
         self.drawn = 0
         """How many times the bar was drawn (for tests)."""
+        self._width = 0
+        """Width of the longest line drawn: blanks, not an escape sequence, erase it (the
+        cockpit writes no escape sequence outside its full-screen UI)."""
 
     def phase(self, label: str) -> None:
         """A new pass over the same bytes (e.g. verify after fold): restart the bar."""
@@ -61,13 +64,14 @@ class ProgressBar:
         self._drawn = now
         self.drawn += 1
         text = bar_text(self.label, done, self.total, now - self._start)
-        self._stream.write(f"\r{text}\x1b[K")
+        self._width = max(self._width, len(text))
+        self._stream.write(f"\r{text.ljust(self._width)}")
         self._stream.flush()
 
     def close(self) -> None:
         """Erase the bar (the command's own output follows on a clean line)."""
         if self.enabled and self.drawn:
-            self._stream.write("\r\x1b[K")
+            self._stream.write("\r" + " " * self._width + "\r")
             self._stream.flush()
 
     def __enter__(self) -> ProgressBar:
