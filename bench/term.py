@@ -16,6 +16,10 @@ from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
+DSR = b"\x1b[6n"
+"""Device status report: blessed (pg_activity) sends it after its capability queries and
+waits up to seconds for the answer, which every real terminal gives at once."""
+CURSOR_REPORT = b"\x1b[1;1R"
 
 
 class Term:
@@ -59,6 +63,8 @@ class Term:
                 return
             if not chunk:
                 return
+            if DSR in chunk:  # a real terminal answers where its cursor is; some peers wait
+                os.write(self.master, CURSOR_REPORT * chunk.count(DSR))
             with self.lock:
                 self.total += len(chunk)
                 self.tail.extend(chunk)
