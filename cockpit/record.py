@@ -11,12 +11,9 @@ from pathlib import Path
 
 from cockpit.clock import SystemClock, monotonic
 from cockpit.log.events import LogClosed
+from cockpit.startup import log_key
 
-
-def log_key(environ: Mapping[str, str]) -> bytes | None:
-    """The HMAC key for a keyed chain, from COCKPIT_LOG_KEY (None when unset or empty)."""
-    value = environ.get("COCKPIT_LOG_KEY", "")
-    return value.encode("utf-8") if value else None
+__all__ = ["log_key", "main"]
 
 
 async def _record(
@@ -26,17 +23,16 @@ async def _record(
     config_path: str | None,
     env: str | None,
 ) -> int:
-    from cockpit.config import ConfigError, load_settings
+    from cockpit.config import ConfigError
     from cockpit.feed import ObservationFeed
     from cockpit.log.recovery import LogError
-    from cockpit.log.store import IncidentLog
     from cockpit.sources.base import Snapshot, SourceError
     from cockpit.sources.scheduler import PollScheduler
-    from cockpit.wiring import build_sources, sources_event
+    from cockpit.startup import StartupError, load_settings, open_log, plan_sources
 
     try:
-        settings = load_settings(config_path, env_name=env, environ=environ)
-        planned = build_sources(settings, environ)
+        settings = load_settings(config_path, env, environ)
+        planned, configured = plan_sources(settings, environ)
     except ConfigError as err:
         print(f"cockpit record: {err}", file=sys.stderr)
         return 2
@@ -49,13 +45,13 @@ async def _record(
         return 2
     clock = SystemClock()
     try:
-        log, report = IncidentLog.open(log_path, clock=clock, key=log_key(environ), mode="record")
-    except LogError as err:
+        log, report = open_log(log_path, clock, environ, mode="record")
+    except StartupError as err:
         print(f"cockpit record: {err}", file=sys.stderr)
         return 2
     if report.torn is not None:
         print(f"cockpit record: {report.summary()}", file=sys.stderr)
-    log.append(sources_event(settings, planned))
+    log.append(configured)
     feed = ObservationFeed(log, clock)
 
     def on_result(source: str, result: Snapshot | SourceError, started: float) -> None:
