@@ -51,6 +51,9 @@ class Term:
         self.total = 0
         self.tail = bytearray()
         self.last_chunk_at = 0.0
+        self.cpu_ms_at_needle = 0.0
+        """CPU time the program had used when `wait_for` last saw its needle (less noisy
+        than wall time on a shared machine)."""
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
 
@@ -79,6 +82,7 @@ class Term:
         while time.monotonic() < end:
             with self.lock:
                 if needle in self.tail:
+                    self.cpu_ms_at_needle = 1000.0 * self._cpu_ticks() / TICKS
                     return time.monotonic() - self.started
             time.sleep(0.002)
         raise TimeoutError(f"{needle!r} not written within {timeout_s} s")
