@@ -131,7 +131,7 @@ def _build_parser() -> argparse.ArgumentParser:
 def _run_demo(args: argparse.Namespace) -> int:
     from cockpit.launch import run_demo
 
-    return run_demo(read_only=args.read_only, speed=args.speed)
+    return run_demo(read_only=args.read_only, speed=args.speed, config=args.config, env=args.env)
 
 
 def _run_live(args: argparse.Namespace) -> int:

@@ -63,6 +63,7 @@ class ExitGuard:
         self._fired = threading.Event()
         self._now = threading.Event()
         self._watchdog_thread: threading.Thread | None = None
+        self._cleanups: list[Callable[[], None]] = []
 
     def install(self, terminal_fd: int | None = 0) -> None:
         """Handle SIGHUP, SIGTERM and SIGINT from now on, and watch the terminal on
@@ -107,6 +108,10 @@ class ExitGuard:
     def seal_with(self, seal: ReasonFn | None) -> None:
         """What the watchdog calls to write `log.closed` when the orderly exit is stuck."""
         self._seal = seal
+
+    def cleanup_with(self, cleanup: Callable[[], None]) -> None:
+        """Also run `cleanup` (child servers) in the last resort, after sealing the log."""
+        self._cleanups.append(cleanup)
 
     def trigger(self, reason: str, signum: int | None = None) -> None:
         """Start the exit for `reason` (signal handler, input thread or a test)."""
@@ -153,6 +158,9 @@ class ExitGuard:
             worker = threading.Thread(target=seal, args=(reason,), daemon=True)
             worker.start()
             worker.join(SEAL_WAIT_S)
+        for cleanup in self._cleanups:
+            with contextlib.suppress(Exception):
+                cleanup()
         self._exit_fn(self._code)
 
 

@@ -1,8 +1,8 @@
 """Starts the cockpit in live, demo or replay mode: guard, log, startup, then the app.
 
-The modes are assembled by `cockpit.startup` (live, replay) and `cockpit.demo_start` (demo);
-this module only turns a `Startup` into the Textual app and runs it. Nothing heavy is
-imported before the exit guard is installed.
+The modes are assembled by `cockpit.startup` (live, replay) and `cockpit.demo_setup` (demo);
+this module only turns them into the Textual app and runs it. Nothing heavy is imported
+before the exit guard is installed.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def run_live(*, config: str | None, env: str | None, read_only: bool, log: str |
     except ConfigError as err:
         incident_log.close()
         return _fail(str(err))
-    return _run(started, clock, incident_log.path)
+    return _run(started.session, app_options(started), clock, incident_log.path)
 
 
 def live_session(
@@ -103,23 +103,39 @@ def app_options(started: Startup) -> AppOptions:
     return options
 
 
-def run_demo(*, read_only: bool, speed: float = 1.0, log_dir: Path | None = None) -> int:
-    """`cockpit demo`: the same cockpit against the simulated platform on loopback."""
+def run_demo(
+    *,
+    read_only: bool,
+    speed: float = 1.0,
+    log_dir: Path | None = None,
+    config: str | None = None,
+    env: str | None = None,
+) -> int:
+    """`cockpit demo`: the same cockpit against the simulated platform on loopback (its
+    setup, the only starter that imports `cockpit.sim`, is `cockpit.demo_setup`)."""
     guard_exits()
     from cockpit.clock import SystemClock
-    from cockpit.demo_start import demo
-    from cockpit.paths import default_log_dir
+    from cockpit.config import ConfigError
+    from cockpit.demo_setup import DemoSetup, demo_settings
+    from cockpit.session import LiveSession
     from cockpit.startup import StartupError, log_file, open_log
 
+    try:
+        settings = demo_settings(config, env, dict(os.environ))
+    except ConfigError as err:
+        return _fail(str(err))
     clock = SystemClock()
-    path = log_file(log_dir or default_log_dir(), "demo", clock.now())
+    setup = DemoSetup(settings, clock, speed=speed, read_only=read_only)
+    path = log_file(log_dir or setup.log_dir(), "demo", clock.now())
     try:
         incident_log, _report = open_log(path, clock, {}, mode="demo")
     except StartupError as err:
+        setup.stop()
         return _fail(str(err))
     _seal_on_exit(incident_log)
-    started = demo(incident_log, clock, read_only=read_only, speed=speed)
-    return _run(started, clock, incident_log.path)
+    options = setup.app_options()
+    session = LiveSession(incident_log, setup.planner, clock, mode="DEMO", on_stop=setup.stop)
+    return _run(session, options, clock, incident_log.path)
 
 
 def run_replay(*, log: str, speed: float, at: str | None) -> int:
@@ -133,7 +149,7 @@ def run_replay(*, log: str, speed: float, at: str | None) -> int:
         started = replay(log, clock, speed=speed, at=at)
     except StartupError as err:
         return _fail(str(err))
-    return _run(started, clock, log)
+    return _run(started.session, app_options(started), clock, log)
 
 
 def guard_exits() -> None:
@@ -153,11 +169,10 @@ def _seal_on_exit(incident_log: IncidentLog) -> None:
     GUARD.seal_with(lambda reason: seal_log(incident_log, reason))
 
 
-def _run(started: Startup, clock: Clock, log_path: str) -> int:
+def _run(session: Session, options: AppOptions, clock: Clock, log_path: str) -> int:
     from cockpit.hangup import GUARD, seal
 
     guard_exits()
-    session: Session = started.session
     GUARD.seal_with(lambda reason: seal(session, reason))
     if GUARD.reason is not None:  # hung up or told to stop before the app could start
         seal(session, GUARD.reason)
@@ -170,7 +185,7 @@ def _run(started: Startup, clock: Clock, log_path: str) -> int:
     from cockpit.app import CockpitApp
     from cockpit.screens.driver import HangupDriver
 
-    app = CockpitApp(session, app_options(started), clock=clock)
+    app = CockpitApp(session, options, clock=clock)
     app.driver_class = HangupDriver  # EOF or EIO on the terminal is a hangup, not a spin
     code = app.run()
     GUARD.detach()

@@ -88,19 +88,26 @@ def _notes(record: IncidentRecord, tag: str) -> list[dict[str, str]]:
 
 
 def _alerts(folded: FoldedLog, record: IncidentRecord, end: datetime | None) -> list[Any]:
+    """Alerts of the incident's window; a duration never runs past the window's end."""
+    window_end = record.end if record.resolved else None
     rows: list[dict[str, Any]] = []
     for item, rec in _alert_items(folded, record):
         if rec.fired_at is None:
             continue
-        firing = not hasattr(rec, "resolved_at")
-        until = (end or rec.last_seen) if firing else rec.resolved_at
-        rows.append(_alert_row(item, rec.fired_at, (until - rec.fired_at).total_seconds(), firing))
+        cleared: datetime | None = getattr(rec, "resolved_at", None)
+        if window_end is not None and (cleared is None or cleared > window_end):
+            until, note = window_end, "still firing when the incident was resolved"
+        elif cleared is None:
+            until, note = end or rec.last_seen, "still firing at the end of the log"
+        else:
+            until, note = cleared, ""
+        rows.append(_alert_row(item, rec.fired_at, (until - rec.fired_at).total_seconds(), note))
     rows.sort(key=lambda r: (r["fired_at"], r["name"]))
     return rows
 
 
 def _alert_row(
-    item: Mapping[str, Any], fired: datetime, lasted: float, firing: bool
+    item: Mapping[str, Any], fired: datetime, lasted: float, note: str
 ) -> dict[str, Any]:
     labels = item.get("labels")
     severity = labels.get("severity", "") if isinstance(labels, Mapping) else ""
@@ -109,7 +116,7 @@ def _alert_row(
         "severity": str(severity or ""),
         "fired_at": stamp(fired),
         "duration": duration_text(max(0.0, lasted)),
-        "still_firing": firing,
+        "still_firing": note,
     }
 
 

@@ -148,7 +148,8 @@ class DemoPlatform:
         from cockpit.sim.metrics import series_at
 
         second = float(math.floor(scenario_s))
-        return self._stores.get(second, lambda: series_at(self.platform, second))
+        key = (second, self.platform.leak_cut_at)  # a kill changes the figures from then on
+        return self._stores.get(key, lambda: series_at(self.platform, second))
 
     def alerts_at(self, scenario_s: float) -> list[DemoAlert]:
         """Pending and firing alerts at a scenario time."""

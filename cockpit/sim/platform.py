@@ -73,13 +73,22 @@ class Platform:
         self.scenario = scenario or Scenario()
         self.tenant_traits = inv.tenants(seed)
         self._memo = Memo()
+        self.leak_cut_at: float | None = None
+        """Scenario time the leaked sessions were terminated (the demo's RB-004 kill):
+        from then on the leak and the queries queued behind it are gone."""
+
+    def cut_leak(self, t: float) -> None:
+        """The leaked kyc sessions were terminated at scenario time `t` (first cut wins)."""
+        if self.leak_cut_at is None:
+            self.leak_cut_at = t
 
     def connections(self, t: float) -> dict[tuple[str, str], int]:
         """Sessions per (database, state), every state present (exporter style)."""
         q = _bucket(t, PG_CADENCE_S)
-        return self._memo.get(("pg", q), lambda: self._connections(q))
+        cut = self.leak_cut_at if self.leak_cut_at is not None and q >= self.leak_cut_at else None
+        return self._memo.get(("pg", q, cut), lambda: self._connections(q, cut is not None))
 
-    def _connections(self, t: float) -> dict[tuple[str, str], int]:
+    def _connections(self, t: float, cut: bool = False) -> dict[tuple[str, str], int]:
         sc, u = self.scenario, self.scenario.local(t)
         out = {(db, state): 0 for db in inv.DATABASES for state in inv.PG_STATES}
         for db, (active, idle, in_tx) in inv.DATABASES.items():
@@ -88,8 +97,9 @@ class Platform:
             out[db, "active"] = active + max(0, round(busy + 0.3))
             out[db, "idle"] = max(0, idle + wobble)
             out[db, "idle in transaction"] = in_tx
-        out["kyc", "idle in transaction"] += round(sc.leaked_sessions(u))
-        out["kyc", "active"] += round(sc.slow_queries(u))
+        if not cut:
+            out["kyc", "idle in transaction"] += round(sc.leaked_sessions(u))
+            out["kyc", "active"] += round(sc.slow_queries(u))
         # PostgreSQL refuses clients beyond the limit: the pool's idle sessions give way.
         excess = sum(out.values()) - (self.max_connections - inv.RESERVED_CONNECTIONS)
         if excess > 0:

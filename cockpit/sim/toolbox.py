@@ -4,8 +4,9 @@
 (`kubectl`, `kafka-consumer-groups.sh`, `curl`); whatever PATH and KUBECONFIG say, the demo
 hands those argv to `SimToolbox.run`, which answers from the demo's own Prometheus and
 Kubernetes fake (the same state the dashboard shows) and refuses anything else with
-"not available in the demo's simulated toolbox: <program>". No process is ever started,
-`http` steps are never sent, and SQL steps say that the demo has no PostgreSQL.
+"not available in the demo's simulated toolbox: <program>". No process is ever started and
+`http` steps are never sent; `sql` steps run on the demo's embedded PostgreSQL when it is up
+(`StepTargets.postgres_dsn`), and otherwise fail with NO_POSTGRES.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from cockpit.sim.toolbox_read import PlatformReader, PlatformUnavailable
 from cockpit.sim.toolbox_tools import Reply, curl, kafka_tool, option, unavailable
 
 NO_POSTGRES = (
-    "no PostgreSQL in the demo: SQL steps run only in the live cockpit, against the "
-    "database of [postgres] dsn"
+    "no PostgreSQL in the demo (its embedded server is not running): SQL steps run on it, "
+    "or in the live cockpit against the database of [postgres] dsn"
 )
 _KAFKA = {"kafka-consumer-groups", "kafka-topics"}
 _POSTGRES = {"psql", "pg_dump", "pg_dumpall", "pg_restore", "pg_isready"}

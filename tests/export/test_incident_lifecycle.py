@@ -207,3 +207,23 @@ def test_redaction_masks_the_tenants_of_every_incident(log: Path) -> None:
         text = export_markdown(log, incident=incident, redact=True).markdown
         assert not any(t in text for t in ("acme-bank", "globex", "initech"))
         assert "tenant-" in text  # one pseudonym per tenant across the whole log
+
+
+def test_an_alert_still_firing_at_resolution_is_cut_at_the_window(tmp_path: Path) -> None:
+    """The resolved incident's alert lasts until the resolution, not until the log's end."""
+    from export_logs import _alert_for
+
+    w = LogWriter(tmp_path / "late.jsonl", FrozenClock(T0))
+    alert = ev.AlertsObserved(source="am", items=(_alert_for("KafkaLagHigh", "acme-bank"),))
+    w.at(5)
+    w.add(alert)
+    declared = ev.IncidentDeclared("INC-A", "Lag", "SEV-2", detected_at=rfc3339(T0))
+    w.at(30)
+    w.add(declared)
+    w.at(100)
+    w.add(milestone("resolved", 100))
+    w.at(400)
+    w.add(alert)
+    text = export_markdown(w.write()).markdown
+    line = next(x for x in text.splitlines() if x.startswith("- KafkaLagHigh"))
+    assert "for 1m 35s (still firing when the incident was resolved)" in line, line

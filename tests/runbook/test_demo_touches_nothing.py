@@ -15,7 +15,7 @@ import pytest
 from rb_support import bind
 
 from cockpit.clock import SystemClock
-from cockpit.demo_start import demo_targets
+from cockpit.demo_setup import demo_targets
 from cockpit.runbook.exec.base import StepFailure, StepResult, seconds
 from cockpit.runbook.exec.dispatch import execute_plan, plan_step
 from cockpit.runbook.exec.stream import OutputStream

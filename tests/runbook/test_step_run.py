@@ -12,7 +12,7 @@ from cockpit.actions.step_drive import drive
 from cockpit.actions.step_gate import offered
 from cockpit.actions.step_run import Answer, Phase, PhaseError
 from cockpit.actions.step_where import Confirmation
-from cockpit.demo_start import demo_targets
+from cockpit.demo_setup import demo_targets
 from cockpit.log.events import Payload
 from cockpit.permissions import Mode, Permissions
 from cockpit.runbook.exec.base import StepTargets, Where

@@ -96,7 +96,7 @@ async def test_key_a_acknowledges_once_and_stops_the_response_clock(tmp_path: Pa
         assert "Alert at once (SEV-2): Tech Lead, CTO" in clocks
     acks = [e["data"] for e in events(path) if e["type"] == "milestone.set"]
     assert acks == [{"milestone": "acknowledged", "at": "2025-11-10T14:01:30.000000Z",
-                     "actor": "ana@bastion", "note_id": None}]  # fmt: skip
+                     "actor": "ana@bastion", "note_id": None, "incident_id": "INC-7"}]  # fmt: skip
 
 
 async def test_acknowledge_without_an_incident_says_so(tmp_path: Path) -> None:

@@ -45,7 +45,8 @@ def vars_of(row: Any) -> list[Any]:
 
 
 def test_views_strip_controls_from_every_hostile_string() -> None:
-    hostile = _strings(json.loads(FIXTURE.read_text(encoding="utf-8")))
+    # The corpus repeats a few strings across categories; rows are keyed by them.
+    hostile = list(dict.fromkeys(_strings(json.loads(FIXTURE.read_text(encoding="utf-8")))))
     assert len(hostile) > 10
     log = Log()
     items = [

@@ -86,20 +86,25 @@ def test_replay_refuses_with_a_reason(
     assert expected in str(err.value)
 
 
-def test_starting_live_or_demo_imports_neither_textual_nor_the_platform(tmp_path: Path) -> None:
-    """The builders are Textual-free, and the demo's platform is imported only when its
-    session starts (after the first frame)."""
+def test_the_live_builder_imports_neither_textual_nor_the_platform_nor_clients(
+    tmp_path: Path,
+) -> None:
+    """Settings, log and session are ready without Textual (the launcher imports it), the
+    simulated platform, or a source's client package (imported when polling starts)."""
+    config = tmp_path / "cockpit.toml"
+    config.write_text(CONFIG, encoding="utf-8")
     code = f"""
 import sys
 from pathlib import Path
 from cockpit import startup
 from cockpit.clock import FrozenClock
-from cockpit.demo_start import demo
 from datetime import datetime, UTC
+environ = {{"T_PG_DSN": "host=127.0.0.1 port=9 dbname=x"}}
 clock = FrozenClock(datetime(2026, 3, 1, tzinfo=UTC))
-log, _ = startup.open_log(Path({str(tmp_path / "d.jsonl")!r}), clock, {{}}, mode="demo")
-started = demo(log, clock, read_only=True, speed=1.0)
-assert started.mode == "DEMO" and started.targets() is None
+settings = startup.load_settings({str(config)!r}, None, environ)
+log, _ = startup.open_log(Path({str(tmp_path / "d.jsonl")!r}), clock, environ)
+started = startup.live(settings, environ, log, clock)
+assert started.mode == "LIVE"
 log.close()
 bad = sorted(m for m in sys.modules if m.startswith(("textual", "cockpit.sim", "httpx", "psycopg")))
 print(",".join(bad))

@@ -33,7 +33,7 @@ def plan(step: Step, args: Mapping[str, str | int], targets: StepTargets) -> Pla
     SQL writes is judged from its text (`changes_platform`), not only from its role: SQL
     that calls a side-effect function never runs as the diagnostic login.
     """
-    if targets.toolbox is not None:
+    if targets.toolbox is not None and not targets.postgres_dsn:
         raise StepFailure(targets.toolbox.postgres_refusal())
     writes = changes_platform(step)
     if writes and not targets.postgres_mitigation_dsn:
@@ -52,7 +52,8 @@ def plan(step: Step, args: Mapping[str, str | int], targets: StepTargets) -> Pla
 
 def run(call: SqlCall, targets: StepTargets, deadline_s: float) -> StepResult:
     """Run the query within `deadline_s`; diagnostics roll back, mitigations commit."""
-    if targets.toolbox is not None:  # a simulated session never reaches a real server
+    if targets.toolbox is not None and not targets.postgres_dsn:
+        # A simulated session reaches no server but the demo's own embedded one.
         raise StepFailure(targets.toolbox.postgres_refusal())
     import psycopg
 
