@@ -1,7 +1,8 @@
-"""Incident-log benchmarks: append p99, 4 h observation volume, open/seek/fold of a big log.
+"""Incident-log library benchmarks: append p99 and the volume of a 4 h recording.
 
-Usage: python bench/bench_log.py [--size-mb 1024] [--out bench/results/log.json]
-The big log is generated without fsync (codec only) in a temp dir and deleted afterwards.
+Usage: python bench/bench_log.py [--out bench/results/log.json]
+Opening, seeking and folding a big log are timed on the shipped `cockpit replay`, `cockpit
+verify` and `cockpit export` by bench/replay_bench.py, not on library calls here.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -18,12 +18,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cockpit.clock import FrozenClock, SystemClock
+from cockpit.clock import SystemClock
 from cockpit.log.codec import encode
 from cockpit.log.delta import ObservationRecorder
 from cockpit.log.events import ZERO_HASH, Event, LogOpened, NoteAdded
-from cockpit.log.index import LogIndex
-from cockpit.log.player import Player
 from cockpit.log.store import IncidentLog
 from cockpit.sources.base import Snapshot
 
@@ -125,45 +123,8 @@ def bench_append(tmp: Path, count: int = 2000) -> dict[str, float]:
     return {"append_p50_ms": times[len(times) // 2], "append_p99_ms": times[int(len(times) * 0.99)]}
 
 
-def bench_big(tmp: Path, size_mb: int) -> dict[str, float]:
-    path = tmp / "big.jsonl"
-    start = time.perf_counter()
-    events = write_scenario(path, polls=4 * 1800, stop_bytes=size_mb * 1024 * 1024)
-    result: dict[str, float] = {"big_log_mb": path.stat().st_size / 2**20, "big_log_events": events,
-                                "generate_s": time.perf_counter() - start}  # fmt: skip
-    start = time.perf_counter()
-    index = LogIndex(path, cache=False).start()
-    player = Player(path, Counter, clock=FrozenClock(T0), index=index)
-    result["open_first_state_s"] = time.perf_counter() - start
-    index.wait()
-    result["index_build_s"] = time.perf_counter() - start
-    assert index.last is not None
-    span = (index.last.ts - T0).total_seconds()
-    start = time.perf_counter()
-    player.build_checkpoints()
-    fold_s = time.perf_counter() - start
-    result["fold_all_s"] = fold_s
-    result["fold_events_per_s"] = events / fold_s
-    result["fold_1m_events_s"] = 1_000_000 / result["fold_events_per_s"]
-    rng = random.Random(3)
-    seeks, index_seeks = [], []
-    for _ in range(30):
-        target = T0 + timedelta(seconds=rng.uniform(0, span))
-        t = time.perf_counter()
-        index.seek(target)
-        index_seeks.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        player.seek(target)
-        seeks.append(time.perf_counter() - t)
-    result["seek_max_ms"] = max(seeks) * 1000
-    result["seek_median_ms"] = statistics.median(seeks) * 1000
-    result["index_seek_max_ms"] = max(index_seeks) * 1000
-    return result
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size-mb", type=int, default=1024, help="size of the big log")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "log.json")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="cockpit-bench-") as name:
@@ -173,9 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         events = write_scenario(tmp / "4h.jsonl", polls)
         results["volume_4h_mb"] = (tmp / "4h.jsonl").stat().st_size / 2**20
         results["volume_4h_events"] = events
-        results.update(bench_big(tmp, args.size_mb))
-    budgets = {"append_p99_ms": 20.0, "volume_4h_mb": 20.0, "open_first_state_s": 1.5,
-               "seek_max_ms": 200.0}  # fmt: skip
+    budgets = {"append_p99_ms": 20.0, "volume_4h_mb": 20.0}
     for key, value in results.items():
         limit = budgets.get(key)
         verdict = "" if limit is None else ("  ok" if value <= limit else f"  OVER {limit}")

@@ -1,4 +1,4 @@
-"""Bench rows: value, budget, verdict and the pg_activity figure; printed and saved as JSON."""
+"""Bench rows: figure, cockpit, budget, verdict and the peer's figure; printed and saved as JSON."""
 
 from __future__ import annotations
 
@@ -10,20 +10,23 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One measured figure. `budget` None: no budget, reported only."""
+    """One measured figure. `budget` None: no budget, reported only. The budget is a ceiling,
+    or a floor with `at_least` (throughputs)."""
 
     name: str
     value: float
     budget: float | None
     peer: float | None = None
     note: str = ""
+    at_least: bool = False
 
     @property
     def verdict(self) -> str:
         """PASS, MISS, or - when there is no budget."""
         if self.budget is None:
             return "-"
-        return "PASS" if self.value <= self.budget else "MISS"
+        ok = self.value >= self.budget if self.at_least else self.value <= self.budget
+        return "PASS" if ok else "MISS"
 
     @property
     def ratio(self) -> float | None:
@@ -41,17 +44,14 @@ def _num(value: float | None) -> str:
 
 def print_table(rows: list[Row]) -> None:
     """The table on stdout, misses included."""
-    head = (
-        f"{'figure':<52} {'cockpit':>10} {'budget':>9} {'verdict':>7} {'pg_act':>9} "
-        f"{'ratio':>6}  note"
-    )
+    head = f"{'figure':<54} {'cockpit':>10} {'budget':>10} {'verdict':>7} {'peer':>9}  note"
     print(head)
     print("-" * len(head))
     for row in rows:
-        ratio = "-" if row.ratio is None else f"{row.ratio:.2f}"
+        budget = _num(row.budget) if not row.at_least or row.budget is None else f">={row.budget:g}"
         print(
-            f"{row.name:<52} {_num(row.value):>10} {_num(row.budget):>9} {row.verdict:>7} "
-            f"{_num(row.peer):>9} {ratio:>6}  {row.note}"
+            f"{row.name:<54} {_num(row.value):>10} {budget:>10} {row.verdict:>7} "
+            f"{_num(row.peer):>9}  {row.note}"
         )
     misses = sum(row.verdict == "MISS" for row in rows)
     print(f"\n{len(rows)} figures, {misses} over budget")

@@ -16,6 +16,10 @@ from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
+DSR = b"\x1b[6n"
+"""Device status report: blessed (pg_activity) sends it after its capability queries and
+waits up to seconds for the answer, which every real terminal gives at once."""
+CURSOR_REPORT = b"\x1b[1;1R"
 
 
 class Term:
@@ -47,6 +51,9 @@ class Term:
         self.total = 0
         self.tail = bytearray()
         self.last_chunk_at = 0.0
+        self.cpu_ms_at_needle = 0.0
+        """CPU time the program had used when `wait_for` last saw its needle (less noisy
+        than wall time on a shared machine)."""
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
 
@@ -59,6 +66,8 @@ class Term:
                 return
             if not chunk:
                 return
+            if DSR in chunk:  # a real terminal answers where its cursor is; some peers wait
+                os.write(self.master, CURSOR_REPORT * chunk.count(DSR))
             with self.lock:
                 self.total += len(chunk)
                 self.tail.extend(chunk)
@@ -73,6 +82,7 @@ class Term:
         while time.monotonic() < end:
             with self.lock:
                 if needle in self.tail:
+                    self.cpu_ms_at_needle = 1000.0 * self._cpu_ticks() / TICKS
                     return time.monotonic() - self.started
             time.sleep(0.002)
         raise TimeoutError(f"{needle!r} not written within {timeout_s} s")

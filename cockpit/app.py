@@ -237,8 +237,8 @@ class CockpitApp(ActionsApp):
     async def _start(self) -> None:
         from cockpit.runbook.catalog import CatalogError, load_catalog
 
-        try:
-            self.policy = load_catalog()
+        try:  # off the UI thread: keys work while the catalog is parsed
+            self.policy = await asyncio.to_thread(load_catalog)
         except CatalogError as err:
             self.notify(clean(err, single_line=True), title="Alert catalog", severity="error")
         if self._quitting:  # quit, or a signal, before the first frame: nothing to start

@@ -11,9 +11,10 @@ from __future__ import annotations
 import atexit
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cockpit.clock import Clock
 from cockpit.log.events import SourcesConfigured
@@ -30,7 +31,10 @@ if TYPE_CHECKING:
     from cockpit.sim.demo_pg import DemoDatabase
     from cockpit.sim.pagerduty_fake import PagerDutyFake
 
+DEMO_ENVIRONMENT = "demo"
 DEMO_CONTEXT = "simulated platform"
+SIMULATED = "simulated toolbox"
+DEMO_DATABASE_HOST = "the demo's embedded PostgreSQL (local socket)"
 PD_SERVICE = "PSPGSQL1"
 """The seeded PagerDuty service the demo's incidents are raised on (PostgreSQL)."""
 
@@ -188,8 +192,6 @@ class DemoSetup:
 
     def targets(self) -> StepTargets | None:
         """Where the demo's steps run (None until the platform has started)."""
-        from cockpit.step_wiring import demo_targets
-
         platform, database = self.platform, self.database
         if platform is None:
             return None
@@ -218,3 +220,42 @@ class DemoSetup:
         if pagerduty is not None:
             pagerduty.stop()
         self._done.set()
+
+
+def demo_targets(
+    prometheus_url: str,
+    k8s_url: str | None,
+    environ: Mapping[str, str],
+    postgres_dsn: str | None = None,
+    *,
+    alertmanager_url: str | None = None,
+    loki_url: str | None = None,
+) -> StepTargets:
+    """Targets on the demo platform: its Prometheus, Alertmanager and Loki, its Kubernetes
+    fake when running, its embedded PostgreSQL when given (`sql` steps, diagnostics and
+    mitigations alike, named in confirmations), and the simulated toolbox for exec/http
+    (no host program, outside database or API is reached)."""
+    from cockpit.actions.step_where import database
+    from cockpit.clients.kubernetes import make_k8s_client
+    from cockpit.runbook.exec.base import StepTargets, Where
+    from cockpit.sim.toolbox import SimToolbox
+
+    factory: Callable[[], Any] | None = None
+    if k8s_url is not None:
+        url = k8s_url
+        factory = lambda: make_k8s_client(url)  # noqa: E731
+    toolbox = SimToolbox(prometheus_url, k8s_url)
+    where = Where(DEMO_ENVIRONMENT, False, DEMO_CONTEXT, exec_host=SIMULATED)
+    if postgres_dsn is not None:
+        where = replace(where, db_host=DEMO_DATABASE_HOST, db_name=database(postgres_dsn)[1])
+    return StepTargets(
+        prometheus_url=prometheus_url,
+        alertmanager_url=alertmanager_url,
+        loki_url=loki_url,
+        postgres_dsn=postgres_dsn,
+        postgres_mitigation_dsn=postgres_dsn,
+        k8s_client=factory,
+        environ=dict(environ),
+        toolbox=toolbox,
+        where=where,
+    )

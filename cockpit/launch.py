@@ -1,37 +1,32 @@
-"""Starts the cockpit in live, demo or replay mode: settings, log file, session, app."""
+"""Starts the cockpit in live, demo or replay mode: guard, log, startup, then the app.
+
+The modes are assembled by `cockpit.startup` (live, replay) and `cockpit.demo_setup` (demo);
+this module only turns them into the Textual app and runs it. Nothing heavy is imported
+before the exit guard is installed.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cockpit.clock import Clock, SystemClock, parse_when
-from cockpit.log.events import SourcesConfigured
-from cockpit.permissions import Mode, Permissions
-from cockpit.wiring import PlannedSource
-
 if TYPE_CHECKING:
     from cockpit.app import AppOptions
-    from cockpit.command.options import CommandOptions
+    from cockpit.clock import Clock
     from cockpit.config import Settings
     from cockpit.log.store import IncidentLog
     from cockpit.session import LiveSession, Session
+    from cockpit.startup import Startup
 
 
 def _fail(message: str) -> int:
     print(f"cockpit: {message}", file=sys.stderr)
     return 2
-
-
-def log_file(log_dir: Path, prefix: str, now: datetime) -> Path:
-    """A new log path `<log_dir>/<prefix>-YYYYMMDDTHHMMSSZ-<pid>.jsonl` (dir made 0700)."""
-    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return log_dir / f"{prefix}-{now:%Y%m%dT%H%M%SZ}-{os.getpid()}.jsonl"
 
 
 def run_live(
@@ -44,13 +39,13 @@ def run_live(
 ) -> int:
     """`cockpit`: poll the configured sources, record into a log, show the dashboard."""
     guard_exits()
-    from cockpit.config import ConfigError, load_settings
-    from cockpit.log.recovery import LogError
-    from cockpit.record import open_log
+    from cockpit import startup
+    from cockpit.clock import SystemClock
+    from cockpit.config import ConfigError
 
     environ = dict(os.environ)
     try:
-        settings = load_settings(config, env_name=env, environ=environ)
+        settings = startup.load_settings(config, env, environ)
     except ConfigError as err:
         return _fail(str(err))
     from cockpit.log.rotation import prune_watch_logs
@@ -59,23 +54,22 @@ def run_live(
     log_dir = settings.incident.log_dir
     prune_watch_logs(log_dir, settings.incident.watch_log_keep_hours, clock.now())
     prefix = f"shared-{incident}" if incident else "watch"
-    path = Path(log) if log else log_file(log_dir, prefix, clock.now())
+    path = Path(log) if log else startup.log_file(log_dir, prefix, clock.now())
     try:
-        incident_log, report = open_log(
-            settings, environ, path, incident, clock, mode="live", from_start=True
+        incident_log, report = startup.open_log(
+            path, clock, environ, from_start=True, settings=settings, incident=incident
         )
-    except (LogError, ConfigError) as err:
+    except startup.StartupError as err:
         return _fail(str(err))
     _seal_on_exit(incident_log)
     if report.torn is not None:
         print(f"cockpit: {report.summary()}", file=sys.stderr)
-
     try:
-        session, options = live_session(settings, environ, incident_log, clock, read_only=read_only)
+        started = startup.live(settings, environ, incident_log, clock, read_only=read_only)
     except ConfigError as err:
         incident_log.close()
         return _fail(str(err))
-    return _run(session, options, clock, incident_log.path)
+    return _run(started.session, app_options(started), clock, incident_log.path)
 
 
 def live_session(
@@ -86,59 +80,37 @@ def live_session(
     *,
     read_only: bool = False,
 ) -> tuple[LiveSession, AppOptions]:
-    """The live session and app options for loaded settings (shared by `cockpit` and tests)."""
+    """The live session and app options for loaded settings, as `cockpit` builds them
+    (for tests that drive the app in-process)."""
+    from cockpit.session import LiveSession
+    from cockpit.startup import live
+
+    started = live(settings, environ, incident_log, clock, read_only=read_only)
+    assert isinstance(started.session, LiveSession)
+    return started.session, app_options(started)
+
+
+def app_options(started: Startup) -> AppOptions:
+    """The app's options for a started mode (imports Textual)."""
     from cockpit.app import AppOptions
     from cockpit.screens.header import HeaderInfo
-    from cockpit.session import LiveSession
-    from cockpit.step_wiring import step_targets
-    from cockpit.wiring import build_sources, sources_event
 
-    targets = step_targets(settings, environ)
-
-    def planner() -> tuple[Sequence[PlannedSource], SourcesConfigured]:
-        planned = build_sources(settings, environ)
-        return planned, sources_event(settings, planned)
-
-    active = settings.active
-    permissions = Permissions.decide(
-        Mode.LIVE,
-        read_only=read_only,
-        environment=active.name,
-        environment_read_only=active.read_only,
-        production=active.production,
-        role=settings.config.user.role,
-    )
     header = HeaderInfo(
-        "LIVE", active.name, active.production, permissions.read_only,
-        active.kubernetes.context or "",
+        started.mode, started.environment, started.production,
+        started.permissions.read_only, started.context,
     )  # fmt: skip
     options = AppOptions(
         header=header,
-        permissions=permissions,
-        refresh_s=settings.config.ui.refresh_seconds,
-        author=settings.author,
-        command=command_options(settings, environ),
-        targets=lambda: targets,
-        runbook_dirs=tuple(str(p) for p in settings.config.runbooks.paths),
+        permissions=started.permissions,
+        refresh_s=started.refresh_s,
+        targets=started.targets,
+        runbook_dirs=started.runbook_dirs,
     )
-    return LiveSession(incident_log, planner, clock), options
-
-
-def command_options(settings: Settings, environ: Mapping[str, str]) -> CommandOptions:
-    """Incident-command wiring from settings (ConfigError when a referenced secret is missing)."""
-    from cockpit.command.options import CommandOptions
-    from cockpit.command.setup import pd_config, policy_from_settings
-
-    pd = settings.pagerduty
-    page = settings.statuspage
-    return CommandOptions(
-        policy=policy_from_settings(settings),
-        pagerduty=pd_config(pd, environ) if (pd.token_env or pd.token_file) else None,
-        webhook_url=page.resolved_webhook_url(environ),
-        statuspage_private=page.private,
-        statuspage_timeout_s=page.timeout_seconds,
-        leak_terms=tuple(settings.incident.leak_terms),
-    )
+    if started.author is not None:  # else user@host
+        options = replace(options, author=started.author)
+    if started.command is not None:
+        options = replace(options, command=started.command)
+    return options
 
 
 def run_demo(
@@ -149,12 +121,14 @@ def run_demo(
     config: str | None = None,
     env: str | None = None,
 ) -> int:
-    """`cockpit demo`: the same cockpit against the simulated platform on loopback."""
+    """`cockpit demo`: the same cockpit against the simulated platform on loopback (its
+    setup, the only starter that imports `cockpit.sim`, is `cockpit.demo_setup`)."""
     guard_exits()
+    from cockpit.clock import SystemClock
     from cockpit.config import ConfigError
     from cockpit.demo_setup import DemoSetup, demo_settings
-    from cockpit.log.store import IncidentLog
     from cockpit.session import LiveSession
+    from cockpit.startup import StartupError, log_file, open_log
 
     try:
         settings = demo_settings(config, env, dict(os.environ))
@@ -163,7 +137,11 @@ def run_demo(
     clock = SystemClock()
     setup = DemoSetup(settings, clock, speed=speed, read_only=read_only)
     path = log_file(log_dir or setup.log_dir(), "demo", clock.now())
-    incident_log, _report = IncidentLog.open(path, clock=clock, mode="demo")
+    try:
+        incident_log, _report = open_log(path, clock, {}, mode="demo")
+    except StartupError as err:
+        setup.stop()
+        return _fail(str(err))
     _seal_on_exit(incident_log)
     options = setup.app_options()
     session = LiveSession(incident_log, setup.planner, clock, mode="DEMO", on_stop=setup.stop)
@@ -173,30 +151,15 @@ def run_demo(
 def run_replay(*, log: str, speed: float, at: str | None) -> int:
     """`cockpit replay LOG`: the recorded incident in the same screens, read-only."""
     guard_exits()
-    from cockpit.app import AppOptions
-    from cockpit.log.reader import LogReader, ReadError
-    from cockpit.screens.header import HeaderInfo
-    from cockpit.session import ReplaySession
+    from cockpit.clock import SystemClock
+    from cockpit.startup import StartupError, replay
 
-    if not 1.0 <= speed <= 64.0:
-        return _fail(f"--speed must be between 1 and 64, not {speed:g}")
-    try:
-        first = next(iter(LogReader(log)), None)
-    except ReadError as err:
-        return _fail(f"{log}: {err}")
-    if first is None:
-        return _fail(f"{log}: the log is empty")
     clock = SystemClock()
-    session = ReplaySession(log, clock, speed=speed)
-    if at is not None:
-        try:
-            session.player.seek(parse_when(at, first.event.ts))
-        except ValueError as err:
-            return _fail(f"--at {at!r}: {err}")
-    options = AppOptions(
-        header=HeaderInfo("REPLAY", read_only=True), permissions=Permissions.decide(Mode.REPLAY)
-    )
-    return _run(session, options, clock, log)
+    try:
+        started = replay(log, clock, speed=speed, at=at)
+    except StartupError as err:
+        return _fail(str(err))
+    return _run(started.session, app_options(started), clock, log)
 
 
 def guard_exits() -> None:

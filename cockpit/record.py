@@ -8,20 +8,16 @@ import signal
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cockpit.clock import SystemClock, monotonic
 from cockpit.log.events import LogClosed
+from cockpit.startup import log_key
 
 if TYPE_CHECKING:
-    from cockpit.clock import Clock
-    from cockpit.log.store import IncidentLog, OpenReport
+    from cockpit.log.store import IncidentLog
 
-
-def log_key(environ: Mapping[str, str]) -> bytes | None:
-    """The HMAC key for a keyed chain, from COCKPIT_LOG_KEY (None when unset or empty)."""
-    value = environ.get("COCKPIT_LOG_KEY", "")
-    return value.encode("utf-8") if value else None
+__all__ = ["log_key", "main"]
 
 
 async def _record(
@@ -32,16 +28,16 @@ async def _record(
     env: str | None,
     incident: str | None = None,
 ) -> int:
-    from cockpit.config import ConfigError, load_settings
+    from cockpit.config import ConfigError
     from cockpit.feed import ObservationFeed
     from cockpit.log.recovery import LogError
     from cockpit.sources.base import Snapshot, SourceError
     from cockpit.sources.scheduler import PollScheduler
-    from cockpit.wiring import build_sources, sources_event
+    from cockpit.startup import StartupError, load_settings, open_log, plan_sources
 
     try:
-        settings = load_settings(config_path, env_name=env, environ=environ)
-        planned = build_sources(settings, environ)
+        settings = load_settings(config_path, env, environ)
+        planned, configured = plan_sources(settings, environ)
     except ConfigError as err:
         print(f"cockpit record: {err}", file=sys.stderr)
         return 2
@@ -54,13 +50,15 @@ async def _record(
         return 2
     clock = SystemClock()
     try:
-        log, report = open_log(settings, environ, log_path, incident, clock, mode="record")
-    except (LogError, ConfigError) as err:
+        log, report = open_log(
+            log_path, clock, environ, mode="record", settings=settings, incident=incident
+        )
+    except StartupError as err:
         print(f"cockpit record: {err}", file=sys.stderr)
         return 2
     if report.torn is not None:
         print(f"cockpit record: {report.summary()}", file=sys.stderr)
-    log.append(sources_event(settings, planned))
+    log.append(configured)
     feed = ObservationFeed(log, clock)
 
     def on_result(source: str, result: Snapshot | SourceError, started: float) -> None:
@@ -115,42 +113,6 @@ async def _record(
         file=sys.stderr,
     )
     return 0
-
-
-def open_log(
-    settings: Any,
-    environ: Mapping[str, str],
-    log_path: Path,
-    incident: str | None,
-    clock: Clock,
-    *,
-    mode: str,
-    from_start: bool = False,
-) -> tuple[IncidentLog, OpenReport]:
-    """The log to append to: the file, or with `[incident] store = "postgres"` and an
-    incident id, that incident of the shared log with `log_path` as its local mirror.
-
-    Raises LogError or ConfigError (an incident id without a shared store)."""
-    from cockpit.config import ConfigError
-    from cockpit.log.store import IncidentLog
-
-    dsn = settings.incident.store_dsn(environ)
-    key = log_key(environ)
-    if incident and dsn is None:
-        raise ConfigError('--incident joins the shared log: set [incident] store = "postgres"')
-    if incident and dsn is not None:
-        from cockpit.log.pgstore import StoreLog
-
-        return StoreLog.open_store(
-            log_path,
-            dsn=dsn,
-            incident=incident,
-            clock=clock,
-            key=key,
-            mode=mode,
-            from_start=from_start,
-        )
-    return IncidentLog.open(log_path, clock=clock, key=key, mode=mode, from_start=from_start)
 
 
 def _say_store_status(log: IncidentLog, seen: dict[str, str | None]) -> None:

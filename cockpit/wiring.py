@@ -52,13 +52,8 @@ def build_sources(settings: Settings, environ: Mapping[str, str]) -> list[Planne
 
 
 def _build(settings: Settings, environ: Mapping[str, str]) -> list[PlannedSource]:
-    from cockpit.sources.alertmanager import AlertmanagerAlerts
-    from cockpit.sources.kafka import PrometheusKafkaLag
-    from cockpit.sources.pg_exporter import ExporterConnections
-    from cockpit.sources.postgres import PostgresConnections
-    from cockpit.sources.prometheus_alerts import PrometheusAlerts
-    from cockpit.sources.tenants import PrometheusTenantQuota
-
+    # Each source module is imported only when it is configured: their client packages
+    # (httpx, psycopg) cost memory and start-up time.
     active = settings.active
     cfg = settings.config.sources
     enabled = set(cfg.enabled)
@@ -72,10 +67,17 @@ def _build(settings: Settings, environ: Mapping[str, str]) -> list[PlannedSource
 
     cap = cfg.max_answer_mb
     if am is not None:
+        from cockpit.sources.alertmanager import AlertmanagerAlerts
+
         plan(AlertmanagerAlerts(str(am.url), **_http_kwargs(am, environ, cap)), "alertmanager")
     elif prom is not None:
+        from cockpit.sources.prometheus_alerts import PrometheusAlerts
+
         plan(PrometheusAlerts(str(prom.url), **_http_kwargs(prom, environ, cap)), "prometheus")
     if prom is not None:
+        from cockpit.sources.kafka import PrometheusKafkaLag
+        from cockpit.sources.tenants import PrometheusTenantQuota
+
         kwargs = _http_kwargs(prom, environ, cap)
         plan(PrometheusKafkaLag(str(prom.url), job=cfg.jobs["kafka"], **kwargs), "prometheus")
         tenants = PrometheusTenantQuota(str(prom.url), job=cfg.jobs["tenants"], **kwargs)
@@ -83,6 +85,8 @@ def _build(settings: Settings, environ: Mapping[str, str]) -> list[PlannedSource
     if pg is not None:
         dsn = pg.dsn_secret(environ)
         if dsn is not None:
+            from cockpit.sources.postgres import PostgresConnections
+
             source = PostgresConnections(
                 dsn,
                 timeout_s=pg.connect_timeout_seconds + pg.statement_timeout_ms / 1000,
@@ -92,6 +96,8 @@ def _build(settings: Settings, environ: Mapping[str, str]) -> list[PlannedSource
             )
             plan(source, "postgres")
     elif prom is not None:
+        from cockpit.sources.pg_exporter import ExporterConnections
+
         exporter = ExporterConnections(
             str(prom.url), job=cfg.jobs["postgres"], **_http_kwargs(prom, environ, cap)
         )

@@ -15,8 +15,8 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from cockpit.export.render import DEFAULT_TEMPLATE, available_names
 from cockpit.export.run import ExportError, export_markdown, user_template_dirs, write_export
-from cockpit.record import log_key
 from cockpit.sanitize import clean
+from cockpit.startup import log_key
 
 
 class ExportDialog(ModalScreen[Path | None]):

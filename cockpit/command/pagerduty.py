@@ -137,7 +137,7 @@ class PagerDutyCommand:
             return self._refuse("trigger", "set [pagerduty] routing_key_env to page")
         if not summary.strip():
             return self._refuse("trigger", "a page needs a summary")
-        from cockpit.sim.pd_clients import make_pd_events_client
+        from cockpit.clients.pagerduty import make_pd_events_client
 
         def call() -> str:
             events = make_pd_events_client(
@@ -156,7 +156,7 @@ class PagerDutyCommand:
     def rest(self) -> Any:
         """The REST client, made on first use (the package is heavy to import)."""
         if self._rest is None:
-            from cockpit.sim.pd_clients import make_pd_rest_client
+            from cockpit.clients.pagerduty import make_pd_rest_client
 
             if not self.config.token:
                 raise _Refused("no PagerDuty token: set [pagerduty] token_env or token_file")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cockpit.log.events import (
     AlertsObserved,
@@ -15,7 +15,9 @@ from cockpit.log.events import (
     SourcePolled,
     TenantQuotaObserved,
 )
-from cockpit.sources.base import Snapshot, SourceError
+
+if TYPE_CHECKING:  # annotations only: the log layer never imports the sources
+    from cockpit.sources.base import Snapshot, SourceError
 
 _COLLECTIONS: dict[str, type[Observation]] = {
     "alerts": AlertsObserved,

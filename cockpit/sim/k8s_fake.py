@@ -6,8 +6,9 @@ import copy
 import hmac
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from cockpit.clients.kubernetes import make_k8s_client
 from cockpit.clock import Clock
 from cockpit.sim import k8s_extra
 from cockpit.sim import k8s_objects as obj
@@ -17,8 +18,7 @@ from cockpit.sim.k8s_pods import stable_uid
 from cockpit.sim.k8s_select import SelectorError, field_selector, label_selector
 from cockpit.sim.k8s_state import Cluster
 
-if TYPE_CHECKING:
-    from kubernetes.client import ApiClient
+__all__ = ["K8sFake", "make_k8s_client"]
 
 _NAME = r"(?P<{}>[^/]+)"
 _NS = r"/namespaces/" + _NAME.format("ns")
@@ -290,33 +290,3 @@ _ROUTES = (
         K8sFake._metrics,
     ),
 )
-
-
-def make_k8s_client(url: str, token: str | None = None, timeout: float = 5.0) -> ApiClient:
-    """A `kubernetes.client.ApiClient` for `url`: no hidden retries, a default deadline.
-
-    Every call gets `_request_timeout=timeout` unless it passes its own, because the
-    client otherwise waits forever on a silent server.
-    """
-    from kubernetes import client as k8s
-
-    class _DeadlineApiClient(k8s.ApiClient):  # type: ignore[misc]
-        def call_api(
-            self,
-            method: str,
-            url: str,
-            header_params: Any = None,
-            body: Any = None,
-            post_params: Any = None,
-            _request_timeout: Any = None,
-        ) -> Any:
-            deadline = timeout if _request_timeout is None else _request_timeout
-            return super().call_api(method, url, header_params, body, post_params, deadline)
-
-    config = k8s.Configuration(host=url.rstrip("/"))
-    config.retries = 0
-    config.verify_ssl = not url.startswith("http://")
-    if token is not None:
-        config.api_key = {"BearerToken": token}
-        config.api_key_prefix = {"BearerToken": "Bearer"}
-    return _DeadlineApiClient(config)

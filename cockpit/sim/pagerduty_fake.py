@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cockpit.clients.pagerduty import make_pd_events_client, make_pd_rest_client
 from cockpit.clock import Clock
 from cockpit.sim import pd_seed as seed
 from cockpit.sim.httpfake import ApiError, FakeServer, Reply, Request
-from cockpit.sim.pd_clients import make_pd_events_client, make_pd_rest_client
 from cockpit.sim.pd_directory import ts
 from cockpit.sim.pd_events import enqueue
 from cockpit.sim.pd_state import PagerDutyState, invalid

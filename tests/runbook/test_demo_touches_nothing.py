@@ -15,12 +15,12 @@ import pytest
 from rb_support import bind
 
 from cockpit.clock import SystemClock
+from cockpit.demo_setup import demo_targets
 from cockpit.runbook.exec.base import StepFailure, StepResult, seconds
 from cockpit.runbook.exec.dispatch import execute_plan, plan_step
 from cockpit.runbook.exec.stream import OutputStream
 from cockpit.runbook.model import Runbook, Step
 from cockpit.sim.demo import DemoPlatform
-from cockpit.step_wiring import demo_targets
 
 PROGRAMS = ("kubectl", "psql", "pg_dump", "curl", "wget", "bash", "sh", "python3",
             "kafka-consumer-groups.sh", "kafka-topics.sh", "kafka-log-dirs.sh",

@@ -12,13 +12,13 @@ from cockpit.actions.step_drive import drive
 from cockpit.actions.step_gate import offered
 from cockpit.actions.step_run import Answer, Phase, PhaseError
 from cockpit.actions.step_where import Confirmation
+from cockpit.demo_setup import demo_targets
 from cockpit.log.events import Payload
 from cockpit.permissions import Mode, Permissions
 from cockpit.runbook.exec.base import StepTargets, Where
 from cockpit.runbook.model import Runbook
 from cockpit.runbook.parse import parse_runbook
 from cockpit.runbook.safety import changes_platform
-from cockpit.step_wiring import demo_targets
 
 RUNBOOK = """---
 id: RB-905

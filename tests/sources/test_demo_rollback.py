@@ -7,12 +7,12 @@ import os
 from datetime import UTC, datetime, timedelta
 
 from cockpit.clock import FrozenClock
+from cockpit.demo_setup import demo_targets
 from cockpit.runbook.exec.base import seconds
 from cockpit.runbook.exec.dispatch import execute_plan, plan_step
 from cockpit.runbook.params import bind_params, source_keys
 from cockpit.runbook.validate import default_runbook_dirs, load_runbooks
 from cockpit.sim.demo import DemoPlatform
-from cockpit.step_wiring import demo_targets
 
 T0 = datetime(2025, 3, 12, 14, 30, tzinfo=UTC)
 

@@ -1,0 +1,120 @@
+"""The one startup builder: what each mode is started with, and what it does not import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from cockpit import startup
+from cockpit.clock import FrozenClock
+from cockpit.log.events import NoteAdded
+from cockpit.permissions import Capability, Mode
+from cockpit.session import LiveSession
+
+START = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[2]
+
+CONFIG = """
+[user]
+name = "ana"
+
+[postgres]
+dsn_env = "T_PG_DSN"
+
+[environments.prod]
+production = true
+
+[kubernetes]
+context = "eu-prod"
+
+[ui]
+refresh_seconds = 5
+"""
+
+
+def test_live_startup_carries_the_settings_and_one_permission_decision(tmp_path: Path) -> None:
+    config = tmp_path / "cockpit.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    environ = {"T_PG_DSN": "host=127.0.0.1 port=9 dbname=x"}
+    settings = startup.load_settings(str(config), "prod", environ)
+    clock = FrozenClock(START)
+    log, _ = startup.open_log(tmp_path / "l.jsonl", clock, environ)
+    try:
+        started = startup.live(settings, environ, log, clock, read_only=True)
+    finally:
+        log.close()
+    assert isinstance(started.session, LiveSession)
+    assert (started.mode, started.environment, started.production) == ("LIVE", "prod", True)
+    assert started.context == "eu-prod"
+    assert started.refresh_s == 5
+    assert started.author == settings.author
+    assert started.permissions.mode is Mode.LIVE
+    assert not started.permissions.allows(Capability.WRITE_PLATFORM)
+
+
+def test_open_log_is_keyed_from_the_environment_and_says_why_it_cannot_open(
+    tmp_path: Path,
+) -> None:
+    clock = FrozenClock(START)
+    path = tmp_path / "keyed.jsonl"
+    log, _ = startup.open_log(path, clock, {"COCKPIT_LOG_KEY": "k1"})
+    log.append(NoteAdded(note_id="n1", text="hello", author="ana"))
+    log.close()
+    with pytest.raises(startup.StartupError, match=r"\S"):
+        startup.open_log(path, clock, {})  # a keyed chain without its key is refused
+    assert startup.log_key({"COCKPIT_LOG_KEY": ""}) is None
+
+
+@pytest.mark.parametrize(
+    ("speed", "content", "expected"),
+    [
+        (0.5, None, "--speed must be between 1 and 64, not 0.5"),
+        (1.0, "", "the log is empty"),
+    ],
+)
+def test_replay_refuses_with_a_reason(
+    tmp_path: Path, speed: float, content: str | None, expected: str
+) -> None:
+    log = tmp_path / "r.jsonl"
+    log.write_text(content or "", encoding="utf-8")
+    with pytest.raises(startup.StartupError) as err:
+        startup.replay(str(log), FrozenClock(START), speed=speed, at=None)
+    assert expected in str(err.value)
+
+
+def test_the_live_builder_imports_neither_textual_nor_the_platform_nor_clients(
+    tmp_path: Path,
+) -> None:
+    """Settings, log and session are ready without Textual (the launcher imports it), the
+    simulated platform, or a source's client package (imported when polling starts)."""
+    config = tmp_path / "cockpit.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    code = f"""
+import sys
+from pathlib import Path
+from cockpit import startup
+from cockpit.clock import FrozenClock
+from datetime import datetime, UTC
+environ = {{"T_PG_DSN": "host=127.0.0.1 port=9 dbname=x"}}
+clock = FrozenClock(datetime(2026, 3, 1, tzinfo=UTC))
+settings = startup.load_settings({str(config)!r}, None, environ)
+log, _ = startup.open_log(Path({str(tmp_path / "d.jsonl")!r}), clock, environ)
+started = startup.live(settings, environ, log, clock)
+assert started.mode == "LIVE"
+log.close()
+bad = sorted(m for m in sys.modules if m.startswith(("textual", "cockpit.sim", "httpx", "psycopg")))
+print(",".join(bad))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
