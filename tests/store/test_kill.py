@@ -26,7 +26,7 @@ from cockpit.settings.secrets import Secret
 WRITER = Path(__file__).with_name("writer.py")
 TRIALS = 9
 """A third kill the writer while the store is up, a third while it is down (notes acknowledged
-on the mirror only), a third after it came back (while the writer re-chains its queue)."""
+on the mirror only), a third after it came back and the writer re-chained its queue."""
 
 
 def _read_acks(stream: IO[str], acked: list[str]) -> None:
@@ -43,16 +43,19 @@ def _wait_for(done: Callable[[], bool], limit_s: float) -> None:
 
 
 def _rechained(pg: PostgresServer, incident: str) -> bool:
-    """True once a queued (offline) note of `incident` was re-chained into the store."""
+    """True once the writer re-chained its queued (offline) notes into the store and then
+    appended online again (a note after the last re-chained one)."""
     try:
         with psycopg.connect(pg.dsn, autocommit=True, connect_timeout=2) as conn:
             row = conn.execute(
-                "SELECT count(*) FROM cockpit_events WHERE incident = %s AND origin IS NOT NULL",
+                "SELECT max(seq) FILTER (WHERE origin IS NOT NULL), "
+                "max(seq) FILTER (WHERE origin IS NULL) FROM cockpit_events "
+                "WHERE incident = %s AND type = 'note.added'",
                 (incident,),
             ).fetchone()
     except psycopg.OperationalError:
         return False
-    return row is not None and row[0] > 0
+    return row is not None and row[0] is not None and row[1] is not None and row[1] > row[0]
 
 
 def _trial(pg: PostgresServer, tmp: Path, incident: str, rng: random.Random, kind: int) -> bool:
