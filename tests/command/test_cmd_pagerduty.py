@@ -78,7 +78,7 @@ def test_429_with_a_long_reset_fails_at_once_naming_the_wait(
 
 
 def test_401_403_and_5xx_are_one_clear_line(pd_fake: PagerDutyFake) -> None:
-    wrong = PagerDutyCommand(pd_config(pd_fake, token="nope"), actor="ana")
+    wrong = PagerDutyCommand(pd_config(pd_fake, token="not-the-right-token"), actor="ana")
     denied = wrong.on_call()
     assert not denied.ok and "refused the token (401)" in denied.message
     command = PagerDutyCommand(pd_config(pd_fake), actor="ana")
