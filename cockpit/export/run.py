@@ -57,6 +57,7 @@ def export_markdown(
     progress: Callable[[str], None] | None = None,
     incident: str | None = None,
     bar: ProgressBar | None = None,
+    fast: bool = True,
 ) -> Exported:
     """Render `template` for one incident of the log at `log` (raises ExportError).
 
@@ -68,7 +69,7 @@ def export_markdown(
     say = progress or (lambda _stage: None)
     say(f"reading and verifying {Path(log).name}")
     try:
-        folded = read_log(log, key, bar)
+        folded = read_log(log, key, bar, fast=fast)
     except LogUnreadable as err:
         raise ExportError(str(err)) from None
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,9 +10,11 @@ from cockpit.domain.fold import Folder
 from cockpit.domain.state import IncidentState
 from cockpit.export.impact import PeakTracker
 from cockpit.log.events import ZERO_HASH
+from cockpit.log.fastread import FastReader
+from cockpit.log.fastverify import GiveUp
 from cockpit.log.progress import ProgressBar
-from cockpit.log.reader import LogReader, ReadError
-from cockpit.log.verify import EXIT_OK, verify
+from cockpit.log.reader import LogReader, ReadError, open_binary
+from cockpit.log.verify import EXIT_OK, confirmed_report, verify
 
 
 class LogUnreadable(Exception):
@@ -32,10 +35,23 @@ class FoldedLog:
 
 
 def read_log(
-    path: str | Path, key: bytes | None = None, bar: ProgressBar | None = None
+    path: str | Path,
+    key: bytes | None = None,
+    bar: ProgressBar | None = None,
+    *,
+    fast: bool = True,
 ) -> FoldedLog:
     """Fold every readable event of `path` and verify its chain (raises LogUnreadable);
-    `bar` shows both passes."""
+    `bar` shows both passes.
+
+    An intact log as a writer wrote it is folded and confirmed in one pass (`fastread`);
+    anything else is read again on the reference path, which words damage and warnings."""
+    if fast:
+        folded = _read_fast(path, key or None, bar)
+        if folded is not None:
+            return folded
+        if bar is not None:
+            bar.phase("reading")
     folder = Folder()
     peaks = PeakTracker()
     count, final_hash = 0, ZERO_HASH
@@ -67,3 +83,27 @@ def read_log(
     elif stopped:
         warning = stopped
     return FoldedLog(Path(path).name, folder.state, peaks, count, final_hash, warning)
+
+
+def _read_fast(path: str | Path, key: bytes | None, bar: ProgressBar | None) -> FoldedLog | None:
+    """Fold and verify in one pass, or None when the fast read cannot confirm the log."""
+    folder = Folder()
+    peaks = PeakTracker()
+    apply, track, state = folder.apply, peaks.apply, folder.state
+    count, final_hash = 0, ZERO_HASH
+    try:
+        with open_binary(path) as stream:
+            reader = FastReader(stream, key, None if bar is None else bar.update)
+            for event in reader:
+                apply(event)
+                track(event, state)
+                count += 1
+            final_hash = event.hash if count else ZERO_HASH
+    except (GiveUp, OSError, EOFError, zlib.error):
+        return None
+    if reader.found is None or count == 0:
+        return None
+    report = confirmed_report(reader.found, key)
+    if report is None:
+        return None
+    return FoldedLog(Path(path).name, folder.state, peaks, count, final_hash, None)

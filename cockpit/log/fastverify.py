@@ -51,6 +51,71 @@ class FastState:
         self.header: dict[str, Any] | None = None
 
 
+class Chain:
+    """The fast check of consecutive lines: the header decoded, then each canonical line
+    confirmed from its bytes (hash, link, seq, time order). `check` returns the position of
+    the hash field and the tail's match for the caller to read the line's fields from."""
+
+    def __init__(self, key: bytes | None, expect: str | None = None) -> None:
+        self.state = FastState()
+        self._digest = _digest(key)
+        self._expect = expect
+        self._expect_b = (expect or "").encode()
+        self.last_ts = self.last_hash = self.last_type = b""
+        self.last_seq = 0
+        self._day = b""
+
+    def first(self, raw: bytes) -> dict[str, Any]:
+        """Take the header line (decoded in full; the caller checks its mode and format)."""
+        if len(raw) >= MAX_LINE_BYTES:
+            raise GiveUp("long line")
+        header = self.state.header = _header(raw)
+        self.last_hash, self.last_seq = str(header["hash"]).encode(), 1
+        self.last_type = str(header["type"]).encode()
+        self.state.events = 1
+        self.last_ts = str(header["ts"]).encode()
+        if len(self.last_ts) != 27 or not self.last_ts.endswith(b"Z"):
+            raise GiveUp("header time not in the writer's format")
+        return header
+
+    def check(self, raw: bytes) -> tuple[int, re.Match[bytes]]:
+        """Confirm the next line; raises GiveUp when it cannot."""
+        if len(raw) >= MAX_LINE_BYTES:
+            raise GiveUp("long line")
+        pos = raw.rfind(_HASH_AT)
+        match = _TAIL.fullmatch(raw, pos + 1) if pos > 0 and raw.startswith(_HEAD) else None
+        if match is None:
+            raise GiveUp("not a canonical line")
+        hash_, prev, seq, ts, year, month, dom, type_ = match.groups()
+        if type_ == _DAMAGED or prev != self.last_hash:
+            raise GiveUp("segment or broken link")
+        if int(seq) != self.last_seq + 1 or ts < self.last_ts:
+            raise GiveUp("seq or time out of order")
+        if self._digest(raw[: pos + 1] + raw[pos + 1 + _HASH_FIELD :]) != hash_:
+            raise GiveUp("hash mismatch")
+        if ts[:10] != self._day:
+            _valid_day(year, month, dom)
+            self._day = ts[:10]
+        self.last_ts, self.last_hash, self.last_type = ts, hash_, type_
+        self.last_seq += 1
+        if self._expect is not None and hash_ == self._expect_b:
+            self.state.expect_seq = self.last_seq
+        return pos, match
+
+    def done(self, rest: bytes) -> FastState:
+        """The figures once every line was checked (`rest`: bytes after the last newline)."""
+        if rest:
+            raise GiveUp("torn last line")
+        state = self.state
+        state.events = self.last_seq if state.header is not None else 0
+        state.last_seq, state.last_hash, state.last_type = (
+            self.last_seq,
+            self.last_hash.decode(),
+            self.last_type.decode(),
+        )
+        return state
+
+
 def fast_walk(
     stream: IO[bytes],
     key: bytes | None,
@@ -58,57 +123,21 @@ def fast_walk(
     progress: Callable[[int], None] | None = None,
 ) -> FastState:
     """Walk the whole log; raises GiveUp at the first line it cannot confirm."""
-    state = FastState()
-    digest = _digest(key)
-    last_ts = last_hash = last_type = day = b""
-    last_seq = 0
-    expect_b = (expect or "").encode()
+    chain = Chain(key, expect)
+    check = chain.check
     offset = 0
     rest = b""
     while block := stream.read(_BLOCK):
         lines = (rest + block).split(b"\n")
         rest = lines.pop()
+        if lines and chain.state.header is None:
+            chain.first(lines.pop(0))
         for raw in lines:
-            if len(raw) >= MAX_LINE_BYTES:
-                raise GiveUp("long line")
-            if state.header is None:
-                state.header = _header(raw)
-                last_hash, last_seq = str(state.header["hash"]).encode(), 1
-                last_type = str(state.header["type"]).encode()
-                state.events = 1
-                last_ts = str(state.header["ts"]).encode()
-                if len(last_ts) != 27 or not last_ts.endswith(b"Z"):
-                    raise GiveUp("header time not in the writer's format")
-                continue
-            pos = raw.rfind(_HASH_AT)
-            match = _TAIL.fullmatch(raw, pos + 1) if pos > 0 and raw.startswith(_HEAD) else None
-            if match is None:
-                raise GiveUp("not a canonical line")
-            hash_, prev, seq, ts, year, month, dom, type_ = match.groups()
-            if type_ == _DAMAGED or prev != last_hash:
-                raise GiveUp("segment or broken link")
-            if int(seq) != last_seq + 1 or ts < last_ts:
-                raise GiveUp("seq or time out of order")
-            if digest(raw[: pos + 1] + raw[pos + 1 + _HASH_FIELD :]) != hash_:
-                raise GiveUp("hash mismatch")
-            if ts[:10] != day:
-                _valid_day(year, month, dom)
-                day = ts[:10]
-            last_ts, last_seq, last_hash, last_type = ts, last_seq + 1, hash_, type_
-            if expect is not None and hash_ == expect_b:
-                state.expect_seq = last_seq
+            check(raw)
         offset += len(block)
         if progress is not None:
             progress(offset)
-    if rest:
-        raise GiveUp("torn last line")
-    state.events = last_seq if state.header is not None else 0
-    state.last_seq, state.last_hash, state.last_type = (
-        last_seq,
-        last_hash.decode(),
-        last_type.decode(),
-    )
-    return state
+    return chain.done(rest)
 
 
 def _digest(key: bytes | None) -> Callable[[bytes], bytes]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from cockpit.log.codec import HASH_HMAC, HASH_SHA256, body_of, line_hash
 from cockpit.log.events import ZERO_HASH, LogClosed, LogDamaged
-from cockpit.log.fastverify import GiveUp, fast_walk
+from cockpit.log.fastverify import FastState, GiveUp, fast_walk
 from cockpit.log.progress import ProgressBar, plain_size
 from cockpit.log.reader import LogReader, ReadError, check_header, open_binary
 
@@ -146,6 +146,14 @@ def _fast(
             found = fast_walk(stream, key, expect, progress)
     except (GiveUp, OSError, EOFError, zlib.error):
         return None
+    return confirmed_report(found, key, expect)
+
+
+def confirmed_report(
+    found: FastState, key: bytes | None, expect: str | None = None
+) -> VerifyReport | None:
+    """The report of an intact log from what the fast chain check found (the figures of a
+    whole walk), or None when the header says otherwise (then the full check decides)."""
     if found.header is None:
         return None
     state = _Walk(key)

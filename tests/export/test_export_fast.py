@@ -1,0 +1,147 @@
+"""The export's one-pass fast read (`cockpit.log.fastread`) gives what the reference path
+gives: the same events, the same fold, the same document, and for a log it cannot confirm
+(any changed byte, a torn tail, a recorded segment) the reference path's own warning."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from export_logs import incident_log, two_incidents, watch_log
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bench.make_big_log import make_big_log
+from cockpit.clock import FrozenClock
+from cockpit.export.run import export_markdown
+from cockpit.export.source import read_log
+from cockpit.log.fastread import FastReader
+from cockpit.log.fastverify import GiveUp
+from cockpit.log.reader import LogReader
+from cockpit.log.store import IncidentLog
+
+T0 = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([1e16, 1e-7, -0.0, 1.5e300, 2**63, -(2**63) - 1, 10**19])
+    | st.text(max_size=12)
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+datas = st.dictionaries(st.text(max_size=8), values, max_size=5)
+types = st.sampled_from(["note.added", "alerts.observed", "custom.thing", "ünïcode.type"])
+rows_of = st.lists(st.tuples(types, datas), min_size=1, max_size=6)
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def write(path: Path, rows: list[tuple[str, dict[str, Any]]], key: bytes | None = None) -> None:
+    path.unlink(missing_ok=True)
+    clock = FrozenClock(T0)
+    log, _ = IncidentLog.open(path, clock=clock, key=key, host="h", user="u")
+    with log:
+        for type_, data in rows:
+            clock.advance(0.25)
+            log.append_data(type_, data)
+
+
+def fast_events(path: Path, key: bytes | None = None) -> list[object]:
+    with path.open("rb") as stream:
+        return list(FastReader(stream, key, None))
+
+
+def same_read(path: Path, key: bytes | None = None) -> None:
+    fast, ref = read_log(path, key, fast=True), read_log(path, key, fast=False)
+    assert (fast.events, fast.final_hash, fast.warning) == (ref.events, ref.final_hash, ref.warning)
+    assert fast.state.last_seq == ref.state.last_seq
+    assert fast.state.unknown_total == ref.state.unknown_total
+
+
+@SETTINGS
+@given(rows_of, st.sampled_from([None, b"k"]))
+def test_fast_events_are_the_readers(
+    tmp_path: Path, rows: list[tuple[str, dict[str, Any]]], key: bytes | None
+) -> None:
+    path = tmp_path / "inc.jsonl"
+    write(path, rows, key)
+    assert fast_events(path, key) == [r.event for r in LogReader(path, check_seq=False)]
+    same_read(path, key)
+
+
+@SETTINGS
+@given(rows_of, st.integers(0, 10**6), st.integers(0, 255))
+def test_any_changed_byte_gets_the_reference_result(
+    tmp_path: Path, rows: list[tuple[str, dict[str, Any]]], at: int, byte: int
+) -> None:
+    path = tmp_path / "inc.jsonl"
+    write(path, rows)
+    raw = bytearray(path.read_bytes())
+    at %= len(raw)
+    raw[at] = byte if raw[at] != byte else (byte + 1) % 256
+    path.write_bytes(bytes(raw))
+    try:
+        same_read(path)
+    except Exception as exc:  # both paths must refuse alike
+        with pytest.raises(type(exc)):
+            read_log(path, fast=True)
+
+
+def test_big_integers_read_as_json_reads_them(tmp_path: Path) -> None:
+    path = tmp_path / "inc.jsonl"
+    data = {"big": 2**64, "neg": -(2**63) - 1, "id": "12345678901234567890", "f": 1e19}
+    write(path, [("custom.thing", data)])
+    event = fast_events(path)[-1]
+    assert event.data == data  # type: ignore[attr-defined]
+    assert type(event.data["big"]) is int  # type: ignore[attr-defined]
+
+
+def test_a_split_observation_comes_back_as_one_event(tmp_path: Path) -> None:
+    alerts = [{"key": f"fp{i:05d}", "name": "A" * 400, "state": "firing"} for i in range(3000)]
+    path = tmp_path / "inc.jsonl"
+    write(path, [("alerts.observed", {"source": "am", "items": alerts, "full": True})])
+    assert path.read_bytes().count(b'"parts":') >= 2
+    events = fast_events(path)
+    assert events == [r.event for r in LogReader(path, check_seq=False)]
+    assert len(events[-1].data["items"]) == 3000  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("build", [incident_log, watch_log, two_incidents])
+@pytest.mark.parametrize("template", ["postmortem", "incident-report"])
+def test_the_document_is_the_same(tmp_path: Path, build: Any, template: str) -> None:
+    log = build(tmp_path / "inc.jsonl")
+    fast = export_markdown(log, template=template, fast=True)
+    ref = export_markdown(log, template=template, fast=False)
+    assert fast == ref
+
+
+def test_a_realistic_log_exports_the_same(tmp_path: Path) -> None:
+    log = tmp_path / "big.jsonl"
+    make_big_log(log, 2.0)
+    assert export_markdown(log, fast=True) == export_markdown(log, fast=False)
+    same_read(log)
+
+
+@pytest.mark.parametrize("torn", [False, True])
+def test_damage_falls_back_with_the_reference_warning(tmp_path: Path, torn: bool) -> None:
+    log = incident_log(tmp_path / "inc.jsonl")
+    lines = log.read_bytes().split(b"\n")
+    edited = lines[5].replace(b"kyc", b"kyd", 1) if not torn else lines[5]
+    tail = b'{"data":{' if torn else b""
+    log.write_bytes(b"\n".join([*lines[:5], edited, *lines[6:]]) + tail)
+    with pytest.raises(GiveUp):
+        fast_events(log)
+    fast = export_markdown(log, fast=True)
+    assert fast == export_markdown(log, fast=False)
+    assert fast.warning is not None
+    assert ("line 29" if torn else "line 6") in fast.warning
