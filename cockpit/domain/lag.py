@@ -96,6 +96,39 @@ def _retotal(state: IncidentState, ks: KafkaSourceState, pair: Pair, ts: datetim
             state.kafka_peak = (pair, LagPeak(lag, ts))
 
 
+def _known_numbers(ks: KafkaSourceState, items: Any, ts: datetime, full: bool) -> set[Pair] | None:
+    """The usual poll, applied in one loop: every item a known key with a numeric lag
+    (and, for a full snapshot, every known key present). Returns the pairs touched, or
+    None with nothing changed when the poll is not that (the general path applies it)."""
+    series_of = ks.series
+    found: list[tuple[LagSeries, Any]] = []
+    keys: list[str] = []
+    for item in items:
+        if item.__class__ is not dict:
+            return None
+        key, lag = item.get("key"), item.get("lag")
+        cls = lag.__class__
+        if key.__class__ is not str or (cls is not int and cls is not float):
+            return None
+        series = series_of.get(key)
+        if series is None or series.lag is None:
+            return None
+        found.append((series, lag))
+        keys.append(key)
+    if full and len(set(keys)) != len(series_of):
+        return None
+    sums = ks.sums
+    touched: set[Pair] = set()
+    for series, lag in found:
+        pair = series.pair
+        if series.partition is not None:
+            sums[pair] += lag - series.lag
+        series.lag, series.ts = lag, ts
+        series.push(ts, lag)
+        touched.add(pair)
+    return touched
+
+
 def on_kafka(state: IncidentState, event: Event) -> None:
     """Consumer lag observed: per key, then the (group, topic) rows that changed."""
     data, ts = event.data, event.ts
@@ -103,8 +136,15 @@ def on_kafka(state: IncidentState, event: Event) -> None:
     ks = state.kafka.get(source)
     if ks is None:
         ks = state.kafka[source] = KafkaSourceState()
-    touched: set[Pair] = set()
     items = data.get("items") or ()
+    full = bool(data.get("full", True))
+    touched = None if not full and data.get("removed") else _known_numbers(ks, items, ts, full)
+    if touched is not None:
+        for pair in sorted(touched) if len(touched) > 1 else touched:
+            _retotal(state, ks, pair, ts)
+        mark_ok(state, source, ts, data)
+        return
+    touched = set()
     if data.get("full", True):
         keep = {_upsert_lag(ks, item, ts, touched) for item in items}
         for key in [k for k in ks.series if k not in keep]:

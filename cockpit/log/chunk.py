@@ -124,6 +124,11 @@ class Assembler(Generic[T]):
             out.extend(self._take())
         return out
 
+    @property
+    def pending(self) -> bool:
+        """True while the parts of a group wait for the rest."""
+        return bool(self._events)
+
     def flush(self) -> list[tuple[Event, T, T]]:
         """Hand over a group cut short (end of the lines, or another line came between)."""
         return self._take() if self._events else []

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from bench.make_big_log import make_big_log
 from cockpit.clock import FrozenClock
+from cockpit.export import source
 from cockpit.export.run import export_markdown
 from cockpit.export.source import read_log
 from cockpit.log.fastread import FastReader
@@ -56,9 +57,9 @@ def write(path: Path, rows: list[tuple[str, dict[str, Any]]], key: bytes | None 
             log.append_data(type_, data)
 
 
-def fast_events(path: Path, key: bytes | None = None) -> list[object]:
+def fast_events(path: Path, key: bytes | None = None, *, checked: bool = True) -> list[object]:
     with path.open("rb") as stream:
-        return list(FastReader(stream, key, None))
+        return list(FastReader(stream, key, None, checked=checked))
 
 
 def same_read(path: Path, key: bytes | None = None) -> None:
@@ -75,7 +76,8 @@ def test_fast_events_are_the_readers(
 ) -> None:
     path = tmp_path / "inc.jsonl"
     write(path, rows, key)
-    assert fast_events(path, key) == [r.event for r in LogReader(path, check_seq=False)]
+    events = [r.event for r in LogReader(path, check_seq=False)]
+    assert fast_events(path, key) == events == fast_events(path, key, checked=False)
     same_read(path, key)
 
 
@@ -125,7 +127,15 @@ def test_the_document_is_the_same(tmp_path: Path, build: Any, template: str) -> 
     assert fast == ref
 
 
-def test_a_realistic_log_exports_the_same(tmp_path: Path) -> None:
+@pytest.fixture(params=["inline", "worker"])
+def check_in(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The chain checked inline, or in a worker process (as for a big file)."""
+    if request.param == "worker":
+        monkeypatch.setattr(source, "PARALLEL_FROM", 0)
+    return str(request.param)
+
+
+def test_a_realistic_log_exports_the_same(tmp_path: Path, check_in: str) -> None:
     log = tmp_path / "big.jsonl"
     make_big_log(log, 2.0)
     assert export_markdown(log, fast=True) == export_markdown(log, fast=False)
@@ -133,7 +143,9 @@ def test_a_realistic_log_exports_the_same(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("torn", [False, True])
-def test_damage_falls_back_with_the_reference_warning(tmp_path: Path, torn: bool) -> None:
+def test_damage_falls_back_with_the_reference_warning(
+    tmp_path: Path, torn: bool, check_in: str
+) -> None:
     log = incident_log(tmp_path / "inc.jsonl")
     lines = log.read_bytes().split(b"\n")
     edited = lines[5].replace(b"kyc", b"kyd", 1) if not torn else lines[5]

@@ -116,3 +116,27 @@ def test_restore_rejects_foreign_objects() -> None:
         assert "checkpoint" in str(exc)
     else:
         raise AssertionError("foreign checkpoint accepted")
+
+
+@settings(max_examples=100, deadline=None)
+@given(snapshots, st.booleans())
+def test_the_usual_kafka_poll_fast_path_folds_as_the_general_path(
+    snaps: list[dict[str, Any]], deltas: bool
+) -> None:
+    from unittest.mock import patch
+
+    from cockpit.domain import lag as lag_fold
+
+    full, delta = _streams(snaps)
+    events = delta if deltas else full
+    fast = fold(events)
+    with patch.object(lag_fold, "_known_numbers", lambda *_args: None):
+        general = fold(events)
+    assert _entities(fast) == _entities(general)
+    assert fast.kafka_peaks == general.kafka_peaks and fast.kafka_peak == general.kafka_peak
+    k_fast, k_general = fast.kafka.get("k"), general.kafka.get("k")
+    if k_fast is not None and k_general is not None:
+        assert k_fast.sums == k_general.sums and k_fast.known == k_general.known
+        assert {k: list(s.history) for k, s in k_fast.totals.items()} == {
+            k: list(s.history) for k, s in k_general.totals.items()
+        }
