@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import zlib
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,8 +11,8 @@ from cockpit.domain.fold import Folder
 from cockpit.domain.state import IncidentState
 from cockpit.export.impact import PeakTracker
 from cockpit.log.events import ZERO_HASH
-from cockpit.log.fastread import FastReader, walk_file
-from cockpit.log.fastverify import FastState, GiveUp
+from cockpit.log.fastread import ChainCheck, FastReader
+from cockpit.log.fastverify import GiveUp
 from cockpit.log.progress import ProgressBar, plain_size
 from cockpit.log.reader import LogReader, ReadError, open_binary
 from cockpit.log.verify import EXIT_OK, confirmed_report, verify
@@ -96,25 +93,26 @@ def read_log(
 def _read_fast(path: str | Path, key: bytes | None, bar: ProgressBar | None) -> FoldedLog | None:
     """Fold and verify in one pass, or None when the fast read cannot confirm the log.
 
-    A big plain file is checked in a worker process while this one folds it (the two
+    A big plain file is checked in a child process while this one folds it (the two
     halves of the work take about as long each, so two cores nearly halve the time)."""
     size = plain_size(str(path))
     if size is None or size < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         return _fold_fast(path, key, bar, None)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        checked = pool.submit(walk_file, str(path), key)
+    checked = ChainCheck(str(path), key)
+    folded = None
+    try:
         folded = _fold_fast(path, key, bar, checked)
+    finally:
         if folded is None:
             checked.cancel()
-        return folded
+    return folded
 
 
 def _fold_fast(
     path: str | Path,
     key: bytes | None,
     bar: ProgressBar | None,
-    checked: Future[FastState] | None,
+    checked: ChainCheck | None,
 ) -> FoldedLog | None:
     """The fold of the fast read; the chain is checked inline, or by `checked`."""
     folder = Folder()
@@ -132,7 +130,7 @@ def _fold_fast(
                 count += 1
             final_hash = event.hash if count else ZERO_HASH
         found = reader.found if checked is None else checked.result()
-    except (GiveUp, ValueError, IndexError, OSError, EOFError, zlib.error, BrokenProcessPool):
+    except (GiveUp, ValueError, IndexError, OSError, EOFError, zlib.error):
         return None
     if found is None or count == 0:
         return None

@@ -12,6 +12,10 @@ path, which alone words damage. Split observations are merged as `LogReader` mer
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -93,7 +97,7 @@ class FastReader:
         self.found = chain.done(rest)
 
     def _unchecked(self) -> Iterator[Event]:
-        """The lines read by position alone, for a log whose chain `walk_file` checks in
+        """The lines read by position alone, for a log whose chain `ChainCheck` checks in
         another process: garbage in a line that is not canonical raises ValueError or
         IndexError, or gives wrong events, which that check then rejects."""
         progress = self._progress
@@ -144,7 +148,66 @@ def _data(raw: bytes) -> dict[str, Any]:
     return value
 
 
-def walk_file(path: str, key: bytes | None) -> FastState:
-    """The fast chain check of a whole file (run in a worker process by the export)."""
-    with open_binary(path) as stream:
-        return fast_walk(stream, key)
+class ChainCheck:
+    """The fast chain check of a whole file in a child process (`python -m
+    cockpit.log.fastread FILE`, the key on its standard input): started at once, its
+    figures collected by `result` (GiveUp when it could not confirm the log)."""
+
+    def __init__(self, path: str, key: bytes | None) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "cockpit.log.fastread", path],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert self._proc.stdin is not None
+        with self._proc.stdin:
+            self._proc.stdin.write(key or b"")
+
+    def result(self) -> FastState:
+        """The chain's figures once the child has walked the whole file."""
+        assert self._proc.stdout is not None
+        with self._proc.stdout:
+            out = self._proc.stdout.read()
+        if self._proc.wait() != 0:
+            raise GiveUp("the chain check did not confirm the log")
+        try:
+            figures = json.loads(out)
+            state = FastState()
+            state.events, state.last_seq = int(figures["events"]), int(figures["last_seq"])
+            state.last_hash, state.last_type = str(figures["last_hash"]), str(figures["type"])
+            state.header = dict(figures["header"])
+        except (ValueError, KeyError, TypeError):
+            raise GiveUp("the chain check's answer is not readable") from None
+        return state
+
+    def cancel(self) -> None:
+        """Stop the child (the fold gave up first)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+        self._proc.wait()
+
+
+def _check_main(path: str) -> int:
+    """The child's side of `ChainCheck`: exit 0 with the figures, 1 when not confirmed."""
+    key = sys.stdin.buffer.read() or None
+    try:
+        with open_binary(path) as stream:
+            found = fast_walk(stream, key)
+    except (GiveUp, OSError, EOFError, zlib.error):
+        return 1
+    figures = {
+        "events": found.events,
+        "last_seq": found.last_seq,
+        "last_hash": found.last_hash,
+        "type": found.last_type,
+        "header": found.header,
+    }
+    sys.stdout.write(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_check_main(sys.argv[1]))

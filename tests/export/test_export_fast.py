@@ -157,3 +157,13 @@ def test_damage_falls_back_with_the_reference_warning(
     assert fast == export_markdown(log, fast=False)
     assert fast.warning is not None
     assert ("line 29" if torn else "line 6") in fast.warning
+
+
+def test_the_child_check_takes_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(source, "PARALLEL_FROM", 0)
+    path = tmp_path / "inc.jsonl"
+    write(path, [("note.added", {"text": "x"}), ("custom.thing", {"v": 1.5})], b"k1")
+    assert read_log(path, b"k1").warning is None
+    wrong = read_log(path, b"k2")
+    assert wrong.warning is not None and "hash mismatch" in wrong.warning
+    assert wrong.warning == read_log(path, b"k2", fast=False).warning
