@@ -102,6 +102,17 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="the incident to export when the log holds several (default: the last declared)",
     )
+    export.add_argument(
+        "--from",
+        dest="start",
+        metavar="T",
+        help="post-mortem of a window of any log: its start (RFC 3339, T+mm:ss, -30m, now)",
+    )
+    export.add_argument("--to", dest="end", metavar="T", help="the window's end (same forms)")
+    export.add_argument("--title", default="", help="the window's incident title")
+    export.add_argument(
+        "--severity", default="SEV-3", help="the window's incident severity (default SEV-3)"
+    )
     export.set_defaults(run=_run_export)
 
     runbooks = sub.add_parser("runbooks", parents=[common], help="list, show and validate runbooks")
@@ -283,14 +294,27 @@ def _run_record(args: argparse.Namespace) -> int:
 
 
 def _run_export(args: argparse.Namespace) -> int:
+    from cockpit.export.run import WindowRequest
     from cockpit.export.run import main as export_main
 
+    window = None
+    if (args.start is None) != (args.end is None):
+        print("cockpit export: give both --from and --to (a window has two ends)", file=sys.stderr)
+        return 2
+    if args.start is not None:
+        from cockpit.clock import SystemClock
+
+        window = WindowRequest(args.start, args.end, SystemClock().now(), args.title, args.severity)
+    elif args.title or args.severity != "SEV-3":
+        print("cockpit export: --title and --severity go with --from/--to", file=sys.stderr)
+        return 2
     return export_main(
         args.log,
         template=args.template,
         output=args.output,
         redact=args.redact,
         incident=args.incident,
+        window=window,
     )
 
 

@@ -236,6 +236,7 @@ def build_context(folded: FoldedLog, record: IncidentRecord | None = None) -> Co
     header = state.header
     return {
         "warning": folded.warning,
+        "window": None,
         "log": {
             "name": folded.name,
             "events": folded.events,

@@ -11,12 +11,17 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from cockpit.export.context import build_context, known_tenants, pick_incident
+from cockpit.domain.incident import IncidentRecord
+from cockpit.domain.timeline import origin_of
+from cockpit.domain.when import Window, parse_window
+from cockpit.export.context import build_context, known_tenants, pick_incident, stamp
 from cockpit.export.redact import Redactor
 from cockpit.export.render import DEFAULT_TEMPLATE, TemplateProblem, render
-from cockpit.export.source import LogUnreadable, read_log
+from cockpit.export.source import FoldedLog, LogUnreadable, read_log
+from cockpit.export.window import window_record
 from cockpit.log.progress import ProgressBar, plain_size
 
 EXIT_OK, EXIT_WARNED, EXIT_FAILED = 0, 1, 2
@@ -39,6 +44,20 @@ class Exported:
     """False when the log had no incident (a watch report was written)."""
     incident_id: str = ""
     """The incident exported (a log may hold several, one after another)."""
+    window: Window | None = None
+    """The window that defined the incident (`--from/--to`), None for a declared one."""
+
+
+@dataclass(frozen=True, slots=True)
+class WindowRequest:
+    """`--from/--to/--title/--severity`: a post-mortem for a window instead of a declaration."""
+
+    start: str
+    end: str
+    now: datetime
+    """What `now` and `-30m` count from (the caller's clock)."""
+    title: str = ""
+    severity: str = "SEV-3"
 
 
 def user_template_dirs(environ: dict[str, str] | None = None) -> list[Path]:
@@ -57,10 +76,12 @@ def export_markdown(
     progress: Callable[[str], None] | None = None,
     incident: str | None = None,
     bar: ProgressBar | None = None,
+    window: WindowRequest | None = None,
 ) -> Exported:
     """Render `template` for one incident of the log at `log` (raises ExportError).
 
-    `incident` names it by id; by default the last one declared is exported.
+    `incident` names it by id; by default the last one declared is exported. With `window`,
+    the window is the incident (any log, declared or not): figures come from it only.
 
     `progress` hears each stage as it starts (the app's dialog shows it; it may be called
     from a worker thread); `bar` draws the bytes read (the command's terminal bar).
@@ -71,18 +92,42 @@ def export_markdown(
         folded = read_log(log, key, bar)
     except LogUnreadable as err:
         raise ExportError(str(err)) from None
-    try:
-        record = pick_incident(folded.state, incident)
-    except KeyError as err:
-        raise ExportError(f"{log}: {err.args[0]}; pass one of them to --incident") from None
+    span: Window | None = None
+    if window is not None:
+        if incident:
+            raise ExportError("give --incident or --from/--to, not both")
+        record, span = _windowed(folded, window)
+    else:
+        try:
+            record = pick_incident(folded.state, incident)
+        except KeyError as err:
+            raise ExportError(f"{log}: {err.args[0]}; pass one of them to --incident") from None
     say(f"rendering the {template} template")
     context = build_context(folded, record)
+    if span is not None and context["incident"] is not None:
+        context["incident"].update(count=1, others=[], number=1)
+        context["window"] = {"start": stamp(span.start), "end": stamp(span.end)}
+        sla = context["sla"]
+        if sla is not None and not sla["acknowledged_at"]:
+            # The window's end is not a resolution anyone recorded: met or missed is unknown.
+            sla.update(status="unknown", breached=False)
+            sla["detail"] = f"no acknowledgement recorded in the window; due by {sla['due']}"
     redactor = Redactor(personal=redact, tenants=known_tenants(folded))
     try:
         text = render(template, context, redactor, user_dirs)
     except TemplateProblem as err:
         raise ExportError(str(err)) from None
-    return Exported(text, folded.warning, record.info is not None, record.incident_id)
+    return Exported(text, folded.warning, record.info is not None, record.incident_id, span)
+
+
+def _windowed(folded: FoldedLog, request: WindowRequest) -> tuple[IncidentRecord, Window]:
+    origin = origin_of(folded.state)
+    try:
+        span = parse_window(request.start, request.end, origin=origin, now=request.now)
+        record = window_record(folded.state, span, title=request.title, severity=request.severity)
+    except ValueError as err:  # TimeError included
+        raise ExportError(str(err)) from None
+    return record, span
 
 
 def write_export(document: Exported, output: str | Path) -> Path:
@@ -104,9 +149,16 @@ def default_output(log: str | Path, template: str) -> Path:
 
 
 def main(
-    log: str, *, template: str, output: str | None, redact: bool, incident: str | None = None
+    log: str,
+    *,
+    template: str,
+    output: str | None,
+    redact: bool,
+    incident: str | None = None,
+    window: WindowRequest | None = None,
 ) -> int:
-    """`cockpit export LOG [--incident ID]`: write the Markdown (`-o -` prints it), say where."""
+    """`cockpit export LOG [--incident ID | --from T --to T]`: write the Markdown (`-o -`
+    prints it), say where."""
     raw_key = os.environ.get(KEY_ENV, "")
     try:
         with ProgressBar("reading", plain_size(log), sys.stderr) as bar:
@@ -118,6 +170,7 @@ def main(
                 user_dirs=user_template_dirs(),
                 incident=incident,
                 bar=bar,
+                window=window,
             )
         if output == "-":
             sys.stdout.write(document.markdown)
@@ -129,10 +182,11 @@ def main(
         return EXIT_FAILED
     if document.warning:
         sys.stderr.write(f"cockpit export: warning: {document.warning}\n")
-    kind = (
-        f"export of {document.incident_id}"
-        if document.incident
-        else "watch report (no incident in the log)"
-    )
+    if document.window is not None:
+        kind = f"post-mortem of the window {document.window.describe()}"
+    elif document.incident:
+        kind = f"export of {document.incident_id}"
+    else:
+        kind = "watch report (no incident in the log)"
     sys.stderr.write(f"cockpit export: {kind} written to {where}\n")
     return EXIT_WARNED if document.warning else EXIT_OK
