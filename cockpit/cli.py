@@ -80,6 +80,21 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     record.set_defaults(run=_run_record, incident=None)
 
+    backfill = sub.add_parser(
+        "backfill",
+        parents=[common],
+        help="rebuild an incident log from Prometheus history (exit 0 written, 2 nothing)",
+    )
+    backfill.add_argument(
+        "--from", dest="start", required=True, metavar="T", help="start (RFC 3339, -2h, now)"
+    )
+    backfill.add_argument("--to", dest="end", required=True, metavar="T", help="end (same forms)")
+    backfill.add_argument(
+        "--step", metavar="S", help="seconds between samples: 15s, 1m (default: 15s or more)"
+    )
+    backfill.add_argument("-o", "--output", required=True, metavar="LOG", help="new log to write")
+    backfill.set_defaults(run=_run_backfill)
+
     export = sub.add_parser(
         "export",
         parents=[common],
@@ -290,6 +305,21 @@ def _run_record(args: argparse.Namespace) -> int:
         log=args.log,
         duration=args.duration,
         incident=args.incident,
+    )
+
+
+def _run_backfill(args: argparse.Namespace) -> int:
+    from cockpit.backfill.run import main as backfill_main
+    from cockpit.clock import SystemClock
+
+    return backfill_main(
+        config_path=args.config,
+        env=args.env,
+        start=args.start,
+        end=args.end,
+        step=args.step,
+        output=args.output,
+        now=SystemClock().now(),
     )
 
 
