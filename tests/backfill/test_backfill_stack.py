@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -12,11 +13,15 @@ import httpx
 import pytest
 from stack.stack import Stack
 
+from cockpit.app import AppOptions, CockpitApp
 from cockpit.cli import main as cli_main
-from cockpit.clock import rfc3339
+from cockpit.clock import FrozenClock, rfc3339
 from cockpit.export.run import WindowRequest, export_markdown
 from cockpit.export.source import read_log
 from cockpit.log.verify import verify
+from cockpit.screens.header import HeaderInfo
+from cockpit.screens.widgets import VirtualTable
+from cockpit.startup import replay
 
 pytestmark = pytest.mark.servers
 
@@ -43,6 +48,24 @@ def wait_for(probe: Any, what: str, timeout: float = 30.0) -> Any:
 def firing(prometheus: str, name: str) -> bool:
     alerts = httpx.get(f"{prometheus}/api/v1/alerts", timeout=5).json()["data"]["alerts"]
     return any(a["labels"]["alertname"] == name and a["state"] == "firing" for a in alerts)
+
+
+async def alerts_pane_keys(log: Path, at: datetime) -> list[str]:
+    """What the alerts pane of a replay shows once it sits at `at`."""
+    clock = FrozenClock(at)
+    started = replay(str(log), clock, speed=1.0, at=rfc3339(at))
+    options = AppOptions(
+        header=HeaderInfo("REPLAY", read_only=True), permissions=started.permissions
+    )
+    app = CockpitApp(started.session, options, clock=clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        keys: list[str] = []
+        for _ in range(100):
+            await pilot.pause(0.05)
+            keys = list(app.dashboard.query_one("#pane-1").query_one(VirtualTable).keys())
+            if keys:
+                break
+        return keys
 
 
 def test_backfilled_window_folds_to_the_alert_the_lag_and_the_quota(
@@ -93,6 +116,10 @@ def test_backfilled_window_folds_to_the_alert_the_lag_and_the_quota(
     assert state.postgres["postgres-exporter"].snapshot.get("max_connections", 0) > 0
     # Events carry the sample times, not the time the backfill ran.
     assert state.last_ts is not None and state.last_ts <= ended
+
+    # It replays in the same screens: the alert is in the alerts pane.
+    shown = asyncio.run(alerts_pane_keys(log, state.last_ts))
+    assert any(k.endswith(lag_alert.key) for k in shown), shown
 
     # The backfilled log exports as a post-mortem of its window.
     document = export_markdown(
