@@ -345,6 +345,8 @@ def _run_export(args: argparse.Namespace) -> int:
         redact=args.redact,
         incident=args.incident,
         window=window,
+        config=args.config,
+        env=args.env,
     )
 
 
@@ -360,10 +362,26 @@ def _run_completion(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     return completion_main(parser, args)
 
 
+_TIME_OPTIONS = frozenset({"--from", "--to", "--at"})
+
+
+def _join_times(argv: Sequence[str]) -> list[str]:
+    """`--from -30m` as `--from=-30m`: argparse takes a value starting with `-` for an option."""
+    out: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if arg in _TIME_OPTIONS:
+            value = next(args, None)
+            out.append(arg if value is None else f"{arg}={value}")
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the chosen subcommand; returns the process exit code."""
     parser = _build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_times(sys.argv[1:] if argv is None else argv))
     try:
         return int(args.run(args))
     except KeyboardInterrupt:

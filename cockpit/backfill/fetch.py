@@ -67,33 +67,39 @@ def public_url(url: str) -> str:
 
 def fetch(client: PrometheusConnect, query: str, grid: Grid) -> Matrix:
     """Run `query` over the grid; BackfillError naming the query and the cause."""
-    import requests
-    from prometheus_api_client.exceptions import PrometheusApiClientException
+    from cockpit.clients.prometheus_range import failure
 
     where = public_url(str(client.url))
     try:
         result = client.custom_query_range(
             query, Grid.at(grid.start), Grid.at(grid.end), f"{grid.step}s"
         )
-    except (requests.JSONDecodeError, KeyError, TypeError):  # not JSON, or no data.result
-        raise BackfillError(
+    except Exception as exc:
+        found = failure(exc)
+        if found is None:
+            raise
+        raise BackfillError(_message(found, where, query)) from None
+    return _matrix(result, query, where)
+
+
+def _message(found: tuple[str, str], where: str, query: str) -> str:
+    kind, detail = found
+    detail = redact(clean(detail, single_line=True, max_len=300))
+    if kind == "answer":
+        return (
             f"{where} did not answer like a Prometheus API for {query!r} "
             "(is [prometheus] url the Prometheus server, not a UI or a proxy page?)"
-        ) from None
-    except requests.Timeout:
-        raise BackfillError(
+        )
+    if kind == "timeout":
+        return (
             f"{where}: no answer within the timeout for {query!r}; raise [prometheus] "
             "timeout_seconds or shorten the window"
-        ) from None
-    except requests.ConnectionError as exc:
-        raise BackfillError(
-            f"cannot reach Prometheus at {where}: {_short(exc)}; check [prometheus] url"
-        ) from None
-    except requests.RequestException as exc:
-        raise BackfillError(f"{where}: request failed for {query!r}: {_short(exc)}") from None
-    except PrometheusApiClientException as exc:
-        raise BackfillError(f"{where} refused {query!r}: {_short(exc)}") from None
-    return _matrix(result, query, where)
+        )
+    if kind == "connect":
+        return f"cannot reach Prometheus at {where}: {detail}; check [prometheus] url"
+    if kind == "refused":
+        return f"{where} refused {query!r}: {detail}"
+    return f"{where}: request failed for {query!r}: {detail}"
 
 
 def _matrix(result: Any, query: str, where: str) -> Matrix:
@@ -115,7 +121,3 @@ def _matrix(result: Any, query: str, where: str) -> Matrix:
 
 def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _short(exc: BaseException) -> str:
-    return redact(clean(str(exc), single_line=True, max_len=300))

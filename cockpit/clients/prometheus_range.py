@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import json
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -43,3 +46,46 @@ def make_range_client(
         session=session,
         timeout=timeout_s,
     )
+
+
+FAILURES = ("answer", "timeout", "connect", "request", "refused")
+"""Kinds `failure()` sorts an exception of a query into."""
+
+
+def failure(exc: BaseException) -> tuple[str, str] | None:
+    """(kind, detail) of an exception raised by a `PrometheusConnect` query; None when it is
+    not one of theirs. `answer`: not JSON, or JSON without the API's `data.result`."""
+    import requests
+    from prometheus_api_client.exceptions import PrometheusApiClientException
+
+    detail = " ".join(str(exc).split())[:300]
+    if isinstance(exc, requests.JSONDecodeError | KeyError | TypeError):
+        return "answer", detail
+    if isinstance(exc, requests.Timeout):
+        return "timeout", detail
+    if isinstance(exc, requests.ConnectionError):
+        return "connect", detail
+    if isinstance(exc, requests.RequestException):
+        return "request", detail
+    if isinstance(exc, PrometheusApiClientException):
+        # "HTTP Status Code 400 (b'{...,"error":"parse error: ..."}')": keep the two parts.
+        found = _api_error(str(exc))
+        if found is not None:
+            return "refused", found
+        return "refused", detail
+    return None
+
+
+def _api_error(message: str) -> str | None:
+    """`HTTP 400: <Prometheus' error>` from the client's exception text, when it holds one."""
+    match = re.fullmatch(r"HTTP Status Code (\d+) \((b'.*'|b\".*\")\)", message, re.DOTALL)
+    if match is None:
+        return None
+    try:
+        body = json.loads(ast.literal_eval(match.group(2)))
+    except (ValueError, SyntaxError):
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, str):
+        return None
+    return f"HTTP {match.group(1)}: {' '.join(error.split())[:240]}"

@@ -18,6 +18,8 @@ from cockpit.domain.incident import IncidentRecord
 from cockpit.domain.timeline import origin_of
 from cockpit.domain.when import Window, parse_window
 from cockpit.export.context import build_context, known_tenants, pick_incident, stamp
+from cockpit.export.impact import durations
+from cockpit.export.impact_query import Impact
 from cockpit.export.redact import Redactor
 from cockpit.export.render import DEFAULT_TEMPLATE, TemplateProblem, render
 from cockpit.export.source import FoldedLog, LogUnreadable, read_log
@@ -77,11 +79,13 @@ def export_markdown(
     incident: str | None = None,
     bar: ProgressBar | None = None,
     window: WindowRequest | None = None,
+    impact: Impact | None = None,
 ) -> Exported:
     """Render `template` for one incident of the log at `log` (raises ExportError).
 
     `incident` names it by id; by default the last one declared is exported. With `window`,
     the window is the incident (any log, declared or not): figures come from it only.
+    `impact` measures the configured impact figures over the incident's window.
 
     `progress` hears each stage as it starts (the app's dialog shows it; it may be called
     from a worker thread); `bar` draws the bytes read (the command's terminal bar).
@@ -112,12 +116,25 @@ def export_markdown(
             # The window's end is not a resolution anyone recorded: met or missed is unknown.
             sla.update(status="unknown", breached=False)
             sla["detail"] = f"no acknowledgement recorded in the window; due by {sla['due']}"
+    if impact is not None and context["incident"] is not None:
+        measured = span or _incident_window(folded, record)
+        if measured is not None:
+            say("measuring the impact figures in Prometheus")
+            figures = impact(measured)
+            context["impact"]["queried"].update({k: f.text for k, f in figures.items()})
     redactor = Redactor(personal=redact, tenants=known_tenants(folded))
     try:
         text = render(template, context, redactor, user_dirs)
     except TemplateProblem as err:
         raise ExportError(str(err)) from None
     return Exported(text, folded.warning, record.info is not None, record.incident_id, span)
+
+
+def _incident_window(folded: FoldedLog, record: IncidentRecord) -> Window | None:
+    clocks = durations(record, folded.state.last_ts)
+    if clocks.start is None or clocks.end is None or clocks.end <= clocks.start:
+        return None
+    return Window(clocks.start, clocks.end)
 
 
 def _windowed(folded: FoldedLog, request: WindowRequest) -> tuple[IncidentRecord, Window]:
@@ -142,6 +159,19 @@ def write_export(document: Exported, output: str | Path) -> Path:
     return path
 
 
+def _impact(config: str | None, env: str | None) -> Impact | None:
+    """The configured impact queries; an unreadable config is said, and leaves them out."""
+    from cockpit.config import ConfigError, load_settings
+    from cockpit.export.impact_query import from_settings
+
+    environ = dict(os.environ)
+    try:
+        return from_settings(load_settings(config, env_name=env, environ=environ), environ)
+    except ConfigError as err:
+        sys.stderr.write(f"cockpit export: config not read, no impact query run: {err}\n")
+        return None
+
+
 def default_output(log: str | Path, template: str) -> Path:
     """`<log stem>-<template>.md` in the current directory."""
     stem = Path(template).name.removesuffix(".md.j2") if "/" in template else template
@@ -156,10 +186,13 @@ def main(
     redact: bool,
     incident: str | None = None,
     window: WindowRequest | None = None,
+    config: str | None = None,
+    env: str | None = None,
 ) -> int:
     """`cockpit export LOG [--incident ID | --from T --to T]`: write the Markdown (`-o -`
     prints it), say where."""
     raw_key = os.environ.get(KEY_ENV, "")
+    impact = _impact(config, env)
     try:
         with ProgressBar("reading", plain_size(log), sys.stderr) as bar:
             document = export_markdown(
@@ -171,6 +204,7 @@ def main(
                 incident=incident,
                 bar=bar,
                 window=window,
+                impact=impact,
             )
         if output == "-":
             sys.stdout.write(document.markdown)
