@@ -79,3 +79,27 @@ def test_unconfigured_figures_stay_for_the_team_and_no_url_is_said(tmp_path: Pat
     assert "- KYC checks impacted: query not evaluated (no \\[prometheus\\] url" in text
     assert "- TCR declarations impacted: not in the log, \\[team\\] to fill in" in text
     assert "SLA breaches" not in text
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ('"sum(increase(kyc_checks_total[$window])"', "unclosed '('"),
+        ('"sum(x{a=\\"$tenant\\"})"', "the only placeholder is $window"),
+        ('"  "', "the query is empty"),
+        ("42", "string"),
+    ],
+)
+def test_config_check_names_a_bad_impact_query(tmp_path: Path, query: str, says: str) -> None:
+    import io
+
+    from cockpit.config import check_main
+
+    cfg = tmp_path / "cockpit.toml"
+    cfg.write_text(f"[export.impact]\ndeclarations = {query}\n", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert check_main(str(cfg), environ={}, cwd=tmp_path, out=out, err=err) == 1
+    line = err.getvalue()
+    assert f"{cfg}:2: export.impact.declarations: " in line and says in line
+    cfg.write_text("[export.impact]\nkyc_checks = 'sum(increase(k[$window]))'\n")
+    assert check_main(str(cfg), environ={}, cwd=tmp_path, out=out, err=err) == 0
