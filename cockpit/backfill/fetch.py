@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,7 +42,10 @@ class Grid:
     @classmethod
     def over(cls, window: Window, step_s: int) -> Grid:
         """The grid of `window` at `step_s` (BackfillError when it has too many points)."""
-        start, end = int(window.start.timestamp()), int(window.end.timestamp())
+        # Whole seconds inside the window: no sample before the header (written at its start).
+        start, end = math.ceil(window.start.timestamp()), math.floor(window.end.timestamp())
+        if end < start:
+            raise BackfillError(f"the window {window.describe()} holds no whole second")
         points = (end - start) // step_s + 1
         if points > MAX_POINTS:
             raise BackfillError(

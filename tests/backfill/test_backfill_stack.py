@@ -90,7 +90,8 @@ def test_backfilled_window_folds_to_the_alert_the_lag_and_the_quota(
     assert f"events written to {log}" in capsys.readouterr().err
     assert not list(tmp_path.glob(".*partial"))
 
-    assert verify(log, None).ok
+    report = verify(log, None)
+    assert report.ok and report.warnings == (), report.warnings
     header = json.loads(log.read_text(encoding="utf-8").splitlines()[0])["data"]
     assert header["mode"] == "backfill" and header["source_url"] == prom
     assert (header["window_from"], header["window_to"]) == (rfc3339(started), rfc3339(ended))

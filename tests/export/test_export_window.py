@@ -57,6 +57,7 @@ def test_window_of_a_watch_log_is_a_full_post_mortem_from_that_window_only(
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Post-mortem: Lag on KYC cases (2025-03-12)")
     assert "severity SEV-2 · window" in text
+    assert "- SEV-2 throughout (given to the export, not recorded in the log)" in text
     assert "The window 2025-03-12 14:31:30 UTC to 2025-03-12 14:35:00 UTC defines" in text
     for section in ("## Summary", "## Timeline", "## Mitigations", "## Root cause", "## Lessons"):
         assert section in text
