@@ -105,6 +105,7 @@ def test_backfilled_window_folds_to_the_alert_the_lag_and_the_quota(
     lag_alert = alerts["KafkaConsumerLagHigh"]
     assert lag_alert.item["state"] == "firing" and lag_alert.fired_at is not None
     assert started <= lag_alert.fired_at <= ended
+    assert lag_alert.item["active_since"] is not None  # from ALERTS_FOR_STATE
     assert lag_alert.item["labels"]["consumergroup"] == "kyc-consumer"
     totals = state.kafka["prometheus-kafka"].totals
     assert totals[("kyc-consumer", "kyc.cases")].lag == LAG
