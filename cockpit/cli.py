@@ -324,8 +324,8 @@ def _run_backfill(args: argparse.Namespace) -> int:
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    from cockpit.export.run import WindowRequest
     from cockpit.export.run import main as export_main
+    from cockpit.export.window import WindowRequest
 
     window = None
     if (args.start is None) != (args.end is None):

@@ -11,19 +11,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from cockpit.domain.incident import IncidentRecord
-from cockpit.domain.timeline import origin_of
-from cockpit.domain.when import Window, parse_window
+from cockpit.domain.when import Window
 from cockpit.export.context import build_context, known_tenants, pick_incident, stamp
-from cockpit.export.impact import durations
 from cockpit.export.impact_query import Impact
 from cockpit.export.redact import Redactor
 from cockpit.export.render import DEFAULT_TEMPLATE, TemplateProblem, render
-from cockpit.export.source import FoldedLog, LogUnreadable, read_log
-from cockpit.export.window import window_record
+from cockpit.export.source import LogUnreadable, read_log
+from cockpit.export.window import WindowRequest, incident_window, windowed
 from cockpit.log.progress import ProgressBar, plain_size
 
 EXIT_OK, EXIT_WARNED, EXIT_FAILED = 0, 1, 2
@@ -48,18 +44,6 @@ class Exported:
     """The incident exported (a log may hold several, one after another)."""
     window: Window | None = None
     """The window that defined the incident (`--from/--to`), None for a declared one."""
-
-
-@dataclass(frozen=True, slots=True)
-class WindowRequest:
-    """`--from/--to/--title/--severity`: a post-mortem for a window instead of a declaration."""
-
-    start: str
-    end: str
-    now: datetime
-    """What `now` and `-30m` count from (the caller's clock)."""
-    title: str = ""
-    severity: str = "SEV-3"
 
 
 def user_template_dirs(environ: dict[str, str] | None = None) -> list[Path]:
@@ -100,7 +84,10 @@ def export_markdown(
     if window is not None:
         if incident:
             raise ExportError("give --incident or --from/--to, not both")
-        record, span = _windowed(folded, window)
+        try:
+            record, span = windowed(folded, window)
+        except ValueError as err:  # TimeError included
+            raise ExportError(str(err)) from None
     else:
         try:
             record = pick_incident(folded.state, incident)
@@ -117,7 +104,7 @@ def export_markdown(
             sla.update(status="unknown", breached=False)
             sla["detail"] = f"no acknowledgement recorded in the window; due by {sla['due']}"
     if impact is not None and context["incident"] is not None:
-        measured = span or _incident_window(folded, record)
+        measured = span or incident_window(folded, record)
         if measured is not None:
             say("measuring the impact figures in Prometheus")
             figures = impact(measured)
@@ -128,23 +115,6 @@ def export_markdown(
     except TemplateProblem as err:
         raise ExportError(str(err)) from None
     return Exported(text, folded.warning, record.info is not None, record.incident_id, span)
-
-
-def _incident_window(folded: FoldedLog, record: IncidentRecord) -> Window | None:
-    clocks = durations(record, folded.state.last_ts)
-    if clocks.start is None or clocks.end is None or clocks.end <= clocks.start:
-        return None
-    return Window(clocks.start, clocks.end)
-
-
-def _windowed(folded: FoldedLog, request: WindowRequest) -> tuple[IncidentRecord, Window]:
-    origin = origin_of(folded.state)
-    try:
-        span = parse_window(request.start, request.end, origin=origin, now=request.now)
-        record = window_record(folded.state, span, title=request.title, severity=request.severity)
-    except ValueError as err:  # TimeError included
-        raise ExportError(str(err)) from None
-    return record, span
 
 
 def write_export(document: Exported, output: str | Path) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
@@ -11,7 +12,10 @@ from cockpit.domain.incident import IncidentRecord
 from cockpit.domain.records import IncidentInfo, Milestone
 from cockpit.domain.severity import normalise_severity
 from cockpit.domain.state import IncidentState
-from cockpit.domain.when import TimeError, Window
+from cockpit.domain.timeline import origin_of
+from cockpit.domain.when import TimeError, Window, parse_window
+from cockpit.export.impact import durations
+from cockpit.export.source import FoldedLog
 
 WINDOW_STATE = "window"
 """The `state` of an incident made from a window (shown after its severity)."""
@@ -99,3 +103,31 @@ def _adopt(record: IncidentRecord, source: IncidentRecord, window: Window) -> No
 
 def _within(items: Iterable[T], window: Window) -> list[T]:
     return [item for item in items if getattr(item, "ts", None) in window]
+
+
+@dataclass(frozen=True, slots=True)
+class WindowRequest:
+    """`--from/--to/--title/--severity`: a post-mortem for a window instead of a declaration."""
+
+    start: str
+    end: str
+    now: datetime
+    """What `now` and `-30m` count from (the caller's clock)."""
+    title: str = ""
+    severity: str = "SEV-3"
+
+
+def incident_window(folded: FoldedLog, record: IncidentRecord) -> Window | None:
+    """A declared incident's window: detection to resolution (or the log's end)."""
+    clocks = durations(record, folded.state.last_ts)
+    if clocks.start is None or clocks.end is None or clocks.end <= clocks.start:
+        return None
+    return Window(clocks.start, clocks.end)
+
+
+def windowed(folded: FoldedLog, request: WindowRequest) -> tuple[IncidentRecord, Window]:
+    """The incident a `--from/--to` request defines (ValueError saying what is wrong)."""
+    origin = origin_of(folded.state)
+    span = parse_window(request.start, request.end, origin=origin, now=request.now)
+    record = window_record(folded.state, span, title=request.title, severity=request.severity)
+    return record, span

@@ -16,8 +16,9 @@ from stack.stack import Stack
 from cockpit.app import AppOptions, CockpitApp
 from cockpit.cli import main as cli_main
 from cockpit.clock import FrozenClock, rfc3339
-from cockpit.export.run import WindowRequest, export_markdown
+from cockpit.export.run import export_markdown
 from cockpit.export.source import read_log
+from cockpit.export.window import WindowRequest
 from cockpit.log.verify import verify
 from cockpit.screens.header import HeaderInfo
 from cockpit.screens.widgets import VirtualTable
