@@ -16,6 +16,7 @@ from cockpit.settings.backends import (
     KubernetesSettings,
     PostgresSettings,
 )
+from cockpit.settings.export import ExportSettings
 from cockpit.settings.tables import (
     IncidentSettings,
     PagerDutySettings,
@@ -86,6 +87,7 @@ class ConfigFile(BaseModel):
     ui: UiSettings = Field(default_factory=UiSettings)
     user: UserSettings = Field(default_factory=UserSettings)
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
+    export: ExportSettings = Field(default_factory=ExportSettings)
     environments: dict[EnvName, EnvironmentSettings] = Field(default_factory=dict)
 
 
