@@ -310,6 +310,11 @@ def sources_configured(state: IncidentState, event: ev.Event, p: ev.Payload) -> 
     state.environment = EnvironmentInfo(p.environment, p.production, p.read_only)
 
 
+def outbox_recorded(state: IncidentState, event: ev.Event, p: ev.Payload) -> None:
+    """Posts to Slack and GitHub (and exports to attach) are folded by `cockpit.outbox`;
+    the incident's own state does not change."""
+
+
 COMMAND_HANDLERS: dict[str, Handler] = {
     ev.LogOpened.TYPE: log_opened,
     ev.SourcesConfigured.TYPE: sources_configured,
@@ -330,5 +335,8 @@ COMMAND_HANDLERS: dict[str, Handler] = {
     ev.ExternalActionRecorded.TYPE: external,
     ev.SilenceCreated.TYPE: silence_created,
     ev.SilenceExpired.TYPE: silence_expired,
+    ev.ChatPosted.TYPE: outbox_recorded,
+    ev.TicketUpdated.TYPE: outbox_recorded,
+    ev.PostmortemExported.TYPE: outbox_recorded,
 }
 """Event type -> handler taking the decoded payload (these events are rare: decoding is fine)."""
