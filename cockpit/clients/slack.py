@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,4 +20,12 @@ def make_slack_client(base_url: str, token: str, *, timeout: float = 5.0) -> Web
 
     url = base_url if base_url.endswith("/") else base_url + "/"
     # slack_sdk hands `timeout` to urllib, which takes float seconds.
-    return WebClient(token=token, base_url=url, timeout=timeout, retry_handlers=[])  # type: ignore[arg-type]
+    return WebClient(token=token, base_url=url, timeout=timeout, retry_handlers=[],  # type: ignore[arg-type]
+                     logger=_QUIET)  # fmt: skip
+
+
+_QUIET = logging.getLogger("cockpit.clients.slack")
+"""slack_sdk logs every failed request at ERROR; with no handler configured Python prints
+that on stderr, over the terminal UI. The outcome is recorded in the log instead."""
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False

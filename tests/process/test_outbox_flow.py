@@ -4,10 +4,8 @@ its closing, through the real slack_sdk and PyGithub clients against the loopbac
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from process.process_support import (
     AUTHOR,
     PEOPLE,
@@ -31,17 +29,6 @@ from cockpit.log.events import (
 )
 from cockpit.sim.github_fake import GitHubFake
 from cockpit.sim.slack_fake import SlackFake
-
-
-@pytest.fixture
-def fakes() -> Iterator[tuple[SlackFake, GitHubFake]]:
-    """Both fakes on loopback."""
-    slack, github = SlackFake(), GitHubFake()
-    slack.start()
-    github.start()
-    yield slack, github
-    slack.stop()
-    github.stop()
 
 
 def run_incident(tmp_path: Path, slack: SlackFake, github: GitHubFake) -> Path:
