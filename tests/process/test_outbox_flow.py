@@ -45,6 +45,8 @@ def run_incident(tmp_path: Path, slack: SlackFake, github: GitHubFake) -> Path:
     session.append(MitigationConfirmed("r1", AUTHOR))
     session.append(MitigationCompleted("r1", "ok", "3/3 pods ready", actor=AUTHOR))
     assert isinstance(actions.resolve(), Outcome)
+    assert isinstance(actions.attach_postmortem("# OCR down\n\n*Cause*: a bad deploy", "default"),
+                      Outcome)  # fmt: skip
     pump_until(session, lambda: settled(session))
     asyncio.run(session.stop())
     return log
@@ -75,14 +77,15 @@ def test_channel_lines_in_order_and_issue_closed(
     assert "OCR <down> *now*" in issue.title
     assert issue.state == "closed" and issue.state_reason == "completed"
     assert "milestone acknowledged" in issue.comments[0]
-    assert "milestone resolved" in issue.comments[-1]
+    assert "milestone resolved" in issue.comments[-2]
+    assert issue.comments[-1] == "Post-mortem (default)\n\n# OCR down\n\n*Cause*: a bad deploy"
 
     outcomes = outcomes_in(log)
     assert all(isinstance(p, ChatPosted | TicketUpdated) and p.ok for p in outcomes)
     chat = [p for p in outcomes if isinstance(p, ChatPosted)]
     assert len(chat) == len(texts) + 1  # and the announcement in #incidents
     ticket = [p for p in outcomes if isinstance(p, TicketUpdated)]
-    assert [p.kind for p in ticket] == ["open", "comment", "close"]
+    assert [p.kind for p in ticket] == ["open", "comment", "close", "postmortem"]
     assert ticket[0].number == 1
 
 
