@@ -19,7 +19,7 @@ class Delivery:
 
     Slack kinds: `channel` (create or join `channel`, invite, post `text`), `message` (a
     line in `channel`), `announce` (a line in the incidents channel). GitHub kinds: `open`
-    (`title`, body `text`, `labels`), `comment`, `close` (comment, then close), `postmortem`.
+    (`title`, body `text`, `labels`), `comment`, `close` (state only), `postmortem`.
     """
 
     target: str

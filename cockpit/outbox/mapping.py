@@ -114,8 +114,8 @@ def _github(
         body = _declaration(payload, when)
         return [_to(GITHUB, "open", event, ctx, body, title=title, labels=labels)]
     if isinstance(payload, ev.MilestoneSet):
-        if payload.milestone == "resolved":
-            return [_to(GITHUB, "close", event, ctx, line)]
+        if payload.milestone == "resolved":  # closing apart: a retry never comments twice
+            return [_to(GITHUB, "comment", event, ctx, line), _to(GITHUB, "close", event, ctx, "")]
         if payload.milestone in COMMENTED_MILESTONES:
             return [_to(GITHUB, "comment", event, ctx, line)]
         return []

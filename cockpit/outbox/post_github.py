@@ -45,9 +45,10 @@ class GitHubPoster:
             if number is None:
                 return Attempt(d, False, "the incident's issue is not open yet", wait=True)
             issue = repo.get_issue(number)
-            issue.create_comment(d.text)
             if d.kind == "close":
                 issue.edit(state="closed", state_reason="completed")
+            else:
+                issue.create_comment(d.text)
             return self._done(d, number, "")
         except GithubException as err:
             return _failed(d, self.repository, err.status, err.data, err.headers or {})

@@ -85,7 +85,7 @@ def test_channel_lines_in_order_and_issue_closed(
     chat = [p for p in outcomes if isinstance(p, ChatPosted)]
     assert len(chat) == len(texts) + 1  # and the announcement in #incidents
     ticket = [p for p in outcomes if isinstance(p, TicketUpdated)]
-    assert [p.kind for p in ticket] == ["open", "comment", "close", "postmortem"]
+    assert [p.kind for p in ticket] == ["open", "comment", "comment", "close", "postmortem"]
     assert ticket[0].number == 1
 
 
