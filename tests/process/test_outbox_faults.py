@@ -17,7 +17,7 @@ from process.process_support import (
 
 from cockpit.actions.notes import NoteDraft
 from cockpit.command.declare import IncidentForm
-from cockpit.log.events import ChatPosted
+from cockpit.log.events import ChatPosted, TicketUpdated
 from cockpit.sim.github_fake import GitHubFake
 from cockpit.sim.slack_fake import SlackFake
 
@@ -108,3 +108,38 @@ def test_restart_finds_pending_in_the_log(
     asyncio.run(second.stop())
     assert note_lines(slack) == NOTES
     assert len(github.issues) == 1  # what was done before the restart is not done again
+
+
+def test_slow_slack_hits_the_deadline_then_delivers(
+    tmp_path: Path, fakes: tuple[SlackFake, GitHubFake]
+) -> None:
+    slack, github = fakes
+    log = tmp_path / "log.jsonl"
+    session, actions = open_live(log, write_config(tmp_path, slack, github), environ(slack, github))
+    slack.set_fault("/api/", delay_s=4.0, times=1)  # the config's deadline is 2 s
+    started = time.monotonic()
+    actions.declare_or_update(IncidentForm("Queue stuck", "SEV-3"))
+    actions.add_note(NoteDraft(NOTES[0]))
+    assert time.monotonic() - started < 1.0
+    pump_until(session, lambda: settled(session), timeout_s=20)
+    asyncio.run(session.stop())
+    failures = [p for p in outcomes_in(log) if isinstance(p, ChatPosted) and not p.ok]
+    assert len(failures) == 1 and "unreachable" in failures[0].error
+    assert note_lines(slack) == NOTES[:1]
+
+
+def test_github_rate_limit_waits_without_holding_slack_back(
+    tmp_path: Path, fakes: tuple[SlackFake, GitHubFake]
+) -> None:
+    slack, github = fakes
+    log = tmp_path / "log.jsonl"
+    session, actions = open_live(log, write_config(tmp_path, slack, github), environ(slack, github))
+    github.set_fault("/issues", status=429, times=1, headers={"Retry-After": "1"})
+    actions.declare_or_update(IncidentForm("Queue stuck", "SEV-3"))
+    actions.add_note(NoteDraft(NOTES[0]))
+    pump_until(session, lambda: settled(session))
+    asyncio.run(session.stop())
+    tickets = [p for p in outcomes_in(log) if isinstance(p, TicketUpdated)]
+    assert [(p.kind, p.ok, p.retry_after_s) for p in tickets] == [
+        ("open", False, 1.0), ("open", True, None)]  # fmt: skip
+    assert len(github.issues) == 1 and note_lines(slack) == NOTES[:1]
