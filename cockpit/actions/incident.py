@@ -8,7 +8,8 @@ from cockpit.clock import rfc3339
 from cockpit.command.checklist import known_item
 from cockpit.command.declare import IncidentForm, incident_events
 from cockpit.domain.records import IncidentInfo
-from cockpit.log.events import ChecklistTicked, MilestoneSet, PostmortemExported, RoleAssigned
+from cockpit.log.events import ChecklistTicked, MilestoneSet, RoleAssigned
+from cockpit.log.events_outbox import PostmortemExported
 from cockpit.permissions import Capability
 
 

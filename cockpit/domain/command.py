@@ -25,6 +25,7 @@ from cockpit.domain.records import (
 )
 from cockpit.domain.state import EnvironmentInfo, IncidentState, LogHeader, SourceInfo
 from cockpit.log import events as ev
+from cockpit.log import events_outbox as eo
 
 Handler = Callable[[IncidentState, ev.Event, Any], None]
 
@@ -335,8 +336,8 @@ COMMAND_HANDLERS: dict[str, Handler] = {
     ev.ExternalActionRecorded.TYPE: external,
     ev.SilenceCreated.TYPE: silence_created,
     ev.SilenceExpired.TYPE: silence_expired,
-    ev.ChatPosted.TYPE: outbox_recorded,
-    ev.TicketUpdated.TYPE: outbox_recorded,
-    ev.PostmortemExported.TYPE: outbox_recorded,
+    eo.ChatPosted.TYPE: outbox_recorded,
+    eo.TicketUpdated.TYPE: outbox_recorded,
+    eo.PostmortemExported.TYPE: outbox_recorded,
 }
 """Event type -> handler taking the decoded payload (these events are rare: decoding is fine)."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from cockpit.domain.command import STAMP
 from cockpit.log import events as ev
+from cockpit.log import events_outbox as eo
 from cockpit.outbox.delivery import GITHUB, SLACK, Delivery, Key
 from cockpit.outbox.mapping import Context, Targets, deliveries
 
@@ -56,7 +57,7 @@ class OutboxBook:
     def apply(self, event: ev.Event) -> None:
         """Fold one event (a damaged line is skipped: it is nobody's delivery)."""
         payload = event.payload()
-        if isinstance(payload, ev.ChatPosted | ev.TicketUpdated):
+        if isinstance(payload, eo.ChatPosted | eo.TicketUpdated):
             self._outcome(payload)
             return
         if isinstance(payload, ev.StepRunRequested | ev.MitigationRequested):
@@ -79,7 +80,7 @@ class OutboxBook:
             mirror.channel = payload.channel
             return payload.incident_id
         stamp = event.data.get(STAMP)
-        if isinstance(payload, ev.PostmortemExported):
+        if isinstance(payload, eo.PostmortemExported):
             stamp = payload.incident_id
         incident = stamp if isinstance(stamp, str) and stamp in self._ctx else ""
         if incident and isinstance(payload, ev.IncidentUpdated):
@@ -88,8 +89,8 @@ class OutboxBook:
             ctx.title = str(payload.changes.get("title", ctx.title))
         return incident
 
-    def _outcome(self, p: ev.ChatPosted | ev.TicketUpdated) -> None:
-        target = SLACK if isinstance(p, ev.ChatPosted) else GITHUB
+    def _outcome(self, p: eo.ChatPosted | eo.TicketUpdated) -> None:
+        target = SLACK if isinstance(p, eo.ChatPosted) else GITHUB
         mirror = self.mirrors.setdefault(p.incident_id, Mirror(p.incident_id))
         if not p.ok:
             mirror.failed[target] += 1
@@ -100,9 +101,9 @@ class OutboxBook:
             mirror.posted[target] += 1
         self._done.add(key)
         mirror.last_error.pop(target, None)
-        if isinstance(p, ev.ChatPosted) and p.kind == "channel":
+        if isinstance(p, eo.ChatPosted) and p.kind == "channel":
             mirror.channel_id = p.channel_id or mirror.channel_id
-        if isinstance(p, ev.TicketUpdated) and p.number is not None:
+        if isinstance(p, eo.TicketUpdated) and p.number is not None:
             mirror.repository, mirror.number = p.repository, p.number
             mirror.url = p.url or mirror.url
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cockpit.log.events import ChatPosted, Payload, TicketUpdated
+from cockpit.log.events import Payload
+from cockpit.log.events_outbox import ChatPosted, TicketUpdated
 
 SLACK = "slack"
 GITHUB = "github"

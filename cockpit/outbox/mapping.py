@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from cockpit.log import events as ev
+from cockpit.log import events_outbox as eo
 from cockpit.outbox.delivery import GITHUB, SLACK, Delivery
 from cockpit.outbox.text import MAX_GITHUB, bounded, md_safe, slack_safe, stamp
 from cockpit.sanitize import clean
@@ -79,7 +80,7 @@ def describe(payload: ev.Payload, ctx: Context) -> str | None:
 
 def deliveries(event: ev.Event, payload: ev.Payload, ctx: Context, on: Targets) -> list[Delivery]:
     """What `event` becomes for the enabled tools (empty for events nobody mirrors)."""
-    if isinstance(payload, ev.PostmortemExported):
+    if isinstance(payload, eo.PostmortemExported):
         if not on.github:
             return []
         body = bounded(f"Post-mortem ({payload.template})\n\n{payload.markdown}", MAX_GITHUB)

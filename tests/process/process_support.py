@@ -11,7 +11,8 @@ from cockpit.actions.core import Actions
 from cockpit.clock import FrozenClock
 from cockpit.command.options import CommandOptions
 from cockpit.config import load_settings
-from cockpit.log.events import ChatPosted, SourcesConfigured, TicketUpdated
+from cockpit.log.events import SourcesConfigured
+from cockpit.log.events_outbox import ChatPosted, TicketUpdated
 from cockpit.log.reader import LogReader
 from cockpit.log.store import IncidentLog
 from cockpit.permissions import Mode, Permissions

@@ -17,7 +17,7 @@ from process.process_support import (
 
 from cockpit.actions.notes import NoteDraft
 from cockpit.command.declare import IncidentForm
-from cockpit.log.events import ChatPosted, TicketUpdated
+from cockpit.log.events_outbox import ChatPosted, TicketUpdated
 from cockpit.sim.github_fake import GitHubFake
 from cockpit.sim.slack_fake import SlackFake
 

@@ -20,13 +20,8 @@ from process.process_support import (
 from cockpit.actions.notes import NoteDraft
 from cockpit.actions.outcome import Outcome
 from cockpit.command.declare import IncidentForm
-from cockpit.log.events import (
-    ChatPosted,
-    MitigationCompleted,
-    MitigationConfirmed,
-    MitigationRequested,
-    TicketUpdated,
-)
+from cockpit.log.events import MitigationCompleted, MitigationConfirmed, MitigationRequested
+from cockpit.log.events_outbox import ChatPosted, TicketUpdated
 from cockpit.sim.github_fake import GitHubFake
 from cockpit.sim.slack_fake import SlackFake
 
