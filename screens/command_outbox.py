@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
-from cockpit.outbox.core import Outbox
 from cockpit.sanitize import clean
+
+if TYPE_CHECKING:
+    from cockpit.outbox.core import Outbox
 
 _NAMES = {"slack": "Slack", "github": "GitHub"}
 
