@@ -486,7 +486,19 @@ class CockpitApp(ActionsApp):
         """Write the post-mortem (Markdown) of this log."""
         from cockpit.screens.export import ExportDialog
 
-        self.push_screen(ExportDialog(self.session.log_path))
+        self.push_screen(ExportDialog(self.session.log_path), self._exported)
+
+    def _exported(self, written: Path | None) -> None:
+        """Attach the written post-mortem to the incident's GitHub issue, when one is kept."""
+        outbox = getattr(self.session, "outbox", None)
+        if written is None or outbox is None or not outbox.book.targets.github:
+            return
+        try:
+            markdown = written.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            self.notify(clean(f"Not attached to the ticket: {err}"), markup=False)
+            return
+        self.act(self.actions.attach_postmortem(markdown, written.stem))
 
     def action_refresh_sources(self) -> None:
         """Poll every source now."""

@@ -1,4 +1,5 @@
-"""What `cockpit demo` runs besides the app: platform, embedded PostgreSQL, PagerDuty, config.
+"""What `cockpit demo` runs besides the app: platform, embedded PostgreSQL, PagerDuty, Slack
+and GitHub fakes, config.
 
 From a config file the demo takes only the severity scheme, the environment's marking
 (name, production, read-only), the operator's role and name, and `log_dir`: it never
@@ -26,10 +27,13 @@ if TYPE_CHECKING:
     from cockpit.app import AppOptions
     from cockpit.command.pagerduty import PdConfig
     from cockpit.config import Settings
+    from cockpit.outbox.core import Outbox
     from cockpit.runbook.exec.base import StepTargets
     from cockpit.sim.demo import DemoPlatform
     from cockpit.sim.demo_pg import DemoDatabase
+    from cockpit.sim.github_fake import GitHubFake
     from cockpit.sim.pagerduty_fake import PagerDutyFake
+    from cockpit.sim.slack_fake import SlackFake
 
 DEMO_ENVIRONMENT = "demo"
 DEMO_CONTEXT = "simulated platform"
@@ -70,6 +74,8 @@ class DemoSetup:
         self.platform: DemoPlatform | None = None
         self.database: DemoDatabase | None = None
         self.pagerduty: PagerDutyFake | None = None
+        self.slack: SlackFake | None = None
+        self.github: GitHubFake | None = None
         self._pd_config: PdConfig | None = None
         self._pd_thread = threading.Thread(target=self._start_pd, name="demo-pd", daemon=True)
         self._pd_thread.start()  # the TLS material takes a few hundred ms: in parallel
@@ -100,6 +106,35 @@ class DemoSetup:
             service_ids=(PD_SERVICE,), escalation_policy_id=pd_seed.POLICY_ID,
             timeout_s=3.0, verify=fake.client_ssl_context(),
         )  # fmt: skip
+
+    def outbox(self, author: str) -> Outbox:
+        """Slack and GitHub Issues on loopback fakes: declaring opens a channel and a ticket
+        (the author is a Slack member of the fake workspace, invited to the channel)."""
+        from cockpit.clients.github import make_github_client
+        from cockpit.clients.slack import make_slack_client
+        from cockpit.outbox.book import OutboxBook
+        from cockpit.outbox.core import Outbox
+        from cockpit.outbox.delivery import GITHUB, SLACK
+        from cockpit.outbox.lane import Poster
+        from cockpit.outbox.mapping import Targets
+        from cockpit.outbox.post_github import GitHubPoster
+        from cockpit.outbox.post_slack import SlackPoster
+        from cockpit.sim.github_fake import GitHubFake
+        from cockpit.sim.slack_fake import SlackFake
+
+        slack, github = SlackFake(), GitHubFake(repository="demo/incidents")
+        slack.start()
+        github.start()
+        with self._lock:
+            self.slack, self.github = slack, github
+        book = OutboxBook(author, Targets(slack=True, github=True, labels=("demo",)))
+        posters: dict[str, Poster] = {
+            SLACK: SlackPoster(lambda: make_slack_client(slack.api_url, slack.token, timeout=3.0),
+                               incidents_channel="incidents", people={author: "U0DEMO001"}),
+            GITHUB: GitHubPoster(lambda: make_github_client(github.url, github.token, timeout=3.0),
+                                 github.repository, book.ticket),
+        }  # fmt: skip
+        return Outbox(book, self.permissions(), posters)
 
     def log_dir(self) -> Path:
         """The configured log directory, or the default one."""
@@ -210,6 +245,8 @@ class DemoSetup:
             database, self.database = self.database, None
             platform, pagerduty = self.platform, self.pagerduty
             self.pagerduty = None
+            chat, tickets = self.slack, self.github
+            self.slack = self.github = None
         if busy:
             self._done.wait(wait_s)
             return
@@ -219,6 +256,9 @@ class DemoSetup:
             platform.stop()
         if pagerduty is not None:
             pagerduty.stop()
+        for fake in (chat, tickets):
+            if fake is not None:
+                fake.stop()
         self._done.set()
 
 

@@ -145,6 +145,7 @@ def run_demo(
     _seal_on_exit(incident_log)
     options = setup.app_options()
     session = LiveSession(incident_log, setup.planner, clock, mode="DEMO", on_stop=setup.stop)
+    session.outbox = setup.outbox(options.author)
     return _run(session, options, clock, incident_log.path)
 
 

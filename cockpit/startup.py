@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cockpit.config import Settings
     from cockpit.log.events import SourcesConfigured
     from cockpit.log.store import IncidentLog, OpenReport
+    from cockpit.outbox.core import Outbox
     from cockpit.runbook.exec.base import StepTargets
     from cockpit.session import LiveSession, Session
     from cockpit.wiring import PlannedSource
@@ -141,6 +142,16 @@ def command_options(settings: Settings, environ: Mapping[str, str]) -> CommandOp
     )
 
 
+def outbox_for(
+    settings: Settings, environ: Mapping[str, str], permissions: Permissions
+) -> Outbox | None:
+    """Slack and GitHub as `[slack]`/`[github]` configure them (ConfigError for a token
+    reference that cannot be read); None when neither is enabled."""
+    from cockpit.outbox.core import build_outbox
+
+    return build_outbox(settings, environ, permissions, settings.author)
+
+
 def live(
     settings: Settings,
     environ: Mapping[str, str],
@@ -164,6 +175,7 @@ def live(
         role=settings.config.user.role,
     )
     session: LiveSession = LiveSession(incident_log, lambda: plan_sources(settings, environ), clock)
+    session.outbox = outbox_for(settings, environ, permissions)
     return Startup(
         session=session,
         permissions=permissions,

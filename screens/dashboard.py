@@ -64,6 +64,7 @@ class DashboardScreen(Screen[None]):
         self._header = header
         self._current = 1
         self._panes: list[Pane] = []
+        self._strips: list[SummaryStrip] = []
         self._ctx: PaneContext | None = None
         self.revision = -1
         """The session revision last rendered (the app compares it on resume)."""
@@ -84,6 +85,7 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         """Pick the layout for the terminal size and render any context given before mount."""
         self._panes = [self.query_one(f"#pane-{n}", Pane) for n in PANE_NAMES]
+        self._strips = list(self.query(SummaryStrip))
         self._apply_layout(self.app.size)
         self._mark_current(self._current)
         if self._ctx is not None:
@@ -96,6 +98,7 @@ class DashboardScreen(Screen[None]):
 
     def _apply_layout(self, size: Size) -> None:
         self.set_class(size.width >= WIDE_MIN.width and size.height >= WIDE_MIN.height, "-wide")
+        self._show_summary(self._current)
 
     @property
     def wide(self) -> bool:
@@ -137,9 +140,12 @@ class DashboardScreen(Screen[None]):
         self._show_summary(self._current)
 
     def _show_summary(self, current: int) -> None:
-        # `query`, not `query_one`: a state or a tick may arrive while the screen is torn down.
-        for strip in self.query(SummaryStrip):
-            strip.show_panes(self._panes, current)
+        # Only where it is on screen (the narrow layout), and never on a torn-down screen.
+        if self.wide:
+            return
+        for strip in self._strips:
+            if strip.is_attached:
+                strip.show_panes(self._panes, current)
 
     def focus_pane(self, n: int) -> None:
         """Show (narrow layout) and focus pane `n` (1-4)."""

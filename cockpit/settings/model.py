@@ -16,6 +16,8 @@ from cockpit.settings.backends import (
     KubernetesSettings,
     PostgresSettings,
 )
+from cockpit.settings.export import ExportSettings
+from cockpit.settings.slack_github import GitHubSettings, SlackSettings
 from cockpit.settings.tables import (
     IncidentSettings,
     PagerDutySettings,
@@ -81,11 +83,14 @@ class ConfigFile(BaseModel):
     kubernetes: KubernetesSettings = Field(default_factory=KubernetesSettings)
     pagerduty: PagerDutySettings = Field(default_factory=PagerDutySettings)
     statuspage: StatuspageSettings = Field(default_factory=StatuspageSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    github: GitHubSettings = Field(default_factory=GitHubSettings)
     incident: IncidentSettings = Field(default_factory=IncidentSettings)
     runbooks: RunbooksSettings = Field(default_factory=RunbooksSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
     user: UserSettings = Field(default_factory=UserSettings)
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
+    export: ExportSettings = Field(default_factory=ExportSettings)
     environments: dict[EnvName, EnvironmentSettings] = Field(default_factory=dict)
 
 
@@ -163,6 +168,16 @@ class Settings:
     def statuspage(self) -> StatuspageSettings:
         """The `[statuspage]` table."""
         return self.config.statuspage
+
+    @property
+    def slack(self) -> SlackSettings:
+        """The `[slack]` table."""
+        return self.config.slack
+
+    @property
+    def github(self) -> GitHubSettings:
+        """The `[github]` table."""
+        return self.config.github
 
     @property
     def incident(self) -> IncidentSettings:
