@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from cockpit.clock import parse_rfc3339, rfc3339
 from cockpit.log.events import JSON, Event
 
@@ -121,18 +123,34 @@ def parse_line(raw: bytes) -> dict[str, Any]:
     return decode_line(raw)[0]
 
 
+_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_RUN = b"0" * 19
+_NESTING = 256
+"""More brackets than this and `json` decides: it refuses nesting near the recursion limit
+(1,000 frames, call stack included), which orjson accepts (a big alert snapshot also goes
+to `json`: a few lines in a long log)."""
+
+
+def loads_as_json(raw: bytes) -> Any:
+    """`raw` parsed with orjson (3x faster) when it reads it as `json` does, else None.
+
+    They differ where orjson refuses (non-finite numbers, lone surrogates, anything not
+    strict JSON: the caller then asks `json`, which words the error), on integers past 64
+    bits, which orjson makes floats (19 digits in a row, found by mapping every digit to 0,
+    send the line to `json`) and on deep nesting, which only `json` refuses (see _NESTING)."""
+    if _LONG_RUN in raw.translate(_DIGITS) or raw.count(b"{") + raw.count(b"[") > _NESTING:
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+
+
 def decode_line(raw: bytes) -> tuple[dict[str, Any], Event]:
     """Parse and check a line; returns the JSON object (for hashing) and its envelope."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CodecError("utf8", f"invalid UTF-8 at byte {exc.start}") from None
-    try:
-        obj = _DECODER.decode(text)
-    except CodecError:
-        raise
-    except (ValueError, RecursionError) as exc:
-        raise CodecError("json", f"not JSON ({str(exc).splitlines()[0][:80]})") from None
+    obj = loads_as_json(raw)
+    if obj is None:
+        obj = _reference_loads(raw)
     if not isinstance(obj, dict):
         raise CodecError("json", "not a JSON object")
     missing = [k for k in KEYS if k not in obj]
@@ -155,6 +173,19 @@ def decode_line(raw: bytes) -> tuple[dict[str, Any], Event]:
     except (ValueError, OverflowError):
         raise CodecError("keys", f"ts is not an RFC 3339 time: {obj['ts'][:40]!r}") from None
     return obj, Event(seq, ts, obj["type"], obj["data"], obj["prev"], obj["hash"])
+
+
+def _reference_loads(raw: bytes) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CodecError("utf8", f"invalid UTF-8 at byte {exc.start}") from None
+    try:
+        return _DECODER.decode(text)
+    except CodecError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise CodecError("json", f"not JSON ({str(exc).splitlines()[0][:80]})") from None
 
 
 def to_event(obj: Mapping[str, Any]) -> Event:

@@ -1,0 +1,87 @@
+"""`decode_line` parses with orjson only where orjson reads a line exactly as `json` does:
+same values and types (big integers stay ints, -0.0 stays -0.0), and every line orjson
+would read differently or refuse goes to `json`, which gives the reference result or error."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cockpit.log.codec import CodecError, _reference_loads, decode_line, encode, loads_as_json
+from cockpit.log.events import ZERO_HASH
+
+T0 = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([1e16, 1e-7, -0.0, 5e-324, 2**63, 2**64, -(2**63) - 1, 10**19])
+    | st.text(max_size=12)
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+datas = st.dictionaries(st.text(max_size=8), values, max_size=5)
+FAILED = object()
+
+
+def typed(value: Any) -> str:
+    """A spelling that tells 1 from 1.0 and -0.0 from 0.0."""
+    return json.dumps(value, sort_keys=True, allow_nan=True)
+
+
+def reference(raw: bytes) -> Any:
+    try:
+        return _reference_loads(raw)
+    except CodecError:
+        return FAILED
+
+
+def same_as_json(raw: bytes) -> None:
+    fast, ref = loads_as_json(raw), reference(raw)
+    if fast is not None:
+        assert ref is not FAILED and typed(fast) == typed(ref)
+
+
+@settings(max_examples=200, deadline=None)
+@given(datas, st.integers(0, 10**6), st.integers(0, 255), st.booleans())
+def test_orjson_reads_a_line_as_json_does_or_steps_aside(
+    data: dict[str, Any], at: int, byte: int, damage: bool
+) -> None:
+    raw = bytearray(encode(7, T0, "x.y", data, ZERO_HASH, None).line[:-1])
+    if damage:
+        raw[at % len(raw)] = byte
+    same_as_json(bytes(raw))
+    if not damage:
+        obj, event = decode_line(bytes(raw))
+        assert typed(obj["data"]) == typed(data) and event.seq == 7
+
+
+def test_what_orjson_reads_differently_goes_to_json() -> None:
+    for text in (
+        b'{"a":18446744073709551616}',  # orjson: a float
+        b'{"a":-9223372036854775809}',
+        b'{"a":1e400}',  # json: inf (refused later by the hash)
+        b'{"a":"\\ud800"}',  # a lone surrogate
+        b'{"a":"\xed\xa0\x80"}',  # an encoded surrogate: not UTF-8 for either
+        b'{"a":NaN}',
+        b"[" * 2000 + b"]" * 2000,
+    ):
+        assert loads_as_json(text) is None, text
+        same_as_json(text)
+    assert type(decode_line_data(b'{"a":18446744073709551616}')["a"]) is int
+
+
+def decode_line_data(data: bytes) -> Any:
+    line = encode(1, T0, "x", {}, ZERO_HASH, None).line[:-1]
+    raw = line.replace(b'"data":{}', b'"data":' + data, 1)
+    return decode_line(raw)[0]["data"]
