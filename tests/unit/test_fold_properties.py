@@ -129,14 +129,23 @@ def test_the_usual_kafka_poll_fast_path_folds_as_the_general_path(
 
     full, delta = _streams(snaps)
     events = delta if deltas else full
+    # The same polls again from a source that reports its own totals (partition None).
+    for event in list(events):
+        if event.type == ev.KafkaLagObserved.TYPE:
+            items = [{**i, "key": f"{i['key']}-t", "partition": None} for i in event.data["items"]]
+            removed = [f"{k}-t" for k in event.data.get("removed") or ()]
+            data = {**event.data, "source": "own", "items": items, "removed": removed}
+            events.append(ev.Event(event.seq, event.ts, event.type, data, event.prev, event.hash))
     fast = fold(events)
     with patch.object(lag_fold, "_known_numbers", lambda *_args: None):
         general = fold(events)
     assert _entities(fast) == _entities(general)
     assert fast.kafka_peaks == general.kafka_peaks and fast.kafka_peak == general.kafka_peak
-    k_fast, k_general = fast.kafka.get("k"), general.kafka.get("k")
-    if k_fast is not None and k_general is not None:
-        assert k_fast.sums == k_general.sums and k_fast.known == k_general.known
-        assert {k: list(s.history) for k, s in k_fast.totals.items()} == {
-            k: list(s.history) for k, s in k_general.totals.items()
-        }
+    for source in ("k", "own"):
+        k_fast, k_general = fast.kafka.get(source), general.kafka.get(source)
+        assert (k_fast is None) == (k_general is None)
+        if k_fast is not None and k_general is not None:
+            assert k_fast.sums == k_general.sums and k_fast.known == k_general.known
+            assert {k: (s.lag, list(s.history)) for k, s in k_fast.totals.items()} == {
+                k: (s.lag, list(s.history)) for k, s in k_general.totals.items()
+            }
