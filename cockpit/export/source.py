@@ -93,8 +93,9 @@ def read_log(
 def _read_fast(path: str | Path, key: bytes | None, bar: ProgressBar | None) -> FoldedLog | None:
     """Fold and verify in one pass, or None when the fast read cannot confirm the log.
 
-    A big plain file is checked in a child process while this one folds it (the two
-    halves of the work take about as long each, so two cores nearly halve the time)."""
+    A big plain file's chain is checked in a child process while this one folds it: the
+    check is about a quarter of the work (measured on a 200 MiB log: 10 % less wall time
+    with other jobs on both cores, more on an idle machine)."""
     size = plain_size(str(path))
     if size is None or size < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         return _fold_fast(path, key, bar, None)
