@@ -80,5 +80,5 @@ def test_commands_draw_on_a_terminal_stderr_only(
         export_main(str(path), template="postmortem", output=str(tmp_path / "b.md"), redact=False)
         == 0
     )
-    assert "verifying [" in err.getvalue()
+    assert "reading [" in err.getvalue()  # an intact log: folded and verified in one pass
     assert (tmp_path / "a.md").read_text() == (tmp_path / "b.md").read_text()
