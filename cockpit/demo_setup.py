@@ -198,7 +198,8 @@ class DemoSetup:
         dsn = database.dsn("kyc") if database is not None and database.server.base else None
         return demo_targets(platform.prometheus_url, platform.k8s_url, os.environ, dsn,
                             alertmanager_url=platform.alertmanager_url,
-                            loki_url=platform.loki_url)  # fmt: skip
+                            loki_url=platform.loki_url,
+                            argocd_url=platform.argocd_url)  # fmt: skip
 
     def stop(self, wait_s: float = 3.0) -> None:
         """Stop the database, the platform and the PagerDuty fake (idempotent)."""
@@ -230,11 +231,14 @@ def demo_targets(
     *,
     alertmanager_url: str | None = None,
     loki_url: str | None = None,
+    argocd_url: str | None = None,
 ) -> StepTargets:
     """Targets on the demo platform: its Prometheus, Alertmanager and Loki, its Kubernetes
     fake when running, its embedded PostgreSQL when given (`sql` steps, diagnostics and
     mitigations alike, named in confirmations), and the simulated toolbox for exec/http
-    (no host program, outside database or API is reached)."""
+    (no host program, outside database or API is reached). With `argocd_url`, `argocd`
+    steps go to the Argo CD fake, which manages kyc-svc and aml-svc (so a rollout undo of
+    those is refused, as in an Argo-managed cluster)."""
     from cockpit.actions.step_where import database
     from cockpit.clients.kubernetes import make_k8s_client
     from cockpit.runbook.exec.base import StepTargets, Where
@@ -248,7 +252,14 @@ def demo_targets(
     where = Where(DEMO_ENVIRONMENT, False, DEMO_CONTEXT, exec_host=SIMULATED)
     if postgres_dsn is not None:
         where = replace(where, db_host=DEMO_DATABASE_HOST, db_name=database(postgres_dsn)[1])
+    argo = None
+    if argocd_url is not None:
+        from cockpit.runbook.argo import ArgoTarget
+        from cockpit.sim.argocd_fake import DEMO_APPLICATIONS, DEMO_TOKEN
+
+        argo = ArgoTarget(argocd_url, Secret(DEMO_TOKEN), 3.0, True, DEMO_APPLICATIONS)
     return StepTargets(
+        argocd=argo,
         prometheus_url=prometheus_url,
         alertmanager_url=alertmanager_url,
         loki_url=loki_url,
