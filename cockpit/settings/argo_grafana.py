@@ -78,7 +78,7 @@ class ArgoCdSettings(BaseModel):
             raise KeyValueError(
                 "applications are listed but no base_url says where Argo CD is; set "
                 'base_url = "https://argocd.example.internal"',
-                "base_url",
+                f"applications.{next(iter(self.applications))}",
             )
         if self.base_url is not None and self.token_env is None and self.token_file is None:
             raise KeyValueError(
@@ -93,7 +93,7 @@ class ArgoCdSettings(BaseModel):
                 raise KeyValueError(
                     f"deployment {app.namespace}/{app.deployment} is claimed by applications "
                     f"{owners[key]} and {name}: one application owns a deployment",
-                    "applications",
+                    f"applications.{name}.deployment",
                 )
             owners[key] = name
         return self
