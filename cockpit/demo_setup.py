@@ -35,6 +35,15 @@ DEMO_ENVIRONMENT = "demo"
 DEMO_CONTEXT = "simulated platform"
 SIMULATED = "simulated toolbox"
 DEMO_DATABASE_HOST = "the demo's embedded PostgreSQL (local socket)"
+DEMO_GRAFANA = (
+    "https://grafana.demo.invalid",
+    "/d/kyc-platform/kyc-platform?var-service={service}&var-namespace={namespace}"
+    "&from={from}&to={to}",
+    '/explore?schemaVersion=1&panes={"demo":{"datasource":"prometheus","queries":'
+    '[{"refId":"A","expr":{expr_json}}],"range":{"from":"{from}","to":"{to}"}}}',
+)
+"""The demo's Grafana link templates (an .invalid host: the links show their form, no more)
+when the config given has no [grafana] templates."""
 PD_SERVICE = "PSPGSQL1"
 """The seeded PagerDuty service the demo's incidents are raised on (PostgreSQL)."""
 
@@ -148,10 +157,15 @@ class DemoSetup:
             )
             author = self.settings.author
         header = HeaderInfo("DEMO", name, production, permissions.read_only, DEMO_CONTEXT)
+        from cockpit.grafana import GrafanaTemplates
+
+        grafana = GrafanaTemplates(*DEMO_GRAFANA)
+        if self.settings is not None and self.settings.grafana.templates().configured:
+            grafana = self.settings.grafana.templates()
         return AppOptions(
             header=header, permissions=permissions, refresh_s=DEMO_INTERVAL_S,
             targets=self.targets, command=command, author=author,
-            thresholds=Thresholds(idle_in_tx_age_s=IDLE_IN_TRANSACTION_S),
+            thresholds=Thresholds(idle_in_tx_age_s=IDLE_IN_TRANSACTION_S), grafana=grafana,
         )  # fmt: skip
 
     def planner(self) -> tuple[Sequence[PlannedSource], SourcesConfigured]:

@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -22,8 +23,10 @@ _BAD_BRACE = re.compile(r"\{\{|\{\s+[A-Za-z_]|\{[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z
 _LITERAL_SAFE = ":/?#[]@!$&'()*+,;=%-._~"
 MAX_URL = 8000
 """Longest URL handed to the clipboard (terminals cap OSC 52 payloads)."""
-BUILTINS = ("from", "to", "expr", "runbook", "step", "kind", "alertname", "pane")
-"""Placeholders the cockpit fills besides alert labels and pane columns (see README)."""
+LEAD = timedelta(minutes=15)
+"""How far before an item's start a link's time range begins (to see what led to it)."""
+DEFAULT_SPAN = timedelta(hours=1)
+"""The time range of an item without a start (a pane row, a step): the last hour."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,3 +133,20 @@ def link_for(
         return fill(chosen, templates.base_url, values)
     except ValueError as err:
         return f"no Grafana link: {err}"
+
+
+def window(now: datetime, since: datetime | None = None) -> dict[str, str]:
+    """`from` and `to` in epoch milliseconds (Grafana's URL form) for an item at `now`."""
+    start = (since - LEAD) if since is not None else now - DEFAULT_SPAN
+    return {"from": str(int(start.timestamp() * 1000)), "to": str(int(now.timestamp() * 1000))}
+
+
+def alert_values(
+    name: str, labels: Mapping[str, str], now: datetime, age_s: float
+) -> dict[str, str]:
+    """The placeholders of an alert: its labels, `alertname`, and a range from before it
+    began until now."""
+    values = dict(labels)
+    values.setdefault("alertname", name)
+    values.update(window(now, now - timedelta(seconds=max(age_s, 0.0))))
+    return values

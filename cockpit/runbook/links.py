@@ -1,0 +1,42 @@
+"""What a runbook step offers Grafana link templates: its ids, its targets, its query."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from cockpit.runbook.bodies import PLACEHOLDER
+from cockpit.runbook.exec.promql import escape_label_value
+from cockpit.runbook.model import Runbook, Step
+from cockpit.runbook.spec import ArgocdBody, K8sBody
+
+QUERY_KINDS = ("promql", "logql")
+"""Steps whose link is an Explore query (`expr`) rather than a dashboard."""
+
+
+def step_values(
+    runbook: Runbook, step: Step, params: Mapping[str, str]
+) -> tuple[dict[str, str], bool]:
+    """The placeholders of `step` (parameters filled from `params` where known) and
+    whether the explore template suits it better than the dashboard one."""
+
+    def fill(text: str) -> str:
+        return PLACEHOLDER.sub(lambda m: params.get(m.group(1), m.group(0)), text)
+
+    values = {k: v for k, v in params.items() if k not in ("runbook", "step", "kind")}
+    values.update(runbook=runbook.id, step=step.id, kind=step.kind)
+    spec = step.spec
+    if isinstance(spec, K8sBody):
+        values["namespace"] = fill(spec.namespace)
+        for key in ("deployment", "pod", "node", "configmap"):
+            value = getattr(spec, key)
+            if value:
+                values[key] = fill(value)
+    elif isinstance(spec, ArgocdBody):
+        values["application"] = fill(spec.application)
+    if step.kind in QUERY_KINDS:
+        # As the step sends it: label values escaped; a value not known yet stays {{ name }}.
+        text = str(spec or step.body)
+        values["expr"] = PLACEHOLDER.sub(
+            lambda m: escape_label_value(params[m.group(1)]) if m.group(1) in params
+            else m.group(0), text)  # fmt: skip
+    return values, step.kind in QUERY_KINDS
