@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -62,3 +62,21 @@ def undo_target(step: Step) -> K8sBody | None:
     if isinstance(spec, K8sBody) and spec.action == "rollout-undo":
         return spec
     return None
+
+
+def undo_warnings(runbooks: Iterable[Runbook]) -> list[str]:
+    """One line per `rollout-undo` step of a runbook that has no `argocd` rollback step:
+    on an Argo-managed deployment the undo is refused, and nothing could be named instead."""
+    found: list[str] = []
+    for runbook in runbooks:
+        if any(isinstance(s.spec, ArgocdBody) and s.spec.action == "rollback"
+               for s in runbook.steps):  # fmt: skip
+            continue
+        for step in runbook.steps:
+            if undo_target(step) is not None:
+                found.append(
+                    f"{runbook.path}:{step.line}: step '{step.id}' is a rollout-undo, refused "
+                    "for deployments Argo CD manages, and this runbook has no argocd rollback "
+                    "step to run instead"
+                )
+    return found

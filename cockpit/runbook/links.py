@@ -19,20 +19,19 @@ def step_values(
     """The placeholders of `step` (parameters filled from `params` where known) and
     whether the explore template suits it better than the dashboard one."""
 
-    def fill(text: str) -> str:
-        return PLACEHOLDER.sub(lambda m: params.get(m.group(1), m.group(0)), text)
+    def known(key: str, text: str | None) -> None:
+        # A target whose parameter has no value yet is left out (the copy names it missing).
+        if text and all(name in params for name in PLACEHOLDER.findall(text)):
+            values[key] = PLACEHOLDER.sub(lambda m: params[m.group(1)], text)
 
     values = {k: v for k, v in params.items() if k not in ("runbook", "step", "kind")}
     values.update(runbook=runbook.id, step=step.id, kind=step.kind)
     spec = step.spec
     if isinstance(spec, K8sBody):
-        values["namespace"] = fill(spec.namespace)
-        for key in ("deployment", "pod", "node", "configmap"):
-            value = getattr(spec, key)
-            if value:
-                values[key] = fill(value)
+        for key in ("namespace", "deployment", "pod", "node", "configmap"):
+            known(key, getattr(spec, key))
     elif isinstance(spec, ArgocdBody):
-        values["application"] = fill(spec.application)
+        known("application", spec.application)
     if step.kind in QUERY_KINDS:
         # As the step sends it: label values escaped; a value not known yet stays {{ name }}.
         text = str(spec or step.body)
