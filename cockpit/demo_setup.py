@@ -37,8 +37,7 @@ SIMULATED = "simulated toolbox"
 DEMO_DATABASE_HOST = "the demo's embedded PostgreSQL (local socket)"
 DEMO_GRAFANA = (
     "https://grafana.demo.invalid",
-    "/d/kyc-platform/kyc-platform?var-service={service}&var-namespace={namespace}"
-    "&from={from}&to={to}",
+    "/d/kyc-platform/kyc-platform?var-service={service}&from={from}&to={to}",
     '/explore?schemaVersion=1&panes={"demo":{"datasource":"prometheus","queries":'
     '[{"refId":"A","expr":{expr_json}}],"range":{"from":"{from}","to":"{to}"}}}',
 )

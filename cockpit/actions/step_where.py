@@ -65,7 +65,8 @@ def where_lines(
         lines.append(("namespace", namespace or "the kubeconfig's default"))
     elif step.kind == "argocd" and isinstance(call, ArgoCall):
         lines.append(("application", call.application))
-        lines.append(("Argo CD", argo_server or "not configured"))
+        server = argo_server or "not configured"
+        lines.append(("Argo CD", f"{server} (simulated)" if simulated and argo_server else server))
     elif simulated and (step.kind in ("exec", "http") or (step.kind == "sql" and not dsn)):
         lines.append(("answered by", SIMULATED))
     elif step.kind == "sql":

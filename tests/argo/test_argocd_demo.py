@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from argo_support import LogBox, run_step
+from argo_support import Confirmer, LogBox, run_step
 from conftest import T0
 
 from cockpit.actions.step_run import Phase
@@ -26,8 +26,11 @@ def test_the_demo_rolls_back_through_argocd(logbox: LogBox, runbooks: dict[str, 
         undo = run_step(rb, "rollback", logbox, targets, typed=[("service", "kyc-svc")])
         assert undo.phase is Phase.REFUSED and "argo-rollback" in undo.summary
         assert platform.platform.leak_cut_at is None
-        out = run_step(rb, "argo-rollback", logbox, targets, typed=[("service", "kyc-svc")])
+        confirm = Confirmer()
+        out = run_step(rb, "argo-rollback", logbox, targets, typed=[("service", "kyc-svc")],
+                       confirm=confirm)  # fmt: skip
         assert out.outcome == "ok", out.summary
+        assert dict(confirm.asked[0].where)["Argo CD"].endswith("(simulated)")
         assert platform.k8s is not None
         dep = platform.k8s.cluster.deployments["kyc", "kyc-svc"]
         assert dep["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":2.13.4")
