@@ -45,6 +45,7 @@ from cockpit.screens.runbook_live import (
     run_on_worker,
 )
 from cockpit.screens.runbook_render import (
+    approval_note,
     bound_params,
     document,
     latest,
@@ -158,7 +159,7 @@ class RunbookScreen(Screen[None]):
         last = latest(runs)
         options = self.query_one("#steps", OptionList)
         for index, step in enumerate(self.shown_steps):
-            note = f"needs approval: {step.forbidden}" if step.forbidden else ""
+            note = approval_note(step)
             options.replace_option_prompt_at_index(index, step_line(step, last.get(step.id), note))
         self.query_one("#params", Static).update(params_text(self.runbook, self.bound()))
         box = self.query_one("#results-list", VerticalScroll)

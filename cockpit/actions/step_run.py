@@ -15,12 +15,13 @@ from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 
-from cockpit.actions.approvals import Approval, ApprovalBook, ApprovalRequested, ApprovalUsed
+from cockpit.actions.approvals import Approval, ApprovalBook
 from cockpit.actions.step_events import RunLog
 from cockpit.actions.step_gate import argo_refusal, refusal
 from cockpit.actions.step_where import Confirmation, where_lines
 from cockpit.clock import Clock
 from cockpit.log.events import JSON, ChecklistTicked, MitigationConfirmed, Payload
+from cockpit.log.events_approval import ApprovalRequested, ApprovalUsed
 from cockpit.permissions import Capability, Permissions
 from cockpit.runbook import safety
 from cockpit.runbook.exec import runner

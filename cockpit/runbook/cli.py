@@ -106,6 +106,7 @@ def _render_step(step: Step) -> list[str]:
     flags = [step.kind, step.role, f"confirm {step.confirm}"]
     flags += ["DANGER"] if step.danger else []
     flags += [f"FORBIDDEN here: {step.forbidden}"] if step.forbidden else []
+    flags += [f"two-person rule, approver: {step.approval}"] if step.approval else []
     head = f"[{step.id}] {step.title}  ({', '.join(flags)})"
     return [head, *(f"    {line}" for line in step.body.rstrip().splitlines())]
 

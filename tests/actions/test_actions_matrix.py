@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from actions_support import START, actions_for, open_session, writes
 
-from cockpit.actions.approvals import Approval, ApprovalBook, ApprovalRequested
+from cockpit.actions.approvals import Approval, ApprovalBook
 from cockpit.actions.core import Actions
 from cockpit.actions.notes import NoteDraft
 from cockpit.actions.outcome import Followup, Outcome, Refused, Result
@@ -20,6 +20,7 @@ from cockpit.actions.paging import PagePlan
 from cockpit.actions.silences import Matcher, SilenceApi, SilenceDraft
 from cockpit.clock import FrozenClock
 from cockpit.command.declare import IncidentForm
+from cockpit.log.events_approval import ApprovalRequested
 from cockpit.log.reader import LogReader
 from cockpit.permissions import ROLES, Capability, Mode, Permissions
 from cockpit.sim.demo_silences import SilenceFake
