@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from cockpit.actions.step_drive import StepOutcome, drive
 from cockpit.actions.step_run import Answer, StepRun
@@ -20,6 +21,8 @@ from cockpit.runbook.params import BoundParams, ParamError, bind_params, source_
 from cockpit.settings.secrets import Secret
 from cockpit.sim.argocd_fake import DEMO_APPLICATIONS, ArgoCdFake
 
+T0 = datetime(2025, 3, 12, 14, 30, tzinfo=UTC)
+"""The frozen time of the Argo CD fakes."""
 OPERATOR = Operator("nadia", "bastion-1", "192.0.2.10")
 
 

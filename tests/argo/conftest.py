@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from argo_support import LogBox
+from argo_support import T0, LogBox
 
 from cockpit.clock import FrozenClock, SystemClock
 from cockpit.log.store import IncidentLog
 from cockpit.runbook.model import Runbook
 from cockpit.runbook.validate import default_runbook_dirs, load_runbooks
 from cockpit.sim.argocd_fake import ArgoCdFake, seed_demo
-
-T0 = datetime(2025, 3, 12, 14, 30, tzinfo=UTC)
 
 
 @pytest.fixture

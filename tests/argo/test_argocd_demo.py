@@ -6,8 +6,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from argo_support import Confirmer, LogBox, run_step
-from conftest import T0
+from argo_support import T0, Confirmer, LogBox, run_step
 
 from cockpit.actions.step_run import Phase
 from cockpit.clock import FrozenClock
