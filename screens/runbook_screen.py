@@ -177,7 +177,10 @@ class RunbookScreen(Screen[None]):
         step = self.selected()
         bound = self.bound()
         params = dict(bound.values) if isinstance(bound, BoundParams) else {}
-        item = None if step is None else step_values(self.runbook, step, params)
+        now = None
+        with suppress(RuntimeError):  # the session has not started yet
+            now = self.session.now()
+        item = None if step is None else step_values(self.runbook, step, params, now)
         copy_link(self, item, "step")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
+from cockpit.grafana import window
 from cockpit.runbook.bodies import PLACEHOLDER
 from cockpit.runbook.exec.promql import escape_label_value
 from cockpit.runbook.model import Runbook, Step
@@ -14,10 +16,11 @@ QUERY_KINDS = ("promql", "logql")
 
 
 def step_values(
-    runbook: Runbook, step: Step, params: Mapping[str, str]
+    runbook: Runbook, step: Step, params: Mapping[str, str], now: datetime | None = None
 ) -> tuple[dict[str, str], bool]:
-    """The placeholders of `step` (parameters filled from `params` where known) and
-    whether the explore template suits it better than the dashboard one."""
+    """The placeholders of `step` (parameters filled from `params` where known), with a
+    `from`/`to` range over the hour before `now` when given, and whether the explore
+    template suits it better than the dashboard one."""
 
     def known(key: str, text: str | None) -> None:
         # A target whose parameter has no value yet is left out (the copy names it missing).
@@ -26,6 +29,8 @@ def step_values(
 
     values = {k: v for k, v in params.items() if k not in ("runbook", "step", "kind")}
     values.update(runbook=runbook.id, step=step.id, kind=step.kind)
+    if now is not None:
+        values.update(window(now))
     spec = step.spec
     if isinstance(spec, K8sBody):
         for key in ("namespace", "deployment", "pod", "node", "configmap"):

@@ -150,3 +150,23 @@ def test_rollout_undo_of_an_argo_managed_deployment_names_the_argocd_step(
     other = run_step(runbooks["RB-001"], "rollback", logbox, targets(argo),
                      typed=[("service", "tcr-svc")])  # fmt: skip
     assert "Argo CD" not in other.summary
+
+
+def test_a_slow_or_failing_server_is_one_bounded_request(
+    argo: ArgoCdFake, logbox: LogBox, runbooks: dict[str, Runbook]
+) -> None:
+    from dataclasses import replace
+
+    rb, t = runbooks["RB-001"], targets(argo)
+    assert t.argocd is not None
+    quick = replace(t, argocd=replace(t.argocd, timeout_s=0.5))
+    argo.set_fault("/rollback$", status=503, method="POST")
+    failed = run_step(rb, "argo-rollback", logbox, quick)
+    assert failed.phase is Phase.FINISHED and failed.outcome == "failed"
+    assert "Argo CD answered HTTP 503" in failed.summary
+    assert len(_posts(argo)) == 1  # no hidden retry
+    argo.clear_faults()
+    argo.set_fault("/api/v1/applications/kyc-svc$", delay_s=3.0, method="GET")
+    slow = run_step(rb, "release-history", logbox, quick)
+    assert slow.outcome == "timeout" and "did not answer in time" in slow.summary
+    assert argo.state.apps["kyc-svc"].live == KYC_NEW

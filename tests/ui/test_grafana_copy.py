@@ -89,3 +89,38 @@ async def test_y_without_templates_says_so_and_Y_copies_the_row(tmp_path: Path) 
         await pilot.press("Y")
         await pilot.pause()
         assert app.clipboard.startswith("ApiHighLatencyP95{")
+
+
+async def test_y_on_a_runbook_step_copies_its_query_in_explore(tmp_path: Path) -> None:
+    import json
+
+    from textual.widgets import OptionList
+
+    from cockpit.screens.dashboard import DashboardScreen
+    from cockpit.screens.runbook_screen import RunbookScreen
+
+    explore = '/explore?panes={"a":{"queries":[{"refId":"A","expr":{expr_json}}]}}'
+    app = _app(tmp_path, GrafanaTemplates(TEMPLATES.base_url, TEMPLATES.dashboard, explore))
+    labels = {"alertname": "ApiHighLatencyP95", "service": "kyc-svc"}
+    opened = DashboardScreen.AlertOpened("a1", "ApiHighLatencyP95", "RB-001", labels)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_text(pilot, "ApiHighLatencyP95")
+        app.post_message(opened)
+        await pilot.pause(0.5)
+        screen = app.screen
+        assert isinstance(screen, RunbookScreen)
+        ids = [s.id for s in screen.shown_steps]
+        screen.query_one("#steps", OptionList).highlighted = ids.index("p95-after")
+        await pilot.press("y")
+        await pilot.pause()
+        panes = json.loads(parse_qs(urlsplit(app.clipboard).query)["panes"][0])
+        expr = panes["a"]["queries"][0]["expr"]
+        assert expr.startswith("histogram_quantile(0.95") and '{service="kyc-svc"}' in expr
+        screen.query_one("#steps", OptionList).highlighted = ids.index("argo-rollback")
+        await pilot.press("y")
+        await pilot.pause()
+        query = parse_qs(urlsplit(app.clipboard).query)
+        assert urlsplit(app.clipboard).path == "/d/api/latency"
+        assert query["var-service"] == ["kyc-svc"] and query["var-namespace"] == ["kyc"]
+        assert query["to"] == [str(int(START.timestamp() * 1000))]
+        assert f"copied {app.clipboard}" in _messages(app)
