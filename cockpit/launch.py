@@ -105,6 +105,7 @@ def app_options(started: Startup) -> AppOptions:
         refresh_s=started.refresh_s,
         targets=started.targets,
         runbook_dirs=started.runbook_dirs,
+        grafana=started.grafana,
     )
     if started.author is not None:  # else user@host
         options = replace(options, author=started.author)

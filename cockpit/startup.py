@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from cockpit.clock import Clock
     from cockpit.command.options import CommandOptions
     from cockpit.config import Settings
+    from cockpit.grafana import GrafanaTemplates
     from cockpit.log.events import SourcesConfigured
     from cockpit.log.store import IncidentLog, OpenReport
     from cockpit.outbox.core import Outbox
@@ -60,6 +61,8 @@ class Startup:
     """Where runbook steps run; a callable because the demo's servers start after the
     first frame."""
     runbook_dirs: tuple[str, ...] = ()
+    grafana: GrafanaTemplates | None = None
+    """`[grafana]` link templates (`y` copies the highlighted item's link)."""
 
 
 def log_key(environ: Mapping[str, str]) -> bytes | None:
@@ -188,6 +191,7 @@ def live(
         command=command_options(settings, environ),
         targets=lambda: targets,
         runbook_dirs=tuple(str(p) for p in settings.config.runbooks.paths),
+        grafana=settings.config.grafana.templates(),
     )
 
 
