@@ -7,13 +7,15 @@ import re
 import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cockpit.clock import Clock, SystemClock
 from cockpit.log.events import JSON
-from cockpit.runbook.argo import ArgoTarget
 from cockpit.runbook.exec.toolbox import Toolbox
 from cockpit.sanitize import clean
+
+if TYPE_CHECKING:
+    from cockpit.runbook.argo import ArgoTarget
 
 MAX_ROWS = 200
 """Rows kept per result: enough to act on, small enough for the log."""
