@@ -1,0 +1,70 @@
+"""The cockpit in a drill: the DRILL banner on every screen, opened runbooks recorded, and the
+debrief at the end of the source log or on `q` (a second `q` quits)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.screen import Screen
+
+from cockpit.app import AppOptions, CockpitApp
+from cockpit.clock import Clock
+from cockpit.drill_session import DrillSession
+from cockpit.screens.drill import BANNER_ID, DebriefScreen, DrillBanner, banner_text
+
+if TYPE_CHECKING:
+    from textual.screen import ScreenResultCallbackType
+
+
+class DrillApp(CockpitApp):
+    """`cockpit drill`: the normal screens and actions on a `DrillSession`."""
+
+    def __init__(self, session: DrillSession, options: AppOptions, *, clock: Clock, speed: float):
+        super().__init__(session, options, clock=clock)
+        self.drill = session
+        self.banner = banner_text(session.source.rsplit("/", 1)[-1], speed)
+        self.debriefed = False
+
+    def on_mount(self) -> None:
+        """The normal start, plus the banner on every screen from now on."""
+        self.screen_change_signal.subscribe(self, self._on_screen_change)
+        super().on_mount()
+
+    def _on_screen_change(self, screen: Screen[object]) -> None:
+        self.call_after_refresh(self._add_banner, screen)
+
+    def _add_banner(self, screen: Screen[object]) -> None:
+        if screen.is_attached and not screen.query(f"#{BANNER_ID}"):
+            screen.mount(DrillBanner(self.banner))
+
+    def push_screen(  # type: ignore[override]
+        self,
+        screen: Screen[Any] | str,
+        callback: ScreenResultCallbackType[object] | None = None,
+        wait_for_dismiss: bool = False,
+    ) -> object:
+        """Every screen, as the app pushes it; a runbook screen is recorded as opened."""
+        from cockpit.screens.runbook_screen import RunbookScreen
+
+        if isinstance(screen, RunbookScreen):
+            self.drill.opened_runbook(screen.runbook.id)
+        return super().push_screen(screen, callback, wait_for_dismiss)  # type: ignore[call-overload]
+
+    def _pump(self) -> None:
+        """Read what is new; at the end of the source log, the debrief (once)."""
+        super()._pump()
+        if self.drill.finished and not self.debriefed and not self._quitting:
+            self.show_debrief("end of the source log")
+
+    def show_debrief(self, reason: str) -> None:
+        """Compare, keep it in the drill log, show it."""
+        self.debriefed = True
+        rows = self.drill.close_debrief(reason)
+        self.push_screen(DebriefScreen(rows, self.drill.right_runbook, reason, self.banner))
+
+    async def action_request_quit(self) -> None:
+        """The first `q` shows the debrief; once it was shown, `q` quits (no question)."""
+        if not self.debriefed:
+            self.show_debrief("stopped by the trainee")
+            return
+        await self._close_and_exit()
