@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cockpit.export.context import build_context, known_tenants, pick_incident
+from cockpit.export.drill import drill_markdown, is_drill_log
 from cockpit.export.redact import Redactor
 from cockpit.export.render import DEFAULT_TEMPLATE, TemplateProblem, render
 from cockpit.export.source import LogUnreadable, read_log
 from cockpit.log.progress import ProgressBar, plain_size
+from cockpit.log.reader import ReadError
 
 EXIT_OK, EXIT_WARNED, EXIT_FAILED = 0, 1, 2
 TEMPLATES_ENV = "COCKPIT_TEMPLATES"
@@ -39,6 +41,8 @@ class Exported:
     """False when the log had no incident (a watch report was written)."""
     incident_id: str = ""
     """The incident exported (a log may hold several, one after another)."""
+    drill: bool = False
+    """True for a drill log: a debrief was written, not a post-mortem."""
 
 
 def user_template_dirs(environ: dict[str, str] | None = None) -> list[Path]:
@@ -67,6 +71,12 @@ def export_markdown(
     """
     say = progress or (lambda _stage: None)
     say(f"reading and verifying {Path(log).name}")
+    if template == DEFAULT_TEMPLATE and is_drill_log(log):
+        try:
+            drilled = drill_markdown(log, key)
+        except (OSError, ReadError) as err:
+            raise ExportError(f"{log}: cannot read the drill log: {err}") from None
+        return Exported(drilled.markdown, drilled.warning, False, drill=True)
     try:
         folded = read_log(log, key, bar)
     except LogUnreadable as err:
@@ -123,7 +133,8 @@ def main(
             sys.stdout.write(document.markdown)
             where = "standard output"
         else:
-            where = str(write_export(document, output or default_output(log, template)))
+            name = "debrief" if document.drill else template
+            where = str(write_export(document, output or default_output(log, name)))
     except ExportError as err:
         sys.stderr.write(f"cockpit export: {err}\n")
         return EXIT_FAILED
@@ -132,6 +143,8 @@ def main(
     kind = (
         f"export of {document.incident_id}"
         if document.incident
+        else "drill debrief"
+        if document.drill
         else "watch report (no incident in the log)"
     )
     sys.stderr.write(f"cockpit export: {kind} written to {where}\n")

@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select
 from uikit import screen_text
 
+from cockpit.cli import main
 from cockpit.clock import FrozenClock
 from cockpit.domain.timeline import build_timeline
 from cockpit.drill_app import DrillApp
@@ -148,6 +149,38 @@ async def test_a_scripted_trainee_gets_a_debrief(tmp_path: Path) -> None:
     for line in lines:
         assert not set(json.dumps(line).split('"')) & set(ORIGINAL), line
     assert verify(path, None).ok
+    # `cockpit export` on the drill log writes the Markdown debrief.
+    out = tmp_path / "debrief.md"
+    assert main(["export", str(path), "-o", str(out)]) == 0
+    markdown = out.read_text()
+    assert markdown.startswith("# Drill debrief: demo-sample.jsonl")
+    assert "| acknowledge | T+0:06 | T+0:30 | 24 s slower |" in markdown
+    assert "| first mitigation | T+4:00 | T+3:00 | 60 s faster |" in markdown
+    assert "Right runbook: RB-004" in markdown
+    assert "T+0:20 incident.declared: Drill: KYC slow" in markdown
+    assert not any(person in markdown for person in ORIGINAL)
+
+
+async def test_q_brings_the_debrief_then_quits(tmp_path: Path) -> None:
+    base = FrozenClock(START)
+    app, setup = build_drill(
+        str(sample_log()), base, speed=4.0, log_dir=tmp_path, with_postgres=False
+    )
+    path = Path(app.drill.log_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: setup.platform is not None and banner_on(app))
+        base.set(START + timedelta(seconds=20))  # x4: 80 s of the incident, the alert is in
+        await until(pilot, lambda: firing(app))
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, DebriefScreen))
+        text = screen_text(app)
+        assert "stopped by the trainee" in text and "not done" in text and "T+0:06" in text
+        await pilot.press("q")
+        await until(pilot, lambda: app.drill.closed)
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [line["type"] for line in lines[-2:]] == ["drill.debrief", "log.closed"]
+    assert lines[1]["data"]["speed"] == 4.0
+    assert setup.pagerduty is None  # the simulated platform was stopped with the session
 
 
 def _debrief(path: Path) -> list[dict[str, Any]]:
