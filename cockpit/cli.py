@@ -92,7 +92,8 @@ def _build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser(
         "export",
         parents=[common],
-        help="post-mortem (Markdown) from a log (exit 0 written, 1 written with a warning "
+        help="post-mortem (Markdown) from a log, a debrief from a drill log (exit 0 written, "
+        "1 written with a warning "
         "because the log failed verification, 2 nothing written)",
     )
     export.add_argument("log", metavar="LOG")
