@@ -60,7 +60,8 @@ class DrillApp(CockpitApp):
         """Compare, keep it in the drill log, show it."""
         self.debriefed = True
         rows = self.drill.close_debrief(reason)
-        self.push_screen(DebriefScreen(rows, self.drill.right_runbook, reason, self.banner))
+        runbook, path = self.drill.right_runbook, self.drill.log_path
+        self.push_screen(DebriefScreen(rows, runbook, reason, self.banner, path))
 
     async def action_request_quit(self) -> None:
         """The first `q` shows the debrief; once it was shown, `q` quits (no question)."""

@@ -9,15 +9,16 @@ are never copied: the trainee writes their own through the normal actions. No Te
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from cockpit.clock import Clock
+from cockpit.clock import Clock, parse_rfc3339, rfc3339
 from cockpit.domain.command import STAMP
 from cockpit.domain.drill import OBSERVED, DebriefRow, debrief_rows, marks, right_runbook
-from cockpit.log.events import DrillDebriefed, Event, Payload, RunbookOpened
+from cockpit.log.events import JSON, DrillDebriefed, Event, Payload, RunbookOpened
 from cockpit.log.player import Player
 from cockpit.log.reader import LogReader
 from cockpit.log.store import IncidentLog
@@ -63,6 +64,24 @@ def identify(path: str | Path) -> SourceIdentity:
     return SourceIdentity(Path(path).name, digest.hexdigest(), last, first)
 
 
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+
+
+def shifted(value: JSON, offset: timedelta) -> JSON:
+    """`value` with every RFC 3339 time in it moved by `offset` (an alert's `active_since`
+    must be as old in the drill as it was in the incident)."""
+    if isinstance(value, str) and _RFC3339.fullmatch(value):
+        try:
+            return rfc3339(parse_rfc3339(value) + offset)
+        except ValueError:
+            return value
+    if isinstance(value, Mapping):
+        return {k: shifted(v, offset) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [shifted(v, offset) for v in value]
+    return value
+
+
 class _Collector:
     """The player's fold: keeps the events that became due until the session copies them."""
 
@@ -96,11 +115,17 @@ class DrillSession(LiveSession):
         self.source = str(source)
         self.trainee = trainee
         self.player = Player(source, _Collector, clock=clock)
+        self._offset = self._drill_offset()
         self.finished = False
         """True once every event of the source log has been played."""
         self.debrief: tuple[DebriefRow, ...] | None = None
         self.right_runbook = ""
         """The runbook the original responders turned to first (known after the debrief)."""
+
+    def _drill_offset(self) -> timedelta:
+        """Drill time minus source time for the events played from now on."""
+        start = self.player.virtual_time
+        return self._clock.now() - start if start is not None else timedelta(0)
 
     def _due(self) -> list[Event]:
         fold = self.player.fold
@@ -116,8 +141,8 @@ class DrillSession(LiveSession):
         copied = 0
         for event in self._due():
             if event.type in OBSERVED:
-                self.log.append_data(event.type, {k: v for k, v in event.data.items()
-                                                  if k != STAMP})  # fmt: skip
+                data = {k: shifted(v, self._offset) for k, v in event.data.items() if k != STAMP}
+                self.log.append_data(event.type, data)
                 copied += 1
         if self.player.position.at_end:
             self.finished = True
@@ -141,6 +166,7 @@ class DrillSession(LiveSession):
     async def start(self) -> None:
         """Start the simulated platform (steps run there), then the source's clock."""
         self._planner()
+        self._offset = self._drill_offset()
         self.player.play()
         self.pump()
 

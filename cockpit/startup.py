@@ -247,7 +247,6 @@ def drill(
         session=session,
         permissions=Permissions.decide(Mode.DRILL, environment="drill"),
         mode="DRILL",
-        environment="drill",
         context="simulated platform",
         author=trainee,
         command=command,

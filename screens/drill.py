@@ -74,9 +74,15 @@ class DebriefScreen(Screen[None]):
     """
 
     def __init__(
-        self, rows: Sequence[DebriefRow], right_runbook: str, reason: str, banner: Text
+        self,
+        rows: Sequence[DebriefRow],
+        right_runbook: str,
+        reason: str,
+        banner: Text,
+        log_path: str = "",
     ) -> None:
         super().__init__()
+        self.log_path = log_path
         self.rows = tuple(rows)
         self.right_runbook = right_runbook
         self.reason = reason
@@ -84,8 +90,10 @@ class DebriefScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield DrillBanner(self._banner)
-        intro = Text(f"Debrief ({self.reason}). ", "bold")
-        intro.append("The drill log keeps it; `cockpit export` on it writes a Markdown debrief.")
+        intro = Text(f"Debrief ({clean(self.reason, single_line=True)}). ", "bold")
+        where = clean(self.log_path, single_line=True) or "the drill log"
+        intro.append(f"Kept in {where}; `cockpit export` on it writes it as Markdown.")
+        intro.append("\nq quits, Esc goes back to the drill.", "dim")
         yield Static(intro, id="debrief-intro")
         yield Static(debrief_table(self.rows, self.right_runbook), id="debrief")
         yield Footer()

@@ -73,7 +73,7 @@ def drill_markdown(path: str | Path, key: bytes | None = None) -> DrillDocument:
         f"- Trainee: {md_inline(str(started.get('trainee', '?')))}",
         f"- Source log: {md_inline(str(started.get('source', '?')))}, sha256 "
         f"`{md_inline(str(started.get('source_sha256', '?')))}`",
-        f"- Speed: {started.get('speed', 1.0)}x; debrief: {md_inline(reason)}",
+        f"- Speed: {float(started.get('speed') or 1.0):g}x; debrief: {md_inline(reason)}",
         f"- Right runbook: {md_inline(runbook) if runbook else 'none found'}",
         "",
         "## Times after the first alert",
