@@ -31,10 +31,17 @@ class DrillApp(CockpitApp):
         super().on_mount()
 
     def _on_screen_change(self, screen: Screen[object]) -> None:
-        self.call_after_refresh(self._add_banner, screen)
+        self._add_banner(screen)
 
-    def _add_banner(self, screen: Screen[object]) -> None:
-        if screen.is_attached and not screen.query(f"#{BANNER_ID}"):
+    def _add_banner(self, screen: Screen[object], tries: int = 100) -> None:
+        """Mount the banner once the screen is mounted (a pushed screen mounts later)."""
+        if screen not in self.screen_stack:
+            return
+        if not screen.is_mounted:
+            if tries:
+                self.set_timer(0.02, lambda: self._add_banner(screen, tries - 1))
+            return
+        if not screen.query(f"#{BANNER_ID}"):
             screen.mount(DrillBanner(self.banner))
 
     def push_screen(  # type: ignore[override]

@@ -22,12 +22,15 @@ from cockpit.domain.timeline import build_timeline
 from cockpit.drill_app import DrillApp
 from cockpit.launch import build_drill, sample_log
 from cockpit.log.verify import verify
+from cockpit.screens.command import CommandScreen
 from cockpit.screens.dashboard import DashboardScreen
 from cockpit.screens.dialogs import ConfirmDialog
 from cockpit.screens.drill import BANNER_ID, DebriefScreen
 from cockpit.screens.incident import IncidentDialog
 from cockpit.screens.runbook_dialogs import MitigationDialog
 from cockpit.screens.runbook_screen import RunbookScreen
+from cockpit.screens.runbooks import RunbookListScreen
+from cockpit.screens.timeline import TimelineScreen
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 ORIGINAL = ("alice@bastion-1", "bruno@bastion-1", "chloe@bastion-1")
@@ -171,6 +174,11 @@ async def test_q_brings_the_debrief_then_quits(tmp_path: Path) -> None:
         await until(pilot, lambda: setup.platform is not None and banner_on(app))
         base.set(START + timedelta(seconds=20))  # x4: 80 s of the incident, the alert is in
         await until(pilot, lambda: firing(app))
+        for key, kind in (("t", TimelineScreen), ("c", CommandScreen), ("r", RunbookListScreen)):
+            await pilot.press(key)
+            await until(pilot, lambda kind=kind: isinstance(app.screen, kind) and banner_on(app))
+            app.pop_screen()
+            await until(pilot, lambda: app.screen is app.dashboard)
         await pilot.press("q")
         await until(pilot, lambda: isinstance(app.screen, DebriefScreen))
         text = screen_text(app)
