@@ -9,6 +9,7 @@ from textual.screen import Screen
 
 from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import Clock
+from cockpit.domain.drill import DebriefRow
 from cockpit.drill_session import DrillSession
 from cockpit.screens.drill import BANNER_ID, DebriefScreen, DrillBanner, banner_text
 
@@ -64,15 +65,24 @@ class DrillApp(CockpitApp):
             self.show_debrief("end of the source log")
 
     def show_debrief(self, reason: str) -> None:
-        """Compare, keep it in the drill log, show it."""
+        """Compare on a worker thread, then keep it in the drill log and show it."""
+        if self.debriefed:
+            return
         self.debriefed = True
-        rows = self.drill.close_debrief(reason)
-        runbook, path = self.drill.right_runbook, self.drill.log_path
-        self.push_screen(DebriefScreen(rows, runbook, reason, self.banner, path))
+        self.drill.pump()  # the observations due now are on disk before the logs are read
+        self.run_worker(lambda: self._compare(reason), thread=True, group="debrief")
+
+    def _compare(self, reason: str) -> None:
+        rows, runbook = self.drill.compare()
+        self.call_from_thread(self._debriefed, rows, runbook, reason)
+
+    def _debriefed(self, rows: tuple[DebriefRow, ...], runbook: str, reason: str) -> None:
+        self.drill.keep_debrief(rows, runbook, reason)
+        self.push_screen(DebriefScreen(rows, runbook, reason, self.banner, self.drill.log_path))
 
     async def action_request_quit(self) -> None:
-        """The first `q` shows the debrief; once it was shown, `q` quits (no question)."""
+        """The first `q` shows the debrief; once it is shown, `q` quits (no question)."""
         if not self.debriefed:
             self.show_debrief("stopped by the trainee")
-            return
-        await self._close_and_exit()
+        elif self.drill.debrief is not None:
+            await self._close_and_exit()

@@ -170,24 +170,25 @@ class DrillSession(LiveSession):
         self.player.play()
         self.pump()
 
-    def close_debrief(self, reason: str) -> tuple[DebriefRow, ...]:
-        """Compare the trainee with the original responders and keep it in the drill log
-        (once: a second call returns the first debrief)."""
-        if self.debrief is not None:
-            return self.debrief
-        self.pump()
+    def compare(self) -> tuple[tuple[DebriefRow, ...], str]:
+        """The debrief rows and the right runbook, read from both logs on disk (only reads
+        files: run it on a worker thread for long logs)."""
         source = [record.event for record in LogReader(self.source)]
         runbook = right_runbook(source)
         trainee = [record.event for record in LogReader(self.log_path)]
-        rows = debrief_rows(marks(source, runbook), marks(trainee, runbook))
-        self.debrief, self.right_runbook = rows, runbook or ""
+        return debrief_rows(marks(source, runbook), marks(trainee, runbook)), runbook or ""
+
+    def keep_debrief(self, rows: tuple[DebriefRow, ...], runbook: str, reason: str) -> None:
+        """Append the debrief to the drill log (once; on the thread that appends)."""
+        if self.debrief is not None:
+            return
+        self.debrief, self.right_runbook = rows, runbook
         if not self.closed:
             self.append(
                 DrillDebriefed(
                     reason=reason,
-                    right_runbook=runbook or "",
+                    right_runbook=runbook,
                     rows=tuple(row.to_data() for row in rows),
                     trainee=self.trainee,
                 )
             )
-        return rows

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cockpit.domain.drill import (
+    OBSERVED,
     DebriefRow,
     clock_text,
     debrief_rows,
@@ -18,9 +19,11 @@ from cockpit.domain.drill import (
 )
 from cockpit.export.render import md_inline
 from cockpit.log.events import Event
-from cockpit.log.player import is_human
 from cockpit.log.reader import LogReader, ReadError
 from cockpit.log.verify import verify
+
+_OWN = frozenset({"log", "drill"})
+"""Event kinds of the log and the drill themselves (not something the trainee did)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +90,7 @@ def drill_markdown(path: str | Path, key: bytes | None = None) -> DrillDocument:
         for row in rows
     ]
     lines += ["", "## What the trainee did", ""]
-    done = [e for e in events if is_human(e) or e.type == "runbook.opened"]
+    done = [e for e in events if e.type not in OBSERVED and e.type.split(".")[0] not in _OWN]
     for event in done:
         at = clock_text((event.ts - start).total_seconds()) if start else "—"
         lines.append(f"- {at} {md_inline(_what(event))}")
