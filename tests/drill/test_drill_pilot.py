@@ -108,9 +108,9 @@ async def test_a_scripted_trainee_gets_a_debrief(tmp_path: Path) -> None:
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, MitigationDialog))
         dialog = app.screen
-        typed = dialog.query("#typed")
-        if typed:
-            typed.first(Input).value = "kyc-svc"
+        await until(pilot, lambda: dialog.query("#typed"))  # confirm=typed: the service
+        dialog.query_one("#typed", Input).value = "kyc-svc"
+        dialog.query_one("#typed", Input).focus()
         await pilot.press("enter")
         await until(
             pilot, lambda: any(m.outcome for m in app.session.state.mitigations.values()), 30
