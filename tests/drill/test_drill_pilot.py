@@ -18,9 +18,11 @@ from uikit import screen_text
 
 from cockpit.cli import main
 from cockpit.clock import FrozenClock
+from cockpit.domain.fold import fold
 from cockpit.domain.timeline import build_timeline
 from cockpit.drill_app import DrillApp
 from cockpit.launch import build_drill, sample_log
+from cockpit.log.reader import LogReader
 from cockpit.log.verify import verify
 from cockpit.screens.command import CommandScreen
 from cockpit.screens.dashboard import DashboardScreen
@@ -152,6 +154,8 @@ async def test_a_scripted_trainee_gets_a_debrief(tmp_path: Path) -> None:
     for line in lines:
         assert not set(json.dumps(line).split('"')) & set(ORIGINAL), line
     assert verify(path, None).ok
+    folded = fold(record.event for record in LogReader(path))
+    assert folded.unknown_total == 0  # the drill's own events are known to the fold
     # `cockpit export` on the drill log writes the Markdown debrief.
     out = tmp_path / "debrief.md"
     assert main(["export", str(path), "-o", str(out)]) == 0
