@@ -28,6 +28,7 @@ from cockpit.command.options import CommandOptions
 from cockpit.crash import fatal_error
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from cockpit.domain.views import AlertPolicy, NoCatalog, suggested_severity
+from cockpit.grafana import GrafanaTemplates
 from cockpit.hangup import GUARD, REASONS, seal
 from cockpit.log.shared import shared_status
 from cockpit.permissions import Capability, Mode, Permissions
@@ -98,6 +99,8 @@ class AppOptions:
     A callable because the demo's servers start after the first frame."""
     runbook_dirs: tuple[str, ...] = ()
     """The team's runbook directories (`[runbooks] paths`), besides the shipped ones."""
+    grafana: GrafanaTemplates | None = None
+    """`[grafana]` link templates: `y` copies the highlighted item's link (None: says so)."""
 
     @property
     def read_only(self) -> bool:
@@ -173,6 +176,11 @@ class CockpitApp(ActionsApp):
     def note_mirror(self) -> NoteMirror:
         """The PagerDuty incident every note is copied to (linked on the command screen)."""
         return self.actions.mirror
+
+    @property
+    def grafana(self) -> GrafanaTemplates | None:
+        """The Grafana link templates `y` fills (screens ask when the key is pressed)."""
+        return self.options.grafana
 
     @property
     def step_targets(self) -> StepTargets | None:
@@ -486,7 +494,19 @@ class CockpitApp(ActionsApp):
         """Write the post-mortem (Markdown) of this log."""
         from cockpit.screens.export import ExportDialog
 
-        self.push_screen(ExportDialog(self.session.log_path))
+        self.push_screen(ExportDialog(self.session.log_path), self._exported)
+
+    def _exported(self, written: Path | None) -> None:
+        """Attach the written post-mortem to the incident's GitHub issue, when one is kept."""
+        outbox = getattr(self.session, "outbox", None)
+        if written is None or outbox is None or not outbox.book.targets.github:
+            return
+        try:
+            markdown = written.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            self.notify(clean(f"Not attached to the ticket: {err}"), markup=False)
+            return
+        self.act(self.actions.attach_postmortem(markdown, written.stem))
 
     def action_refresh_sources(self) -> None:
         """Poll every source now."""

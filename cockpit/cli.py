@@ -89,6 +89,21 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     record.set_defaults(run=_run_record, incident=None)
 
+    backfill = sub.add_parser(
+        "backfill",
+        parents=[common],
+        help="rebuild an incident log from Prometheus history (exit 0 written, 2 nothing)",
+    )
+    backfill.add_argument(
+        "--from", dest="start", required=True, metavar="T", help="start (RFC 3339, -2h, now)"
+    )
+    backfill.add_argument("--to", dest="end", required=True, metavar="T", help="end (same forms)")
+    backfill.add_argument(
+        "--step", metavar="S", help="seconds between samples: 15s, 1m (default: 15s or more)"
+    )
+    backfill.add_argument("-o", "--output", required=True, metavar="LOG", help="new log to write")
+    backfill.set_defaults(run=_run_backfill)
+
     export = sub.add_parser(
         "export",
         parents=[common],
@@ -111,6 +126,17 @@ def _build_parser() -> argparse.ArgumentParser:
         "--incident",
         metavar="ID",
         help="the incident to export when the log holds several (default: the last declared)",
+    )
+    export.add_argument(
+        "--from",
+        dest="start",
+        metavar="T",
+        help="post-mortem of a window of any log: its start (RFC 3339, T+mm:ss, -30m, now)",
+    )
+    export.add_argument("--to", dest="end", metavar="T", help="the window's end (same forms)")
+    export.add_argument("--title", default="", help="the window's incident title")
+    export.add_argument(
+        "--severity", default="SEV-3", help="the window's incident severity (default SEV-3)"
     )
     export.set_defaults(run=_run_export)
 
@@ -302,15 +328,45 @@ def _run_record(args: argparse.Namespace) -> int:
     )
 
 
+def _run_backfill(args: argparse.Namespace) -> int:
+    from cockpit.backfill.run import main as backfill_main
+    from cockpit.clock import SystemClock
+
+    return backfill_main(
+        config_path=args.config,
+        env=args.env,
+        start=args.start,
+        end=args.end,
+        step=args.step,
+        output=args.output,
+        now=SystemClock().now(),
+    )
+
+
 def _run_export(args: argparse.Namespace) -> int:
     from cockpit.export.run import main as export_main
+    from cockpit.export.window import WindowRequest
 
+    window = None
+    if (args.start is None) != (args.end is None):
+        print("cockpit export: give both --from and --to (a window has two ends)", file=sys.stderr)
+        return 2
+    if args.start is not None:
+        from cockpit.clock import SystemClock
+
+        window = WindowRequest(args.start, args.end, SystemClock().now(), args.title, args.severity)
+    elif args.title or args.severity != "SEV-3":
+        print("cockpit export: --title and --severity go with --from/--to", file=sys.stderr)
+        return 2
     return export_main(
         args.log,
         template=args.template,
         output=args.output,
         redact=args.redact,
         incident=args.incident,
+        window=window,
+        config=args.config,
+        env=args.env,
     )
 
 
@@ -326,10 +382,26 @@ def _run_completion(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     return completion_main(parser, args)
 
 
+_TIME_OPTIONS = frozenset({"--from", "--to", "--at"})
+
+
+def _join_times(argv: Sequence[str]) -> list[str]:
+    """`--from -30m` as `--from=-30m`: argparse takes a value starting with `-` for an option."""
+    out: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if arg in _TIME_OPTIONS:
+            value = next(args, None)
+            out.append(arg if value is None else f"{arg}={value}")
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the chosen subcommand; returns the process exit code."""
     parser = _build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_times(sys.argv[1:] if argv is None else argv))
     try:
         return int(args.run(args))
     except KeyboardInterrupt:

@@ -1,4 +1,5 @@
-"""What `cockpit demo` runs besides the app: platform, embedded PostgreSQL, PagerDuty, config.
+"""What `cockpit demo` runs besides the app: platform, embedded PostgreSQL, PagerDuty, Slack
+and GitHub fakes, config.
 
 From a config file the demo takes only the severity scheme, the environment's marking
 (name, production, read-only), the operator's role and name, and `log_dir`: it never
@@ -26,15 +27,26 @@ if TYPE_CHECKING:
     from cockpit.app import AppOptions
     from cockpit.command.pagerduty import PdConfig
     from cockpit.config import Settings
+    from cockpit.outbox.core import Outbox
     from cockpit.runbook.exec.base import StepTargets
     from cockpit.sim.demo import DemoPlatform
     from cockpit.sim.demo_pg import DemoDatabase
+    from cockpit.sim.github_fake import GitHubFake
     from cockpit.sim.pagerduty_fake import PagerDutyFake
+    from cockpit.sim.slack_fake import SlackFake
 
 DEMO_ENVIRONMENT = "demo"
 DEMO_CONTEXT = "simulated platform"
 SIMULATED = "simulated toolbox"
 DEMO_DATABASE_HOST = "the demo's embedded PostgreSQL (local socket)"
+DEMO_GRAFANA = (
+    "https://grafana.demo.invalid",
+    "/d/kyc-platform/kyc-platform?var-service={service}&from={from}&to={to}",
+    '/explore?schemaVersion=1&panes={"demo":{"datasource":"prometheus","queries":'
+    '[{"refId":"A","expr":{expr_json}}],"range":{"from":"{from}","to":"{to}"}}}',
+)
+"""The demo's Grafana link templates (an .invalid host: the links show their form, no more)
+when the config given has no [grafana] templates."""
 PD_SERVICE = "PSPGSQL1"
 """The seeded PagerDuty service the demo's incidents are raised on (PostgreSQL)."""
 
@@ -70,6 +82,8 @@ class DemoSetup:
         self.platform: DemoPlatform | None = None
         self.database: DemoDatabase | None = None
         self.pagerduty: PagerDutyFake | None = None
+        self.slack: SlackFake | None = None
+        self.github: GitHubFake | None = None
         self._pd_config: PdConfig | None = None
         self._pd_thread = threading.Thread(target=self._start_pd, name="demo-pd", daemon=True)
         self._pd_thread.start()  # the TLS material takes a few hundred ms: in parallel
@@ -100,6 +114,35 @@ class DemoSetup:
             service_ids=(PD_SERVICE,), escalation_policy_id=pd_seed.POLICY_ID,
             timeout_s=3.0, verify=fake.client_ssl_context(),
         )  # fmt: skip
+
+    def outbox(self, author: str) -> Outbox:
+        """Slack and GitHub Issues on loopback fakes: declaring opens a channel and a ticket
+        (the author is a Slack member of the fake workspace, invited to the channel)."""
+        from cockpit.clients.github import make_github_client
+        from cockpit.clients.slack import make_slack_client
+        from cockpit.outbox.book import OutboxBook
+        from cockpit.outbox.core import Outbox
+        from cockpit.outbox.delivery import GITHUB, SLACK
+        from cockpit.outbox.lane import Poster
+        from cockpit.outbox.mapping import Targets
+        from cockpit.outbox.post_github import GitHubPoster
+        from cockpit.outbox.post_slack import SlackPoster
+        from cockpit.sim.github_fake import GitHubFake
+        from cockpit.sim.slack_fake import SlackFake
+
+        slack, github = SlackFake(), GitHubFake(repository="demo/incidents")
+        slack.start()
+        github.start()
+        with self._lock:
+            self.slack, self.github = slack, github
+        book = OutboxBook(author, Targets(slack=True, github=True, labels=("demo",)))
+        posters: dict[str, Poster] = {
+            SLACK: SlackPoster(lambda: make_slack_client(slack.api_url, slack.token, timeout=3.0),
+                               incidents_channel="incidents", people={author: "U0DEMO001"}),
+            GITHUB: GitHubPoster(lambda: make_github_client(github.url, github.token, timeout=3.0),
+                                 github.repository, book.ticket),
+        }  # fmt: skip
+        return Outbox(book, self.permissions(), posters)
 
     def log_dir(self) -> Path:
         """The configured log directory, or the default one."""
@@ -148,10 +191,15 @@ class DemoSetup:
             )
             author = self.settings.author
         header = HeaderInfo("DEMO", name, production, permissions.read_only, DEMO_CONTEXT)
+        from cockpit.grafana import GrafanaTemplates
+
+        grafana = GrafanaTemplates(*DEMO_GRAFANA)
+        if self.settings is not None and self.settings.grafana.templates().configured:
+            grafana = self.settings.grafana.templates()
         return AppOptions(
             header=header, permissions=permissions, refresh_s=DEMO_INTERVAL_S,
             targets=self.targets, command=command, author=author,
-            thresholds=Thresholds(idle_in_tx_age_s=IDLE_IN_TRANSACTION_S),
+            thresholds=Thresholds(idle_in_tx_age_s=IDLE_IN_TRANSACTION_S), grafana=grafana,
         )  # fmt: skip
 
     def planner(self) -> tuple[Sequence[PlannedSource], SourcesConfigured]:
@@ -198,7 +246,8 @@ class DemoSetup:
         dsn = database.dsn("kyc") if database is not None and database.server.base else None
         return demo_targets(platform.prometheus_url, platform.k8s_url, os.environ, dsn,
                             alertmanager_url=platform.alertmanager_url,
-                            loki_url=platform.loki_url)  # fmt: skip
+                            loki_url=platform.loki_url,
+                            argocd_url=platform.argocd_url)  # fmt: skip
 
     def stop(self, wait_s: float = 3.0) -> None:
         """Stop the database, the platform and the PagerDuty fake (idempotent)."""
@@ -210,6 +259,8 @@ class DemoSetup:
             database, self.database = self.database, None
             platform, pagerduty = self.platform, self.pagerduty
             self.pagerduty = None
+            chat, tickets = self.slack, self.github
+            self.slack = self.github = None
         if busy:
             self._done.wait(wait_s)
             return
@@ -219,6 +270,9 @@ class DemoSetup:
             platform.stop()
         if pagerduty is not None:
             pagerduty.stop()
+        for fake in (chat, tickets):
+            if fake is not None:
+                fake.stop()
         self._done.set()
 
 
@@ -230,11 +284,14 @@ def demo_targets(
     *,
     alertmanager_url: str | None = None,
     loki_url: str | None = None,
+    argocd_url: str | None = None,
 ) -> StepTargets:
     """Targets on the demo platform: its Prometheus, Alertmanager and Loki, its Kubernetes
     fake when running, its embedded PostgreSQL when given (`sql` steps, diagnostics and
     mitigations alike, named in confirmations), and the simulated toolbox for exec/http
-    (no host program, outside database or API is reached)."""
+    (no host program, outside database or API is reached). With `argocd_url`, `argocd`
+    steps go to the Argo CD fake, which manages kyc-svc and aml-svc (so a rollout undo of
+    those is refused, as in an Argo-managed cluster)."""
     from cockpit.actions.step_where import database
     from cockpit.clients.kubernetes import make_k8s_client
     from cockpit.runbook.exec.base import StepTargets, Where
@@ -248,7 +305,14 @@ def demo_targets(
     where = Where(DEMO_ENVIRONMENT, False, DEMO_CONTEXT, exec_host=SIMULATED)
     if postgres_dsn is not None:
         where = replace(where, db_host=DEMO_DATABASE_HOST, db_name=database(postgres_dsn)[1])
+    argo = None
+    if argocd_url is not None:
+        from cockpit.runbook.argo import ArgoTarget
+        from cockpit.sim.argocd_fake import DEMO_APPLICATIONS, DEMO_TOKEN
+
+        argo = ArgoTarget(argocd_url, Secret(DEMO_TOKEN), 3.0, True, DEMO_APPLICATIONS)
     return StepTargets(
+        argocd=argo,
         prometheus_url=prometheus_url,
         alertmanager_url=alertmanager_url,
         loki_url=loki_url,

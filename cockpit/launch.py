@@ -107,6 +107,7 @@ def app_options(started: Startup) -> AppOptions:
         refresh_s=started.refresh_s,
         targets=started.targets,
         runbook_dirs=started.runbook_dirs,
+        grafana=started.grafana,
     )
     if started.author is not None:  # else user@host
         options = replace(options, author=started.author)
@@ -147,6 +148,7 @@ def run_demo(
     _seal_on_exit(incident_log)
     options = setup.app_options()
     session = LiveSession(incident_log, setup.planner, clock, mode="DEMO", on_stop=setup.stop)
+    session.outbox = setup.outbox(options.author)
     return _run(session, options, clock, incident_log.path)
 
 

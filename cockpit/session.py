@@ -27,6 +27,7 @@ from cockpit.wiring import PlannedSource
 
 if TYPE_CHECKING:
     from cockpit.log.player import Player
+    from cockpit.outbox.core import Outbox
 
 
 class Session(Protocol):
@@ -109,6 +110,9 @@ class LiveSession:
         self.approvals = ApprovalBook()
         """Two-person rule: the approval requests and decisions folded from the log."""
         self._revision = 0
+        self.outbox: Outbox | None = None
+        """Mirrors the timeline to Slack and GitHub (None: neither is configured); set by
+        the starter before `start`. Its outcomes are appended here, on this thread."""
 
     @property
     def state(self) -> IncidentState:
@@ -129,7 +133,12 @@ class LiveSession:
 
         The log is asked first whether anything can be new (for a file: one fstat; for the
         shared store: a notification or a heartbeat due): when not, nothing is locked, read
-        or folded (the app calls this twice a second)."""
+        or folded (the app calls this twice a second). The outbox's finished posts are
+        appended first (workers never write the log themselves)."""
+        outbox = self.outbox
+        if outbox is not None and not self.closed:
+            for outcome in outbox.take():
+                self.log.append(outcome)
         if self.log.quiet():
             return False
         events = self.log.poll()
@@ -137,6 +146,8 @@ class LiveSession:
             return False
         self._folder.apply_all(events)
         self.approvals.apply_all(events)
+        if outbox is not None:
+            outbox.observe(events)
         self._revision += 1
         return True
 
@@ -188,6 +199,10 @@ class LiveSession:
             return
         self.closed = True
         await self._scheduler.stop()
+        if self.outbox is not None:
+            self.outbox.stop()
+            for outcome in self.outbox.take():  # the last attempts' outcomes
+                self.log.append(outcome)
         self.log.append(LogClosed(reason=reason))
         self.log.close()
         if self._on_stop is not None:

@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from cockpit.clock import Clock
     from cockpit.command.options import CommandOptions
     from cockpit.config import Settings
+    from cockpit.grafana import GrafanaTemplates
     from cockpit.log.events import SourcesConfigured
     from cockpit.log.store import IncidentLog, OpenReport
+    from cockpit.outbox.core import Outbox
     from cockpit.runbook.exec.base import StepTargets
     from cockpit.session import LiveSession, Planner, Session
     from cockpit.wiring import PlannedSource
@@ -59,6 +61,8 @@ class Startup:
     """Where runbook steps run; a callable because the demo's servers start after the
     first frame."""
     runbook_dirs: tuple[str, ...] = ()
+    grafana: GrafanaTemplates | None = None
+    """`[grafana]` link templates (`y` copies the highlighted item's link)."""
 
 
 def log_key(environ: Mapping[str, str]) -> bytes | None:
@@ -141,6 +145,16 @@ def command_options(settings: Settings, environ: Mapping[str, str]) -> CommandOp
     )
 
 
+def outbox_for(
+    settings: Settings, environ: Mapping[str, str], permissions: Permissions
+) -> Outbox | None:
+    """Slack and GitHub as `[slack]`/`[github]` configure them (ConfigError for a token
+    reference that cannot be read); None when neither is enabled."""
+    from cockpit.outbox.core import build_outbox
+
+    return build_outbox(settings, environ, permissions, settings.author)
+
+
 def live(
     settings: Settings,
     environ: Mapping[str, str],
@@ -164,6 +178,7 @@ def live(
         role=settings.config.user.role,
     )
     session: LiveSession = LiveSession(incident_log, lambda: plan_sources(settings, environ), clock)
+    session.outbox = outbox_for(settings, environ, permissions)
     return Startup(
         session=session,
         permissions=permissions,
@@ -176,6 +191,7 @@ def live(
         command=command_options(settings, environ),
         targets=lambda: targets,
         runbook_dirs=tuple(str(p) for p in settings.config.runbooks.paths),
+        grafana=settings.config.grafana.templates(),
     )
 
 

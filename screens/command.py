@@ -24,6 +24,7 @@ from cockpit.log.shared import shared_status
 from cockpit.permissions import Capability
 from cockpit.sanitize import clean
 from cockpit.screens.act import perform
+from cockpit.screens.command_outbox import outbox_text
 from cockpit.screens.command_pd import PagerDutyPanel
 from cockpit.screens.command_view import clocks_text, row_text
 from cockpit.screens.shared_view import shared_text
@@ -47,6 +48,7 @@ class CommandScreen(Screen[None]):
     CommandScreen #status-preview { height: auto; color: $text-muted; }
     CommandScreen #status-warning { height: auto; color: $warning; }
     CommandScreen #cmd-message { height: auto; color: $accent; }
+    CommandScreen #cmd-outbox { height: auto; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
@@ -71,6 +73,8 @@ class CommandScreen(Screen[None]):
         with VerticalScroll():
             yield Static("", id="cmd-clocks")
             yield Static("", id="cmd-message")
+            if getattr(self.session, "outbox", None) is not None:  # [slack] or [github] on
+                yield Static("", id="cmd-outbox")
             if getattr(self.session, "approvals", None) is not None:  # live sessions only
                 yield Label("Shared incident and approvals", classes="cmd-head")
                 yield Static("", id="cmd-shared")
@@ -136,6 +140,8 @@ class CommandScreen(Screen[None]):
     def _show_all(self, state: IncidentState, now: datetime) -> None:
         self._show_clocks(state, now)
         self._show_shared(now)
+        for line in self.query("#cmd-outbox").results(Static):
+            line.update(outbox_text(getattr(self.session, "outbox", None)))
         locked = self.refusal()
         for index, role in enumerate(self.options.policy.roles):
             field = self.query_one(f"#role-{index}", Input)

@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from cockpit.domain.state import IncidentState
+from cockpit.screens.grafana_copy import copy_link, link_item
 from cockpit.screens.panes import (
     AlertsPane,
     FilterBar,
@@ -44,7 +45,8 @@ class DashboardScreen(Screen[None]):
         *(Binding(str(n), f"focus_pane({n})", name, show=False) for n, name in PANE_NAMES.items()),
         Binding("slash", "filter", "Filter"),
         Binding("enter", "open_alert", "Runbook"),
-        Binding("y", "copy", "Copy"),
+        Binding("y", "copy_link", "Copy"),
+        Binding("Y", "copy", "Copy", show=False),
     ]
 
     class AlertOpened(Message):
@@ -64,6 +66,7 @@ class DashboardScreen(Screen[None]):
         self._header = header
         self._current = 1
         self._panes: list[Pane] = []
+        self._strips: list[SummaryStrip] = []
         self._ctx: PaneContext | None = None
         self.revision = -1
         """The session revision last rendered (the app compares it on resume)."""
@@ -84,6 +87,7 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         """Pick the layout for the terminal size and render any context given before mount."""
         self._panes = [self.query_one(f"#pane-{n}", Pane) for n in PANE_NAMES]
+        self._strips = list(self.query(SummaryStrip))
         self._apply_layout(self.app.size)
         self._mark_current(self._current)
         if self._ctx is not None:
@@ -96,6 +100,7 @@ class DashboardScreen(Screen[None]):
 
     def _apply_layout(self, size: Size) -> None:
         self.set_class(size.width >= WIDE_MIN.width and size.height >= WIDE_MIN.height, "-wide")
+        self._show_summary(self._current)
 
     @property
     def wide(self) -> bool:
@@ -137,9 +142,12 @@ class DashboardScreen(Screen[None]):
         self._show_summary(self._current)
 
     def _show_summary(self, current: int) -> None:
-        # `query`, not `query_one`: a state or a tick may arrive while the screen is torn down.
-        for strip in self.query(SummaryStrip):
-            strip.show_panes(self._panes, current)
+        # Only where it is on screen (the narrow layout), and never on a torn-down screen.
+        if self.wide:
+            return
+        for strip in self._strips:
+            if strip.is_attached:
+                strip.show_panes(self._panes, current)
 
     def focus_pane(self, n: int) -> None:
         """Show (narrow layout) and focus pane `n` (1-4)."""
@@ -167,8 +175,15 @@ class DashboardScreen(Screen[None]):
         """Key /."""
         self.filter_focused()
 
+    def action_copy_link(self) -> None:
+        """Key y: OSC 52 copy of the highlighted row's Grafana link."""
+        if not self._panes:
+            return
+        pane = self.pane(self._current)
+        copy_link(self, link_item(pane.link_values()), "alert" if pane.NUMBER == 1 else "row")
+
     def action_copy(self) -> None:
-        """Key y: OSC 52 copy of the highlighted row."""
+        """Key Y: OSC 52 copy of the highlighted row's text."""
         text = self.focused_copy_text()
         if text is None:
             self.notify("nothing to copy: no row is highlighted", severity="warning")

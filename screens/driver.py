@@ -4,15 +4,22 @@ Textual 8's input thread reads EOF from a closed terminal in a loop (100 % CPU) 
 writer thread dies on EIO, after which the app blocks forever on a full output queue. Here a
 closed input ends the input thread and starts the process's hangup exit, and output to a
 gone terminal is dropped instead of blocking.
+
+Textual's input thread also wakes ten times a second to look for a half-read escape
+sequence. Here it sleeps in `select` until a key arrives, waking on a timer only while a
+sequence is pending; stopping input wakes it through a pipe.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
+import threading
 from codecs import getincrementaldecoder
 from typing import TYPE_CHECKING, Any, TextIO
 
+from textual._time import get_time
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 
@@ -22,6 +29,8 @@ if TYPE_CHECKING:
     from textual.app import App
 
 READ_SIZE = 4096
+PENDING_TICK_S = 0.1
+"""At most this long between checks while an escape sequence is half read."""
 
 
 class TerminalOut:
@@ -61,6 +70,20 @@ class TerminalOut:
         self._on_lost()
 
 
+class WakingEvent(threading.Event):
+    """The input thread's stop flag; setting it also wakes the thread from `select`."""
+
+    def __init__(self, wake_fd: int) -> None:
+        super().__init__()
+        self._wake_fd = wake_fd
+
+    def set(self) -> None:
+        """Set the flag, then wake the reader (in that order: it wakes to a set flag)."""
+        super().set()
+        with contextlib.suppress(OSError):
+            os.write(self._wake_fd, b"!")
+
+
 class HangupDriver(LinuxDriver):
     """LinuxDriver whose end of input or output is the hangup of the process."""
 
@@ -69,6 +92,8 @@ class HangupDriver(LinuxDriver):
         out = self._file
         if out is not None:
             self._file = TerminalOut(out, self._terminal_lost)  # type: ignore[assignment]
+        self._wake_r, self._wake_w = os.pipe()
+        self.exit_event = WakingEvent(self._wake_w)
 
     def _terminal_lost(self) -> None:
         if GUARD.installed:
@@ -78,11 +103,15 @@ class HangupDriver(LinuxDriver):
         """Read keys until asked to stop; EOF or EIO on a terminal is a hangup (not a spin)."""
         selector = selectors.SelectSelector()
         selector.register(self.fileno, selectors.EVENT_READ)
+        selector.register(self._wake_r, selectors.EVENT_READ)
         parser = XTermParser(self._debug)
         decode = getincrementaldecoder("utf-8")().decode
         try:
             while not self.exit_event.is_set():
-                if selector.select(0.1):
+                for key, _mask in selector.select(_timeout(parser)):
+                    if key.fd == self._wake_r:
+                        _drain(self._wake_r)  # stop asked: the loop test sees exit_event
+                        continue
                     try:
                         data = os.read(self.fileno, READ_SIZE)
                     except OSError:  # EIO: the terminal went away
@@ -97,3 +126,20 @@ class HangupDriver(LinuxDriver):
                     self.process_message(event)
         finally:
             selector.close()
+
+
+def _timeout(parser: XTermParser) -> float | None:
+    """None (sleep until input) unless a half-read sequence has a deadline to meet."""
+    deadline: float | None = getattr(parser, "_timeout_time", PENDING_TICK_S)
+    if deadline is None:
+        return None
+    if not isinstance(deadline, float | int):
+        return PENDING_TICK_S  # a Textual without the field: its own cadence
+    return min(PENDING_TICK_S, max(0.0, deadline - get_time()))
+
+
+def _drain(fd: int) -> None:
+    os.set_blocking(fd, False)
+    with contextlib.suppress(OSError):
+        while os.read(fd, 64):
+            pass

@@ -97,6 +97,15 @@ def step_line(step: Step, run: Run | None, note: str = "") -> Text:
     return line
 
 
+def approval_note(step: Step) -> str:
+    """What a step needs beyond a confirmation: outside approval, or a second person's."""
+    if step.forbidden:
+        return f"needs approval outside the cockpit: {clean(step.forbidden, single_line=True)}"
+    if step.approval:
+        return f"two-person rule: {clean(step.approval, single_line=True, max_len=60)} approves"
+    return ""
+
+
 def params_text(runbook: Runbook, bound: BoundParams | ParamError) -> Text:
     """Each parameter with its value and where the value came from."""
     out = Text("Parameters", style="bold")

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from cockpit.actions.outcome import Outcome, Refused, Result
-from cockpit.log.events import Event, Payload, register
+from cockpit.log.events import Event
+from cockpit.log.events_approval import ApprovalDecided, ApprovalRequested, ApprovalUsed
 from cockpit.permissions import Capability
 from cockpit.sanitize import clean
 
@@ -27,45 +28,6 @@ REQUEST_VALID_S = 30 * 60.0
 """A request nobody decided within this long expires."""
 APPROVAL_VALID_S = 15 * 60.0
 """After an approval, the requester has this long to run the step."""
-
-
-@register
-@dataclass(frozen=True, slots=True)
-class ApprovalRequested(Payload):
-    """A run of a step under the two-person rule was asked for; `target` is typed to approve."""
-
-    TYPE: ClassVar[str] = "approval.requested"
-    request_id: str
-    runbook: str
-    step: str
-    what: str
-    target: str
-    approver: str
-    requester: str
-
-
-@register
-@dataclass(frozen=True, slots=True)
-class ApprovalDecided(Payload):
-    """Another person approved or rejected a request (`decision`: approved or rejected)."""
-
-    TYPE: ClassVar[str] = "approval.decided"
-    request_id: str
-    decision: str
-    actor: str
-    reason: str = ""
-
-
-@register
-@dataclass(frozen=True, slots=True)
-class ApprovalUsed(Payload):
-    """The approved run started (`run_id` names its mitigation events); an approval is used
-    once."""
-
-    TYPE: ClassVar[str] = "approval.used"
-    request_id: str
-    run_id: str
-    actor: str
 
 
 @dataclass(frozen=True, slots=True)

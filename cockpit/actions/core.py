@@ -122,6 +122,10 @@ class Actions:
         """Tick (or untick, or flip with None) checklist item `key`."""
         return self._apply(incident.tick(self.ctx, key, done))[0]
 
+    def attach_postmortem(self, markdown: str, template: str) -> Result:
+        """Attach an exported post-mortem to the incident's ticket (the outbox posts it)."""
+        return self._apply(incident.attach_postmortem(self.ctx, markdown, template))[0]
+
     def decide_approval(self, book: ApprovalBook, text: str) -> Result:
         """`approve REQUEST TARGET` / `reject REQUEST TARGET` (two-person rule; another
         person than the requester)."""

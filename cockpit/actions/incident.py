@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from cockpit.actions.context import ActionContext
+from cockpit.actions.context import NO_INCIDENT, ActionContext
 from cockpit.actions.outcome import Outcome, Refused, Result
 from cockpit.clock import rfc3339
 from cockpit.command.checklist import known_item
 from cockpit.command.declare import IncidentForm, incident_events
 from cockpit.domain.records import IncidentInfo
 from cockpit.log.events import ChecklistTicked, MilestoneSet, RoleAssigned
+from cockpit.log.events_outbox import PostmortemExported
 from cockpit.permissions import Capability
 
 
@@ -94,3 +95,21 @@ def tick(ctx: ActionContext, key: str, done: bool | None = None) -> Result:
         done = not (current is not None and current.done)
     verb = "ticked" if done else "unticked"
     return Outcome((ChecklistTicked(key, done, ctx.author),), f"{item.label}: {verb}.")
+
+
+MAX_POSTMORTEM = 60_000
+"""Characters of a post-mortem kept for the ticket (a GitHub comment holds 65,536)."""
+
+
+def attach_postmortem(ctx: ActionContext, markdown: str, template: str) -> Result:
+    """Queue an exported post-mortem for the incident's ticket (open or resolved incident)."""
+    refused = ctx.refusal(Capability.EXTERNAL)
+    if refused is not None:
+        return refused
+    incident = ctx.state().incident
+    if incident is None:
+        return Refused(NO_INCIDENT)
+    if len(markdown) > MAX_POSTMORTEM:
+        markdown = markdown[:MAX_POSTMORTEM] + "\n\n... (cut: the full text is in the export file)"
+    event = PostmortemExported(incident.incident_id, template, markdown, ctx.author)
+    return Outcome((event,), f"Post-mortem queued for the ticket of {incident.incident_id}.")

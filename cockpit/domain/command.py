@@ -25,6 +25,7 @@ from cockpit.domain.records import (
 )
 from cockpit.domain.state import EnvironmentInfo, IncidentState, LogHeader, SourceInfo
 from cockpit.log import events as ev
+from cockpit.log import events_outbox as eo
 
 Handler = Callable[[IncidentState, ev.Event, Any], None]
 
@@ -310,6 +311,11 @@ def sources_configured(state: IncidentState, event: ev.Event, p: ev.Payload) -> 
     state.environment = EnvironmentInfo(p.environment, p.production, p.read_only)
 
 
+def outbox_recorded(state: IncidentState, event: ev.Event, p: ev.Payload) -> None:
+    """Posts to Slack and GitHub (and exports to attach) are folded by `cockpit.outbox`;
+    the incident's own state does not change."""
+
+
 COMMAND_HANDLERS: dict[str, Handler] = {
     ev.LogOpened.TYPE: log_opened,
     ev.SourcesConfigured.TYPE: sources_configured,
@@ -330,5 +336,8 @@ COMMAND_HANDLERS: dict[str, Handler] = {
     ev.ExternalActionRecorded.TYPE: external,
     ev.SilenceCreated.TYPE: silence_created,
     ev.SilenceExpired.TYPE: silence_expired,
+    eo.ChatPosted.TYPE: outbox_recorded,
+    eo.TicketUpdated.TYPE: outbox_recorded,
+    eo.PostmortemExported.TYPE: outbox_recorded,
 }
 """Event type -> handler taking the decoded payload (these events are rare: decoding is fine)."""

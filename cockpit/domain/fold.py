@@ -60,6 +60,7 @@ class Folder:
         try:
             if handler is not None:
                 handler(state, event)
+                state.source_seq[str(event.data.get("source"))] = event.seq
             elif kind in COMMAND_HANDLERS:
                 payload = event.payload()
                 if isinstance(payload, ev.UnknownPayload):

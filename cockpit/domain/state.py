@@ -146,8 +146,8 @@ class IncidentState:
     __slots__ = (
         "alerts", "close_reason", "closed", "current", "environment", "event_count", "header",
         "health", "incidents", "kafka", "kafka_peak", "kafka_peaks", "last_seq", "last_ts",
-        "postgres", "resolved_alerts", "resolved_count", "sources", "tenants", "unknown",
-        "unknown_counts",
+        "postgres", "resolved_alerts", "resolved_count", "source_seq", "sources", "tenants",
+        "unknown", "unknown_counts",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -156,6 +156,9 @@ class IncidentState:
         """Configured sources by name (kind and poll interval), from `sources.configured`."""
         self.environment: EnvironmentInfo | None = None
         self.health: dict[str, SourceHealth] = {}
+        self.source_seq: dict[str, int] = {}
+        """Per source, the seq of its last poll event (observed, polled or failed): a pane
+        rebuilds its rows only when one of its own sources moved."""
         self.alerts: dict[str, dict[str, AlertRecord]] = {}
         self.resolved_alerts: deque[ResolvedAlert] = deque(maxlen=RESOLVED_LEN)
         self.resolved_count = 0
@@ -185,6 +188,7 @@ class IncidentState:
             setattr(other, name, getattr(self, name))
         other.sources = dict(self.sources)
         other.health = {s: h.copy() for s, h in self.health.items()}
+        other.source_seq = dict(self.source_seq)
         other.alerts = {s: dict(m) for s, m in self.alerts.items()}
         other.resolved_alerts = self.resolved_alerts.copy()
         other.kafka = {s: k.copy() for s, k in self.kafka.items()}

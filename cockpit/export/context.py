@@ -130,6 +130,7 @@ def _impact(folded: FoldedLog, record: IncidentRecord, clocks: Durations) -> dic
         "peak_lag": None,
         "peak_connections": None,
         "alerts": _alerts(folded, record, folded.state.last_ts),
+        "queried": dict.fromkeys(("kyc_checks", "declarations", "sla_breaches")),
     }
     lag = folded.peaks.lag_peak(start, end)
     if lag is not None:
@@ -236,6 +237,7 @@ def build_context(folded: FoldedLog, record: IncidentRecord | None = None) -> Co
     header = state.header
     return {
         "warning": folded.warning,
+        "window": None,
         "log": {
             "name": folded.name,
             "events": folded.events,

@@ -110,6 +110,20 @@ class LogOpened(Payload):
     cockpit_version: str
     hash_mode: str = "sha256"
     mode: str = "live"
+    source_url: str = ""
+    """`backfill`: the Prometheus the log was rebuilt from (credentials removed)."""
+    window_from: str = ""
+    """`backfill`: the start of the window rebuilt (RFC 3339)."""
+    window_to: str = ""
+    """`backfill`: its end (RFC 3339)."""
+
+    def to_data(self) -> dict[str, JSON]:
+        """The header's data; the backfill fields only when set (live headers stay as they were)."""
+        data = Payload.to_data(self)
+        for name in ("source_url", "window_from", "window_to"):
+            if not data[name]:
+                del data[name]
+        return data
 
 
 @register

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import getpass
 import os
@@ -11,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cockpit import __version__
 from cockpit.clock import Clock
@@ -112,12 +114,14 @@ class IncidentLog(Tail):
         host: str | None = None,
         user: str | None = None,
         from_start: bool = False,
+        provenance: Mapping[str, Any] | None = None,
     ) -> tuple[IncidentLog, OpenReport]:
         """Open (or create, 0600) a log for append; raises LogError with a one-line reason.
 
         With `from_start`, the first `poll()` also returns the events already in the file
         (checked against the chain as they are read), so the app folds history and new
-        events through one path; otherwise polling starts at the current end.
+        events through one path; otherwise polling starts at the current end. `provenance`
+        (source_url, window_from, window_to) goes into a new log's header.
         """
         name = str(path)
         created = True
@@ -137,6 +141,8 @@ class IncidentLog(Tail):
                 tail = recover_tail(fd, name, log._key)
                 if tail is None:
                     header = log._header(mode, incident_id, host, user)
+                    if provenance:
+                        header = dataclasses.replace(header, **provenance)
                     log._write(header.TYPE, header.to_data())
                     report = OpenReport(name, True, 1, hash_mode(log._key), None)
                 else:

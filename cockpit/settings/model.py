@@ -10,12 +10,15 @@ from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
+from cockpit.settings.argo_grafana import ArgoCdSettings, GrafanaSettings
 from cockpit.settings.backends import (
     EXCLUSIVE_GROUPS,
     HttpSourceSettings,
     KubernetesSettings,
     PostgresSettings,
 )
+from cockpit.settings.export import ExportSettings
+from cockpit.settings.slack_github import GitHubSettings, SlackSettings
 from cockpit.settings.tables import (
     IncidentSettings,
     PagerDutySettings,
@@ -81,12 +84,17 @@ class ConfigFile(BaseModel):
     kubernetes: KubernetesSettings = Field(default_factory=KubernetesSettings)
     pagerduty: PagerDutySettings = Field(default_factory=PagerDutySettings)
     statuspage: StatuspageSettings = Field(default_factory=StatuspageSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    github: GitHubSettings = Field(default_factory=GitHubSettings)
     incident: IncidentSettings = Field(default_factory=IncidentSettings)
     runbooks: RunbooksSettings = Field(default_factory=RunbooksSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
     user: UserSettings = Field(default_factory=UserSettings)
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
+    export: ExportSettings = Field(default_factory=ExportSettings)
     environments: dict[EnvName, EnvironmentSettings] = Field(default_factory=dict)
+    argocd: ArgoCdSettings = Field(default_factory=ArgoCdSettings)
+    grafana: GrafanaSettings = Field(default_factory=GrafanaSettings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +173,16 @@ class Settings:
         return self.config.statuspage
 
     @property
+    def slack(self) -> SlackSettings:
+        """The `[slack]` table."""
+        return self.config.slack
+
+    @property
+    def github(self) -> GitHubSettings:
+        """The `[github]` table."""
+        return self.config.github
+
+    @property
     def incident(self) -> IncidentSettings:
         """The `[incident]` table."""
         return self.config.incident
@@ -188,6 +206,16 @@ class Settings:
     def sources(self) -> SourcesSettings:
         """The `[sources]` table."""
         return self.config.sources
+
+    @property
+    def argocd(self) -> ArgoCdSettings:
+        """The `[argocd]` table."""
+        return self.config.argocd
+
+    @property
+    def grafana(self) -> GrafanaSettings:
+        """The `[grafana]` table."""
+        return self.config.grafana
 
     @property
     def environments(self) -> Mapping[str, EnvironmentSettings]:

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from cockpit.domain.state import IncidentState
 from cockpit.domain.thresholds import Thresholds
 from cockpit.domain.views import AlertPolicy
+from cockpit.grafana import window
 from cockpit.screens.widgets import VirtualTable
 
 from .status import PaneStatus, pane_status
@@ -36,15 +37,17 @@ class PaneContext:
     """The session's state revision; a pane skips work it already did for this revision
     (-1: unknown, always render)."""
 
-    def same_data(self, other: PaneContext | None, *, policy: bool = False) -> bool:
-        """True when `other` shows the same folded state (the time may differ); `policy`:
-        the alert catalog must be the same too (only the alerts depend on it)."""
-        return (
-            other is not None
-            and self.revision >= 0
-            and other.revision == self.revision
-            and other.thresholds == self.thresholds
-            and (not policy or other.policy is self.policy)
+    def kind_key(self, kind: str) -> tuple[object, ...]:
+        """What a pane of `kind` shows, cheaply: the seq of each of its sources' last poll
+        (a source the log never described counts for every pane). A log that describes no
+        source at all falls back to the revision: any change redraws."""
+        sources = self.state.sources
+        if not sources:
+            return (("revision", self.revision),)
+        return tuple(
+            (name, seq)
+            for name, seq in self.state.source_seq.items()
+            if (info := sources.get(name)) is None or info.kind == kind
         )
 
 
@@ -104,6 +107,7 @@ class Pane(Vertical):
         self._subtitle: Content | None = None
         self.context: PaneContext | None = None
         """The context last rendered (the 1 Hz tick moves its time only)."""
+        self._key: tuple[object, ...] = ()
 
     @property
     def table(self) -> VirtualTable:
@@ -114,7 +118,9 @@ class Pane(Vertical):
         """Render `ctx`: status line, data, then the title (which counts the data)."""
         if not self.is_attached or not self.children:
             return  # torn down (the app is exiting) while a message was still queued
-        same = ctx.same_data(self.context, policy=self.USES_POLICY)
+        key = ctx.kind_key(self.KIND)
+        same = self._same_data(ctx, key)
+        self._key = key
         self.context = ctx
         self._show_status(ctx)
         if same:
@@ -122,6 +128,19 @@ class Pane(Vertical):
             return
         self.update_data(ctx)
         self._set_title(self.pane_title())
+
+    def _same_data(self, ctx: PaneContext, key: tuple[object, ...]) -> bool:
+        """True when `ctx` shows what was last rendered (the time may differ): this pane's
+        sources at the same seqs, the same thresholds and, for the alerts, the same catalog.
+        Another pane's source polling leaves this one's rows alone."""
+        last = self.context
+        return (
+            last is not None
+            and ctx.revision >= 0
+            and key == self._key
+            and ctx.thresholds == last.thresholds
+            and (not self.USES_POLICY or ctx.policy is last.policy)
+        )
 
     def show_time(self, now: datetime) -> None:
         """The 1 Hz tick: the status line (data age) and the visible ages; no rebuild."""
@@ -183,3 +202,16 @@ class Pane(Vertical):
     def copy_text(self) -> str | None:
         """Plain text of the highlighted row for the clipboard, or None."""
         raise NotImplementedError
+
+    def link_values(self) -> dict[str, str] | None:
+        """Grafana placeholders of the highlighted row (None: no row is highlighted):
+        `pane`, a `from`/`to` range over the last hour, and the pane's own columns."""
+        ctx = self.context
+        row = self.row_values()
+        if ctx is None or row is None:
+            return None
+        return {"pane": self.KIND, **window(ctx.now), **row}
+
+    def row_values(self) -> dict[str, str] | None:
+        """The highlighted row's columns as link placeholders (None: no row)."""
+        return None

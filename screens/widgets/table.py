@@ -93,8 +93,11 @@ class VirtualTable(TableView, can_focus=True):
     def set_rows(self, rows: Sequence[Row], prepared: PreparedRows | None = None) -> None:
         """Replace the rows; the cursor stays on its key and only changed lines repaint.
 
-        `prepared` is `prepare_rows(rows)` done ahead (e.g. on a worker thread).
+        `prepared` is `prepare_rows(rows)` done ahead (e.g. on a worker thread). The same rows
+        again cost one comparison and paint nothing.
         """
+        if self._model.rows == list(rows):
+            return
         self._tracked(lambda: self._model.set_rows(rows, prepared))
 
     def set_filter(self, text: str) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from actions_support import START, actions_for, open_session, writes
 
-from cockpit.actions.approvals import Approval, ApprovalBook, ApprovalRequested
+from cockpit.actions.approvals import Approval, ApprovalBook
 from cockpit.actions.core import Actions
 from cockpit.actions.notes import NoteDraft
 from cockpit.actions.outcome import Followup, Outcome, Refused, Result
@@ -20,6 +20,7 @@ from cockpit.actions.paging import PagePlan
 from cockpit.actions.silences import Matcher, SilenceApi, SilenceDraft
 from cockpit.clock import FrozenClock
 from cockpit.command.declare import IncidentForm
+from cockpit.log.events_approval import ApprovalRequested
 from cockpit.log.reader import LogReader
 from cockpit.permissions import ROLES, Capability, Mode, Permissions
 from cockpit.sim.demo_silences import SilenceFake
@@ -79,6 +80,8 @@ ACTIONS: dict[str, tuple[Capability, bool, Call, set[str]]] = {
     "silence": (E, False, lambda a, _: _am(a).silence(SILENCE), {"silence.created"}),
     "expire silence": (E, False, lambda a, _: _expire(a), {"silence.expired"}),
     "approve": (C, False, lambda a, _: _approve(a), {"approval.decided"}),
+    "attach postmortem": (E, True, lambda a, _: a.attach_postmortem("# PM", "default"),
+                          {"postmortem.exported"}),
 }  # fmt: skip
 
 SESSIONS = list(itertools.product(Mode, (False, True), (False, True), ROLES))
@@ -161,7 +164,8 @@ def test_the_matrix_names_every_public_action() -> None:
                "unlink_mirror", "list_silences"}  # fmt: skip
     covered = {"declare_or_update", "acknowledge", "assign_role", "tick", "add_note",
                "correct_note", "page", "plan_page", "post_status", "pd_act", "link_mirror",
-               "resolve", "silence", "expire_silence", "decide_approval"}  # fmt: skip
+               "resolve", "silence", "expire_silence", "decide_approval",
+               "attach_postmortem"}  # fmt: skip
     assert public - queries == covered
 
 

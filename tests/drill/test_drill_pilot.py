@@ -98,7 +98,8 @@ async def test_a_scripted_trainee_gets_a_debrief(tmp_path: Path) -> None:
         screen = app.screen
         assert isinstance(screen, RunbookScreen)
         await until(pilot, lambda: banner_on(app))
-        # T+3:00 the rollback, on the simulated platform's Kubernetes.
+        # T+3:00 the rollback, through the simulated platform's Argo CD (kyc-svc is Argo-managed
+        # there, so the plain Kubernetes rollout undo is refused in favour of this one).
         await pilot.press("p")
         await until(pilot, lambda: app.screen.query("#param"))
         app.screen.query_one("#param", Input).value = "service=kyc-svc"
@@ -106,7 +107,7 @@ async def test_a_scripted_trainee_gets_a_debrief(tmp_path: Path) -> None:
         await until(pilot, lambda: app.screen is screen and screen.typed.get("service"))
         await at_drill_second(pilot, app, base, 240)
         ids = [s.id for s in screen.shown_steps]
-        screen.query_one("#steps", OptionList).highlighted = ids.index("rollback")
+        screen.query_one("#steps", OptionList).highlighted = ids.index("argo-rollback")
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, MitigationDialog))
         dialog = app.screen
@@ -119,7 +120,7 @@ async def test_a_scripted_trainee_gets_a_debrief(tmp_path: Path) -> None:
         )
         (done,) = app.session.state.mitigations.values()
         assert done.outcome == "ok", done.summary
-        assert "registry.local/kyc-svc" in done.summary
+        assert done.step == "argo-rollback", done
         # T+4:00 resolve.
         await pilot.press("escape")
         await at_drill_second(pilot, app, base, 300)

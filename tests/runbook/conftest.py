@@ -13,6 +13,7 @@ from cockpit.clock import FrozenClock, SystemClock
 from cockpit.log.store import IncidentLog
 from cockpit.runbook.exec.base import StepTargets
 from cockpit.runbook.model import Runbook
+from cockpit.runbook.parse import parse_runbook
 from cockpit.runbook.validate import default_runbook_dirs, load_runbooks
 from cockpit.sim.k8s_fake import K8sFake, make_k8s_client
 
@@ -31,6 +32,15 @@ def runbooks() -> dict[str, Runbook]:
     found = load_runbooks(default_runbook_dirs())
     assert not found.refused, found.problems
     return {r.id: r for r in found.runbooks}
+
+
+FORBIDDEN_RB = Path(__file__).parent.parent / "data" / "runbooks" / "RB-990-forbidden.md"
+
+
+@pytest.fixture(scope="session")
+def forbidden_rb() -> Runbook:
+    """A test runbook whose only step is `forbidden=`: shown, never run from the cockpit."""
+    return parse_runbook(FORBIDDEN_RB)
 
 
 @pytest.fixture

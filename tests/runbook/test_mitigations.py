@@ -106,7 +106,7 @@ def test_scale_relative_is_capped_at_the_partition_count(
 
 
 def test_mitigations_refused_in_read_only_and_replay(
-    k8s_targets: StepTargets, logbox: LogBox, runbooks: dict[str, Runbook]
+    k8s_targets: StepTargets, logbox: LogBox, runbooks: dict[str, Runbook], forbidden_rb: Runbook
 ) -> None:
     runbook = runbooks["RB-002"]
     step = runbook.step("fallback-ocr")
@@ -115,10 +115,10 @@ def test_mitigations_refused_in_read_only_and_replay(
         run = runner(runbook, logbox, k8s_targets, **kw).start(step)
         run.prepare(bind(runbook))
         assert run.phase is Phase.REFUSED and run.planned is None, kw
-    forbidden = runbooks["RB-003"].step("purge-topic")
+    forbidden = forbidden_rb.step("drop-topic")
     assert forbidden is not None
-    refused = runner(runbooks["RB-003"], logbox, k8s_targets).start(forbidden)
-    refused.prepare(bind(runbook))
+    refused = runner(forbidden_rb, logbox, k8s_targets).start(forbidden)
+    refused.prepare(bind(forbidden_rb))
     assert refused.phase is Phase.REFUSED and "CTO approval" in refused.summary
     assert logbox.types() == []
     assert _env(_deployment(k8s_targets, "kyc-svc"))["OCR_PRIMARY"] == "internal"

@@ -58,17 +58,14 @@ def test_a_refused_mitigation_is_in_the_log(
     assert run.runbook == "RB-002" and run.step == "fallback-ocr" and "nadia" in run.requested_by
 
 
-def test_a_forbidden_step_attempt_is_in_the_log(
-    logbox: LogBox, runbooks: dict[str, Runbook]
-) -> None:
-    runbook = runbooks["RB-003"]
-    step = runbook.step("purge-topic")
+def test_a_forbidden_step_attempt_is_in_the_log(logbox: LogBox, forbidden_rb: Runbook) -> None:
+    step = forbidden_rb.step("drop-topic")
     assert step is not None
-    result = runner(runbook, logbox, StepTargets()).run(step, bind(runbook))
+    result = runner(forbidden_rb, logbox, StepTargets()).run(step, bind(forbidden_rb))
     assert result.outcome == "refused" and "CTO approval" in result.summary
     (run,) = [*logbox.state.mitigations.values(), *logbox.state.steps.values()]
     assert run.outcome == "refused" and "CTO approval" in run.summary
-    assert run.step == "purge-topic"
+    assert run.step == "drop-topic"
 
 
 def test_a_bad_parameter_attempt_is_in_the_log(logbox: LogBox, tmp_path: Path) -> None:

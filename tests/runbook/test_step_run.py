@@ -228,11 +228,11 @@ LOCKED = {
 
 @pytest.mark.parametrize("name", sorted(LOCKED))
 def test_no_step_that_changes_the_platform_runs_in_a_locked_session(
-    name: str, logbox: LogBox, runbooks: dict[str, Runbook]
+    name: str, logbox: LogBox, runbooks: dict[str, Runbook], forbidden_rb: Runbook
 ) -> None:
     permissions = LOCKED[name]
     checked = 0
-    for runbook in runbooks.values():
+    for runbook in [*runbooks.values(), forbidden_rb]:
         shown, why = offered(runbook, permissions)
         for step in runbook.steps:
             if not changes_platform(step):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cockpit.actions.approvals import ApprovalBook, ApprovalRequested
+from cockpit.actions.approvals import ApprovalBook
 from cockpit.domain.fold import Folder
 from cockpit.domain.records import RoleAssignment
 from cockpit.log.codec import encode
 from cockpit.log.events import ZERO_HASH
+from cockpit.log.events_approval import ApprovalRequested
 from cockpit.log.pgpresence import Present
 from cockpit.log.shared import SharedStatus, shared_status
 from cockpit.screens.header import HeaderInfo, header_text

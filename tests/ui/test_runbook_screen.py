@@ -34,15 +34,21 @@ def _planner() -> tuple[Sequence[PlannedSource], SourcesConfigured]:
 
 
 def live_app(
-    path: Path, dsn: str, *, read_only: bool = False, role: str = "responder", dirs: str = ""
+    path: Path,
+    dsn: str,
+    *,
+    read_only: bool = False,
+    role: str = "responder",
+    dirs: str = "",
+    author: str = "nadia@bastion",
 ) -> CockpitApp:
     clock = SystemClock()
-    log, _report = IncidentLog.open(path, clock=clock)
+    log, _report = IncidentLog.open(path, clock=clock, from_start=True)
     targets = StepTargets(postgres_dsn=dsn, postgres_mitigation_dsn=dsn)
     options = AppOptions(
         header=HeaderInfo("LIVE", read_only=read_only),
         permissions=Permissions.decide(Mode.LIVE, read_only=read_only, role=role),
-        author="nadia@bastion",
+        author=author,
         targets=lambda: targets,
         runbook_dirs=(dirs,) if dirs else (),
     )
@@ -144,15 +150,61 @@ async def test_a_viewer_is_never_offered_a_mitigation(tmp_path: Path) -> None:
 
 
 async def test_a_forbidden_attempt_is_logged(tmp_path: Path) -> None:
-    app = live_app(tmp_path / "forbidden.jsonl", "host=127.0.0.1 port=1")
-    alert = DashboardScreen.AlertOpened("a2", "KafkaConsumerLag", "RB-003", {})
+    dirs = str(Path(__file__).parent.parent / "data" / "runbooks")
+    app = live_app(tmp_path / "forbidden.jsonl", "host=127.0.0.1 port=1", dirs=dirs)
+    alert = DashboardScreen.AlertOpened("a2", "TopicFlood", "RB-990", {})
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_rb004(pilot, app, alert)
-        await run_step(pilot, screen, "purge-topic")
+        prompt = str(screen.query_one("#steps", OptionList).get_option_at_index(0).prompt)
+        assert "needs approval outside the cockpit: CTO approval" in prompt
+        await run_step(pilot, screen, "drop-topic")
         await until(pilot, lambda: app.session.state.mitigations)
         (run,) = app.session.state.mitigations.values()
-        assert run.step == "purge-topic" and run.outcome == "refused"
+        assert run.step == "drop-topic" and run.outcome == "refused"
         assert "CTO" in run.summary
+
+
+async def test_a_two_person_step_is_requested_approved_by_another_then_runs(
+    tmp_path: Path,
+) -> None:
+    """RB-003's purge: nadia's run files a request; bob, on his own command screen, approves
+    it by typing the topic; nadia's next run goes on to the typed confirmation."""
+    path = tmp_path / "shared.jsonl"
+    alert = DashboardScreen.AlertOpened("a3", "KafkaConsumerLag", "RB-003", {"topic": "kyc.events"})
+    nadia = live_app(path, "host=127.0.0.1 port=1")
+    async with nadia.run_test(size=(80, 24)) as pilot:
+        screen = await open_rb004(pilot, nadia, alert)
+        index = [s.id for s in screen.shown_steps].index("purge-topic")
+        prompt = str(screen.query_one("#steps", OptionList).get_option_at_index(index).prompt)
+        assert "two-person rule: CTO" in prompt
+        await run_step(pilot, screen, "purge-topic")
+        book = nadia.session.approvals
+        await until(pilot, lambda: book.requests)
+        assert not isinstance(nadia.screen, MitigationDialog)
+        (request,) = book.requests.values()
+        assert request.request.target == "kyc.events" and "nadia" in request.request.requester
+        request_id = request.request.request_id
+    bob = live_app(path, "host=127.0.0.1 port=1", author="bob@bastion-2")
+    async with bob.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        await until(pilot, lambda: bob.screen.query("#approval-input"))
+        shared = str(bob.screen.query_one("#cmd-shared").render())
+        assert request_id in shared and "kyc.events" in shared
+        field = bob.screen.query_one("#approval-input", Input)
+        field.focus()
+        field.value = f"approve {request_id} kyc.events"
+        await pilot.press("enter")
+        await until(pilot, lambda: bob.session.approvals.requests[request_id].decision)
+        assert bob.session.approvals.requests[request_id].decision == "approved"
+    again = live_app(path, "host=127.0.0.1 port=1")
+    async with again.run_test(size=(80, 24)) as pilot:
+        screen = await open_rb004(pilot, again, alert)
+        await run_step(pilot, screen, "purge-topic")
+        await until(pilot, lambda: isinstance(again.screen, MitigationDialog))
+        what = str(again.screen.query_one("#what").children[0].render())
+        assert "kafka-configs.sh" in what and "kyc.events" in what
+        await pilot.press("escape")
 
 
 GATED = """import os, sys, time

@@ -35,8 +35,14 @@ def test_show_prints_steps_with_safety_flags(capsys) -> None:
 
 
 def test_show_forbidden_step(capsys) -> None:
-    assert show_main("RB-003") == 0
+    assert show_main("RB-990", [Path(__file__).parent.parent / "data" / "runbooks"]) == 0
     assert "FORBIDDEN here: CTO approval" in capsys.readouterr().out
+
+
+def test_show_two_person_step(capsys) -> None:
+    assert show_main("RB-003") == 0
+    out = capsys.readouterr().out
+    assert "[purge-topic]" in out and "two-person rule, approver: CTO" in out
 
 
 def test_show_unknown_id(capsys) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from cockpit.runbook.model import Runbook, Step
+from cockpit.runbook.parse import parse_runbook
 from cockpit.runbook.safety import changes_platform, gate
 from cockpit.runbook.spec import K8sBody
 from cockpit.runbook.validate import default_runbook_dirs, load_runbooks
@@ -44,9 +46,15 @@ def test_replay_runs_nothing(shipped) -> None:
     assert not gate(_step(shipped, "RB-004", "who-holds"), read_only=False, replay=True).allowed
 
 
-def test_forbidden_never_runs(shipped) -> None:
-    decision = gate(_step(shipped, "RB-003", "purge-topic"), read_only=False)
+def test_forbidden_never_runs() -> None:
+    runbook = parse_runbook(Path(__file__).parent.parent / "data/runbooks/RB-990-forbidden.md")
+    decision = gate(runbook.steps[0], read_only=False)
     assert not decision.allowed and "CTO" in decision.reason
+
+
+def test_the_purge_is_under_the_two_person_rule(shipped) -> None:
+    decision = gate(_step(shipped, "RB-003", "purge-topic"), read_only=False)
+    assert decision.allowed and decision.confirm == "typed"
 
 
 def test_confirm_yes_mitigation(shipped) -> None:

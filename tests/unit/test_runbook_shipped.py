@@ -77,7 +77,8 @@ def test_key_safety_facts(shipped: dict[str, Runbook]) -> None:
     assert kill is not None and kill.kind == "sql" and kill.role == "mitigate"
     assert kill.confirm == "typed" and kill.danger and "%(idle_minutes)s" in kill.body
     purge = shipped["RB-003"].step("purge-topic")
-    assert purge is not None and purge.forbidden and "CTO" in purge.forbidden
+    assert purge is not None and not purge.forbidden and purge.approval
+    assert "CTO" in purge.approval and purge.confirm == "typed" and purge.danger
     scale = shipped["RB-003"].step("scale-consumers")
     assert scale is not None and isinstance(scale.spec, K8sBody)
     assert scale.spec.replicas == "+3" and scale.spec.max_replicas == "{{ partitions }}"

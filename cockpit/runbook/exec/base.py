@@ -11,6 +11,7 @@ from typing import Any
 
 from cockpit.clock import Clock, SystemClock
 from cockpit.log.events import JSON
+from cockpit.runbook.argo import ArgoTarget
 from cockpit.runbook.exec.toolbox import Toolbox
 from cockpit.sanitize import clean
 
@@ -103,6 +104,8 @@ class StepTargets:
     """Why the mitigation login could not be read (said when a SQL mitigation is tried)."""
     k8s_client: Callable[[], Any] | None = None
     """Returns a configured `kubernetes.client.ApiClient` (retries off, deadline set)."""
+    argocd: ArgoTarget | None = None
+    """`argocd` steps talk to this server; its `applications` make rollout-undo refuse."""
     toolbox: Toolbox | None = None
     """Simulated sessions: `exec`, `http` and `sql` steps go here, never to the host."""
     environ: Mapping[str, str] = field(default_factory=dict)

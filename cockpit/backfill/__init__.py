@@ -1,0 +1,1 @@
+"""`cockpit backfill`: an incident log rebuilt from Prometheus history."""
