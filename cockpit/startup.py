@@ -93,6 +93,7 @@ def open_log(
     from_start: bool = False,
     settings: Settings | None = None,
     incident: str | None = None,
+    provenance: Mapping[str, str] | None = None,
 ) -> tuple[IncidentLog, OpenReport]:
     """Open or create the log, keyed by COCKPIT_LOG_KEY (StartupError when it cannot be).
 
@@ -115,7 +116,9 @@ def open_log(
                 path, dsn=dsn, incident=incident, clock=clock, key=key, mode=mode,
                 from_start=from_start,
             )  # fmt: skip
-        return IncidentLog.open(path, clock=clock, key=key, mode=mode, from_start=from_start)
+        return IncidentLog.open(
+            path, clock=clock, key=key, mode=mode, from_start=from_start, provenance=provenance
+        )
     except (LogError, ConfigError) as err:
         raise StartupError(str(err)) from err
 
@@ -244,7 +247,8 @@ def drill(
         found = identify(source)
     except (OSError, ReadError, ValueError) as err:
         raise StartupError(f"{source}: cannot replay it as a drill: {err}") from err
-    incident_log, _report = open_log(path, clock, {}, mode="drill")
+    named = {"source_log": found.name, "source_sha256": found.sha256}
+    incident_log, _report = open_log(path, clock, {}, mode="drill", provenance=named)
     incident_log.append(
         DrillStarted(
             source=found.name, source_sha256=found.sha256, source_last_hash=found.last_hash,

@@ -116,11 +116,16 @@ class LogOpened(Payload):
     """`backfill`: the start of the window rebuilt (RFC 3339)."""
     window_to: str = ""
     """`backfill`: its end (RFC 3339)."""
+    source_log: str = ""
+    """`drill`: the file name of the past incident log replayed."""
+    source_sha256: str = ""
+    """`drill`: the SHA-256 of that file's bytes."""
 
     def to_data(self) -> dict[str, JSON]:
-        """The header's data; the backfill fields only when set (live headers stay as they were)."""
+        """The header's data; the backfill and drill fields only when set (live headers stay
+        as they were)."""
         data = Payload.to_data(self)
-        for name in ("source_url", "window_from", "window_to"):
+        for name in ("source_url", "window_from", "window_to", "source_log", "source_sha256"):
             if not data[name]:
                 del data[name]
         return data

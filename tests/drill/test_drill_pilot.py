@@ -5,6 +5,7 @@ trainee's timeline, the DRILL banner is on every screen, and the drill log verif
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -150,7 +151,9 @@ async def test_a_scripted_trainee_gets_a_debrief(tmp_path: Path) -> None:
         {"what": "resolve", "original_s": 312.0, "trainee_s": 240.0},
     ]
     lines = [json.loads(line) for line in path.read_text().splitlines()]
-    assert lines[0]["data"]["mode"] == "drill"
+    header = lines[0]["data"]
+    assert header["mode"] == "drill" and header["source_log"] == "demo-sample.jsonl"
+    assert header["source_sha256"] == hashlib.sha256(sample_log().read_bytes()).hexdigest()
     assert lines[1]["type"] == "drill.started" and lines[1]["data"]["source"] == "demo-sample.jsonl"
     for line in lines:
         assert not set(json.dumps(line).split('"')) & set(ORIGINAL), line
