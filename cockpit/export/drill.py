@@ -17,6 +17,7 @@ from cockpit.domain.drill import (
     rows_from_data,
     verdict,
 )
+from cockpit.export.redact import Redactor
 from cockpit.export.render import md_inline
 from cockpit.log.events import Event
 from cockpit.log.reader import LogReader, ReadError
@@ -52,8 +53,11 @@ def _what(event: Event) -> str:
     return event.type
 
 
-def drill_markdown(path: str | Path, key: bytes | None = None) -> DrillDocument:
-    """The debrief of the drill log at `path` (ReadError/OSError when it cannot be read)."""
+def drill_markdown(
+    path: str | Path, key: bytes | None = None, redactor: Redactor | None = None
+) -> DrillDocument:
+    """The debrief of the drill log at `path` (ReadError/OSError when it cannot be read);
+    `redactor` masks secrets always, e-mails, phones and tenants with `--redact`."""
     report = verify(path, key)
     warning = None if report.ok else f"the drill log failed verification: {report.summary}"
     events = [record.event for record in LogReader(path)]
@@ -98,4 +102,5 @@ def drill_markdown(path: str | Path, key: bytes | None = None) -> DrillDocument:
         lines.append("- nothing")
     if warning:
         lines = [f"> **Warning:** {md_inline(warning)}", "", *lines]
-    return DrillDocument("\n".join(lines) + "\n", warning)
+    text = "\n".join(lines) + "\n"
+    return DrillDocument((redactor or Redactor())(text), warning)

@@ -82,7 +82,7 @@ def export_markdown(
     say(f"reading and verifying {Path(log).name}")
     if template == DEFAULT_TEMPLATE and window is None and not incident and is_drill_log(log):
         try:
-            drilled = drill_markdown(log, key)
+            drilled = drill_markdown(log, key, Redactor(personal=redact))
         except (OSError, ReadError) as err:
             raise ExportError(f"{log}: cannot read the drill log: {err}") from None
         return Exported(drilled.markdown, drilled.warning, False, drill=True)

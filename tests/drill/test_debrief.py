@@ -57,6 +57,7 @@ def test_a_drill_log_without_a_debrief_exports_the_trainee_side(tmp_path: Path) 
     clock.advance(12)
     log.append(ev.IncidentDeclared("INC-1", "[b]PG[/b] *down*", "SEV-2", actor="tina"))
     log.append(ev.MilestoneSet("acknowledged", "2026-03-12T02:48:12Z", actor="tina"))
+    log.append(ev.NoteAdded("n-1", "called tina@example.com", "tina"))
     log.close()
     document = export_markdown(tmp_path / "drill.jsonl")
     assert document.drill and document.warning is None
@@ -64,6 +65,9 @@ def test_a_drill_log_without_a_debrief_exports_the_trainee_side(tmp_path: Path) 
     assert "| acknowledge | — | T+0:12 | done (the original responders did not) |" in text
     assert "none recorded (the drill stopped before its debrief)" in text
     assert r"incident.declared: \[b\]PG\[/b\] \*down\*" in text
+    assert "tina@example.com" in text
+    redacted = export_markdown(tmp_path / "drill.jsonl", redact=True).markdown
+    assert "tina@example.com" not in redacted and "called" in redacted
 
 
 class DebriefApp(App[None]):
