@@ -124,6 +124,9 @@ async def test_every_step_of_a_drill_stays_on_the_simulated_platform(
         targets = app.step_targets
         assert targets is not None and targets.toolbox is not None
         assert targets.where.exec_host == "simulated toolbox"
+        loopback = "http://127.0.0.1:"
+        assert targets.argocd is not None and targets.argocd.url.startswith(loopback)
+        assert (targets.prometheus_url or "").startswith(loopback)
         found = load_runbooks(default_runbook_dirs())
         results = {
             (rb.id, step.id): (step.kind, _run(step, rb, targets, box.port))
@@ -144,3 +147,5 @@ async def test_every_step_of_a_drill_stays_on_the_simulated_platform(
         assert who.outcome == "ok", who.summary
     _kind, undo = results["RB-004", "rollback"]
     assert undo.outcome == "ok" and "registry.local/kyc-svc:" in undo.summary
+    _kind, argo = results["RB-004", "argo-rollback"]
+    assert argo.outcome == "ok", argo.summary
