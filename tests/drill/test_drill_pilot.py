@@ -138,8 +138,8 @@ async def test_a_scripted_trainee_gets_a_debrief(tmp_path: Path) -> None:
         assert "Drill: KYC slow" in texts and "2.14.0" not in texts and "Decision" not in texts
         # The end of the source log brings the debrief.
         await at_drill_second(pilot, app, base, 420)
-        await until(pilot, lambda: isinstance(app.screen, DebriefScreen))
-        assert banner_on(app)
+        await until(pilot, lambda: isinstance(app.screen, DebriefScreen) and banner_on(app))
+        await until(pilot, lambda: "T+0:06" in screen_text(app))  # painted
         text = screen_text(app)
         assert "T+0:06" in text and "T+0:30" in text, text  # acknowledge: original, trainee
         await pilot.press("q")
@@ -188,7 +188,8 @@ async def test_q_brings_the_debrief_then_quits(tmp_path: Path) -> None:
             app.pop_screen()
             await until(pilot, lambda: app.screen is app.dashboard)
         await pilot.press("q")
-        await until(pilot, lambda: isinstance(app.screen, DebriefScreen))
+        await until(pilot, lambda: isinstance(app.screen, DebriefScreen) and banner_on(app))
+        await until(pilot, lambda: "stopped by the trainee" in screen_text(app))  # painted
         text = screen_text(app)
         assert "stopped by the trainee" in text and "not done" in text and "T+0:06" in text
         await pilot.press("q")
