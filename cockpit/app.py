@@ -28,6 +28,7 @@ from cockpit.command.options import CommandOptions
 from cockpit.crash import fatal_error
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from cockpit.domain.views import AlertPolicy, NoCatalog, suggested_severity
+from cockpit.grafana import GrafanaTemplates
 from cockpit.hangup import GUARD, REASONS, seal
 from cockpit.log.shared import shared_status
 from cockpit.permissions import Capability, Mode, Permissions
@@ -98,6 +99,8 @@ class AppOptions:
     A callable because the demo's servers start after the first frame."""
     runbook_dirs: tuple[str, ...] = ()
     """The team's runbook directories (`[runbooks] paths`), besides the shipped ones."""
+    grafana: GrafanaTemplates | None = None
+    """`[grafana]` link templates: `y` copies the highlighted item's link (None: says so)."""
 
     @property
     def read_only(self) -> bool:
@@ -173,6 +176,11 @@ class CockpitApp(ActionsApp):
     def note_mirror(self) -> NoteMirror:
         """The PagerDuty incident every note is copied to (linked on the command screen)."""
         return self.actions.mirror
+
+    @property
+    def grafana(self) -> GrafanaTemplates | None:
+        """The Grafana link templates `y` fills (screens ask when the key is pressed)."""
+        return self.options.grafana
 
     @property
     def step_targets(self) -> StepTargets | None:

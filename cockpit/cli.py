@@ -54,6 +54,15 @@ def _build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--sample", action="store_true", help="replay the shipped demo log")
     replay.set_defaults(run=_run_replay)
 
+    drill = sub.add_parser(
+        "drill", parents=[common], help="practise on a past incident log (simulated platform)"
+    )
+    drill.add_argument("log", nargs="?", metavar="LOG")
+    drill.add_argument("--speed", type=float, default=1.0, help="drill speed (1 to 64)")
+    drill.add_argument("--sample", action="store_true", help="drill on the shipped demo incident")
+    drill.add_argument("--log-dir", type=Path, help="where the drill log goes")
+    drill.set_defaults(run=_run_drill)
+
     verify = sub.add_parser(
         "verify",
         parents=[common],
@@ -98,7 +107,8 @@ def _build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser(
         "export",
         parents=[common],
-        help="post-mortem (Markdown) from a log (exit 0 written, 1 written with a warning "
+        help="post-mortem (Markdown) from a log, a debrief from a drill log (exit 0 written, "
+        "1 written with a warning "
         "because the log failed verification, 2 nothing written)",
     )
     export.add_argument("log", metavar="LOG")
@@ -241,6 +251,16 @@ def _run_replay(args: argparse.Namespace) -> int:
     else:
         log = args.log
     return run_replay(log=log, speed=args.speed, at=args.at)
+
+
+def _run_drill(args: argparse.Namespace) -> int:
+    from cockpit.launch import run_drill, sample_log
+
+    if args.log is None and not args.sample:
+        print("cockpit drill: give a past incident LOG, or --sample", file=sys.stderr)
+        return 2
+    log = str(sample_log()) if args.sample else args.log
+    return run_drill(log=log, speed=args.speed, log_dir=args.log_dir)
 
 
 def _runbook_dirs(args: argparse.Namespace, *, strict: bool = False) -> list[Path] | None:

@@ -39,6 +39,14 @@ DEMO_ENVIRONMENT = "demo"
 DEMO_CONTEXT = "simulated platform"
 SIMULATED = "simulated toolbox"
 DEMO_DATABASE_HOST = "the demo's embedded PostgreSQL (local socket)"
+DEMO_GRAFANA = (
+    "https://grafana.demo.invalid",
+    "/d/kyc-platform/kyc-platform?var-service={service}&from={from}&to={to}",
+    '/explore?schemaVersion=1&panes={"demo":{"datasource":"prometheus","queries":'
+    '[{"refId":"A","expr":{expr_json}}],"range":{"from":"{from}","to":"{to}"}}}',
+)
+"""The demo's Grafana link templates (an .invalid host: the links show their form, no more)
+when the config given has no [grafana] templates."""
 PD_SERVICE = "PSPGSQL1"
 """The seeded PagerDuty service the demo's incidents are raised on (PostgreSQL)."""
 
@@ -183,10 +191,15 @@ class DemoSetup:
             )
             author = self.settings.author
         header = HeaderInfo("DEMO", name, production, permissions.read_only, DEMO_CONTEXT)
+        from cockpit.grafana import GrafanaTemplates
+
+        grafana = GrafanaTemplates(*DEMO_GRAFANA)
+        if self.settings is not None and self.settings.grafana.templates().configured:
+            grafana = self.settings.grafana.templates()
         return AppOptions(
             header=header, permissions=permissions, refresh_s=DEMO_INTERVAL_S,
             targets=self.targets, command=command, author=author,
-            thresholds=Thresholds(idle_in_tx_age_s=IDLE_IN_TRANSACTION_S),
+            thresholds=Thresholds(idle_in_tx_age_s=IDLE_IN_TRANSACTION_S), grafana=grafana,
         )  # fmt: skip
 
     def planner(self) -> tuple[Sequence[PlannedSource], SourcesConfigured]:
@@ -233,7 +246,8 @@ class DemoSetup:
         dsn = database.dsn("kyc") if database is not None and database.server.base else None
         return demo_targets(platform.prometheus_url, platform.k8s_url, os.environ, dsn,
                             alertmanager_url=platform.alertmanager_url,
-                            loki_url=platform.loki_url)  # fmt: skip
+                            loki_url=platform.loki_url,
+                            argocd_url=platform.argocd_url)  # fmt: skip
 
     def stop(self, wait_s: float = 3.0) -> None:
         """Stop the database, the platform and the PagerDuty fake (idempotent)."""
@@ -270,11 +284,14 @@ def demo_targets(
     *,
     alertmanager_url: str | None = None,
     loki_url: str | None = None,
+    argocd_url: str | None = None,
 ) -> StepTargets:
     """Targets on the demo platform: its Prometheus, Alertmanager and Loki, its Kubernetes
     fake when running, its embedded PostgreSQL when given (`sql` steps, diagnostics and
     mitigations alike, named in confirmations), and the simulated toolbox for exec/http
-    (no host program, outside database or API is reached)."""
+    (no host program, outside database or API is reached). With `argocd_url`, `argocd`
+    steps go to the Argo CD fake, which manages kyc-svc and aml-svc (so a rollout undo of
+    those is refused, as in an Argo-managed cluster)."""
     from cockpit.actions.step_where import database
     from cockpit.clients.kubernetes import make_k8s_client
     from cockpit.runbook.exec.base import StepTargets, Where
@@ -288,7 +305,14 @@ def demo_targets(
     where = Where(DEMO_ENVIRONMENT, False, DEMO_CONTEXT, exec_host=SIMULATED)
     if postgres_dsn is not None:
         where = replace(where, db_host=DEMO_DATABASE_HOST, db_name=database(postgres_dsn)[1])
+    argo = None
+    if argocd_url is not None:
+        from cockpit.runbook.argo import ArgoTarget
+        from cockpit.sim.argocd_fake import DEMO_APPLICATIONS, DEMO_TOKEN
+
+        argo = ArgoTarget(argocd_url, Secret(DEMO_TOKEN), 3.0, True, DEMO_APPLICATIONS)
     return StepTargets(
+        argocd=argo,
         prometheus_url=prometheus_url,
         alertmanager_url=alertmanager_url,
         loki_url=loki_url,

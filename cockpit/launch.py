@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cockpit.app import AppOptions
+    from cockpit.app import AppOptions, CockpitApp
     from cockpit.clock import Clock
     from cockpit.config import Settings
+    from cockpit.demo_setup import DemoSetup
+    from cockpit.drill_app import DrillApp
     from cockpit.log.store import IncidentLog
     from cockpit.session import LiveSession, Session
     from cockpit.startup import Startup
@@ -105,6 +107,7 @@ def app_options(started: Startup) -> AppOptions:
         refresh_s=started.refresh_s,
         targets=started.targets,
         runbook_dirs=started.runbook_dirs,
+        grafana=started.grafana,
     )
     if started.author is not None:  # else user@host
         options = replace(options, author=started.author)
@@ -149,6 +152,56 @@ def run_demo(
     return _run(session, options, clock, incident_log.path)
 
 
+def build_drill(
+    source: str,
+    clock: Clock,
+    *,
+    speed: float,
+    log_dir: Path | None = None,
+    with_postgres: bool = True,
+) -> tuple[DrillApp, DemoSetup]:
+    """The drill's app on the demo's simulated platform (StartupError when it cannot start).
+
+    `clock` is the wall clock; the drill runs on it sped up `speed` times. Stop the returned
+    setup if the app never runs (the session's stop does it otherwise)."""
+    from cockpit.app import default_author
+    from cockpit.demo_setup import DemoSetup
+    from cockpit.drill_app import DrillApp
+    from cockpit.drill_session import DrillSession, ScaledClock
+    from cockpit.startup import StartupError, drill, log_file
+
+    drill_clock = ScaledClock(clock, speed)
+    setup = DemoSetup(None, drill_clock, with_postgres=with_postgres)
+    path = log_file(log_dir or setup.log_dir(), "drill", clock.now())
+    try:
+        started = drill(
+            source, path, drill_clock, speed=speed, planner=setup.planner,
+            targets=setup.targets, trainee=default_author(),
+            command=setup.app_options().command, on_stop=setup.stop,
+        )  # fmt: skip
+    except StartupError:
+        setup.stop()
+        raise
+    assert isinstance(started.session, DrillSession)
+    app = DrillApp(started.session, app_options(started), clock=drill_clock, speed=speed)
+    return app, setup
+
+
+def run_drill(*, log: str, speed: float, log_dir: Path | None = None) -> int:
+    """`cockpit drill LOG`: the past incident as an exercise on the simulated platform."""
+    guard_exits()
+    from cockpit.clock import SystemClock
+    from cockpit.startup import StartupError
+
+    try:
+        app, _setup = build_drill(log, SystemClock(), speed=speed, log_dir=log_dir)
+    except StartupError as err:
+        return _fail(str(err))
+    session = app.drill
+    _seal_on_exit(session.log)
+    return _run(session, app.options, app.clock, session.log_path, app=app)
+
+
 def run_replay(*, log: str, speed: float, at: str | None) -> int:
     """`cockpit replay LOG`: the recorded incident in the same screens, read-only."""
     guard_exits()
@@ -180,7 +233,14 @@ def _seal_on_exit(incident_log: IncidentLog) -> None:
     GUARD.seal_with(lambda reason: seal_log(incident_log, reason))
 
 
-def _run(session: Session, options: AppOptions, clock: Clock, log_path: str) -> int:
+def _run(
+    session: Session,
+    options: AppOptions,
+    clock: Clock,
+    log_path: str,
+    *,
+    app: CockpitApp | None = None,
+) -> int:
     from cockpit.hangup import GUARD, seal
 
     guard_exits()
@@ -193,10 +253,10 @@ def _run(session: Session, options: AppOptions, clock: Clock, log_path: str) -> 
     # started from scripts) pins the layout to the wrong size and makes resizes no-ops.
     for name in ("COLUMNS", "LINES"):
         os.environ.pop(name, None)
-    from cockpit.app import CockpitApp
+    from cockpit import app as cockpit_app
     from cockpit.screens.driver import HangupDriver
 
-    app = CockpitApp(session, options, clock=clock)
+    app = app or cockpit_app.CockpitApp(session, options, clock=clock)
     app.driver_class = HangupDriver  # EOF or EIO on the terminal is a hangup, not a spin
     code = app.run()
     GUARD.detach()

@@ -21,11 +21,12 @@ if TYPE_CHECKING:
     from cockpit.clock import Clock
     from cockpit.command.options import CommandOptions
     from cockpit.config import Settings
+    from cockpit.grafana import GrafanaTemplates
     from cockpit.log.events import SourcesConfigured
     from cockpit.log.store import IncidentLog, OpenReport
     from cockpit.outbox.core import Outbox
     from cockpit.runbook.exec.base import StepTargets
-    from cockpit.session import LiveSession, Session
+    from cockpit.session import LiveSession, Planner, Session
     from cockpit.wiring import PlannedSource
 
 Plan = tuple["Sequence[PlannedSource]", "SourcesConfigured"]
@@ -60,6 +61,8 @@ class Startup:
     """Where runbook steps run; a callable because the demo's servers start after the
     first frame."""
     runbook_dirs: tuple[str, ...] = ()
+    grafana: GrafanaTemplates | None = None
+    """`[grafana]` link templates (`y` copies the highlighted item's link)."""
 
 
 def log_key(environ: Mapping[str, str]) -> bytes | None:
@@ -90,6 +93,7 @@ def open_log(
     from_start: bool = False,
     settings: Settings | None = None,
     incident: str | None = None,
+    provenance: Mapping[str, str] | None = None,
 ) -> tuple[IncidentLog, OpenReport]:
     """Open or create the log, keyed by COCKPIT_LOG_KEY (StartupError when it cannot be).
 
@@ -112,7 +116,9 @@ def open_log(
                 path, dsn=dsn, incident=incident, clock=clock, key=key, mode=mode,
                 from_start=from_start,
             )  # fmt: skip
-        return IncidentLog.open(path, clock=clock, key=key, mode=mode, from_start=from_start)
+        return IncidentLog.open(
+            path, clock=clock, key=key, mode=mode, from_start=from_start, provenance=provenance
+        )
     except (LogError, ConfigError) as err:
         raise StartupError(str(err)) from err
 
@@ -188,6 +194,7 @@ def live(
         command=command_options(settings, environ),
         targets=lambda: targets,
         runbook_dirs=tuple(str(p) for p in settings.config.runbooks.paths),
+        grafana=settings.config.grafana.templates(),
     )
 
 
@@ -212,3 +219,56 @@ def replay(log: str, clock: Clock, *, speed: float, at: str | None) -> Startup:
         except ValueError as err:
             raise StartupError(f"--at {at!r}: {err}") from err
     return Startup(session=session, permissions=Permissions.decide(Mode.REPLAY), mode="REPLAY")
+
+
+def drill(
+    source: str,
+    path: Path,
+    clock: Clock,
+    *,
+    speed: float,
+    planner: Planner,
+    targets: Callable[[], StepTargets | None],
+    trainee: str,
+    command: CommandOptions | None = None,
+    on_stop: Callable[[], None] | None = None,
+) -> Startup:
+    """`cockpit drill LOG`: `source` replayed into a new drill log at `path`, on `clock` (the
+    drill's, already sped up). The simulated platform's pieces (`planner` starts it, `targets`
+    are its step targets) come from the demo setup: nothing here can reach a real target."""
+    from cockpit.clock import rfc3339
+    from cockpit.drill_session import DrillSession, identify
+    from cockpit.log.events import DrillStarted
+    from cockpit.log.reader import ReadError
+
+    if not 1.0 <= speed <= 64.0:
+        raise StartupError(f"--speed must be between 1 and 64, not {speed:g}")
+    try:
+        found = identify(source)
+    except (OSError, ReadError, ValueError) as err:
+        raise StartupError(f"{source}: cannot replay it as a drill: {err}") from err
+    named = {"source_log": found.name, "source_sha256": found.sha256}
+    incident_log, _report = open_log(path, clock, {}, mode="drill", provenance=named)
+    incident_log.append(
+        DrillStarted(
+            source=found.name, source_sha256=found.sha256, source_last_hash=found.last_hash,
+            source_first_ts=rfc3339(found.first_ts), speed=speed, trainee=trainee,
+        )
+    )  # fmt: skip
+    session = DrillSession(
+        incident_log,
+        source,
+        clock,
+        planner=planner,
+        trainee=trainee,
+        on_stop=on_stop,
+    )
+    return Startup(
+        session=session,
+        permissions=Permissions.decide(Mode.DRILL, environment="drill"),
+        mode="DRILL",
+        context="simulated platform",
+        author=trainee,
+        command=command,
+        targets=targets,
+    )

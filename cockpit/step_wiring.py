@@ -10,6 +10,7 @@ from pathlib import Path
 
 from cockpit.clients.kubernetes import kubeconfig_client
 from cockpit.config import ConfigError, Settings
+from cockpit.runbook.argo import ArgoTarget
 from cockpit.runbook.exec.base import StepTargets, Where
 
 _CURRENT = re.compile(r"^current-context:[ \t]*[\"']?([^\"'\s#]+)", re.MULTILINE)
@@ -37,6 +38,7 @@ def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
         postgres_mitigation_problem=problem,
         k8s_client=kubeconfig_client(kube.kubeconfig, kube.context, kube.timeout_seconds),
         environ=dict(environ),
+        argocd=argo_target(settings, environ),
         where=Where(
             active.name,
             active.production,
@@ -45,6 +47,24 @@ def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
             exec_host=socket.gethostname(),
         ),
     )
+
+
+def argo_target(settings: Settings, environ: Mapping[str, str]) -> ArgoTarget | None:
+    """The `[argocd]` server and its applications; None when no base_url is set. An
+    unreadable token does not stop the start: `argocd` steps then say why they cannot run."""
+    argo = settings.config.argocd
+    if argo.base_url is None:
+        return None
+    token, problem = None, ""
+    try:
+        token = argo.token(environ)
+    except ConfigError as err:
+        problem = f"Argo CD token unavailable: {err}"
+    verify: bool | str = argo.verify_tls
+    if argo.verify_tls and argo.ca_file is not None:
+        verify = str(argo.ca_file)
+    apps = {name: (app.namespace, app.deployment) for name, app in argo.applications.items()}
+    return ArgoTarget(str(argo.base_url), token, argo.timeout_seconds, verify, apps, problem)
 
 
 def current_context(kubeconfig: object | None, environ: Mapping[str, str]) -> str:

@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from cockpit.domain.state import IncidentState
+from cockpit.screens.grafana_copy import copy_link, link_item
 from cockpit.screens.panes import (
     AlertsPane,
     FilterBar,
@@ -44,7 +45,8 @@ class DashboardScreen(Screen[None]):
         *(Binding(str(n), f"focus_pane({n})", name, show=False) for n, name in PANE_NAMES.items()),
         Binding("slash", "filter", "Filter"),
         Binding("enter", "open_alert", "Runbook"),
-        Binding("y", "copy", "Copy"),
+        Binding("y", "copy_link", "Copy"),
+        Binding("Y", "copy", "Copy", show=False),
     ]
 
     class AlertOpened(Message):
@@ -173,8 +175,15 @@ class DashboardScreen(Screen[None]):
         """Key /."""
         self.filter_focused()
 
+    def action_copy_link(self) -> None:
+        """Key y: OSC 52 copy of the highlighted row's Grafana link."""
+        if not self._panes:
+            return
+        pane = self.pane(self._current)
+        copy_link(self, link_item(pane.link_values()), "alert" if pane.NUMBER == 1 else "row")
+
     def action_copy(self) -> None:
-        """Key y: OSC 52 copy of the highlighted row."""
+        """Key Y: OSC 52 copy of the highlighted row's text."""
         text = self.focused_copy_text()
         if text is None:
             self.notify("nothing to copy: no row is highlighted", severity="warning")

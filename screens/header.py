@@ -21,6 +21,7 @@ MODE_STYLES = {
     "LIVE": "bold black on green",
     "DEMO": "bold black on cyan",
     "REPLAY": "bold black on magenta",
+    "DRILL": "bold white on dark_orange3",
 }
 
 

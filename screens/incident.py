@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -71,7 +72,7 @@ class IncidentDialog(ModalScreen[IncidentForm | None]):
             yield Select(
                 [(s, s) for s in labels],
                 value=form.severity if form and form.severity in labels else Select.NULL,
-                prompt="severity (see the matrix below)",
+                prompt="severity: type its digit, or Enter for the list",
                 id="incident-severity",
                 compact=True,
             )
@@ -109,9 +110,24 @@ class IncidentDialog(ModalScreen[IncidentForm | None]):
         return grid
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        """Mark the chosen level in the matrix."""
+        """Mark the chosen level in the matrix; a level picked by hand moves on to the next
+        field, where Enter saves."""
         chosen = event.value if isinstance(event.value, str) else None
         self.query_one("#matrix-text", Static).update(self._matrix(chosen))
+        if chosen is not None and event.select.has_focus:
+            self.query_one("#incident-services", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """On the severity field, its digit picks a level (1 for SEV-1, 0 for P0)."""
+        select = self.query_one("#incident-severity", Select)
+        if not select.has_focus or event.character is None or not event.character.isdigit():
+            return
+        for label in self._scheme.labels:
+            if label.endswith(event.character):
+                event.stop()
+                event.prevent_default()
+                select.value = label
+                return
 
     def on_input_submitted(self, _event: Input.Submitted) -> None:
         """Validate and close with the form."""

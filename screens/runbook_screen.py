@@ -27,11 +27,13 @@ from cockpit.actions.step_run import Phase, StepRun
 from cockpit.domain.state import IncidentState
 from cockpit.permissions import Capability, Permissions
 from cockpit.runbook.exec.base import Operator, StepTargets
+from cockpit.runbook.links import step_values
 from cockpit.runbook.model import Runbook, Step
 from cockpit.runbook.params import BoundParams, ParamError, check_value
 from cockpit.sanitize import clean
 from cockpit.screens.act import actions_of, perform
 from cockpit.screens.dialogs import NoteDialog
+from cockpit.screens.grafana_copy import copy_link
 from cockpit.screens.header import HeaderInfo, StatusBar
 from cockpit.screens.runbook_dialogs import ParamDialog
 from cockpit.screens.runbook_host import RunbookHost, default_operator
@@ -72,6 +74,7 @@ class RunbookScreen(Screen[None]):
         Binding("p", "param", "Param"),
         Binding("g", "tab('guide')", "Guide"),
         Binding("o", "tab('results')", "Results"),
+        Binding("y", "copy_link", "Grafana", show=False),
     ]
 
     def __init__(
@@ -167,6 +170,18 @@ class RunbookScreen(Screen[None]):
         """The highlighted step."""
         index = self.query_one("#steps", OptionList).highlighted
         return None if index is None or index >= len(self.shown_steps) else self.shown_steps[index]
+
+    def action_copy_link(self) -> None:
+        """Key y: OSC 52 copy of the highlighted step's Grafana link (its query in Explore
+        for promql and logql steps), with the parameters known so far."""
+        step = self.selected()
+        bound = self.bound()
+        params = dict(bound.values) if isinstance(bound, BoundParams) else {}
+        now = None
+        with suppress(RuntimeError):  # the session has not started yet
+            now = self.session.now()
+        item = None if step is None else step_values(self.runbook, step, params, now)
+        copy_link(self, item, "step")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter on a step runs it."""

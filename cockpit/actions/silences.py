@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
-
 from cockpit.actions.context import ActionContext
 from cockpit.actions.outcome import Done, Followup, Outcome, Refused, Result
 from cockpit.clock import parse_rfc3339, rfc3339
@@ -112,8 +110,14 @@ class SilenceApi:
         self.timeout_s = timeout_s
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
-        with httpx.Client(timeout=self.timeout_s) as http:
-            reply = http.request(method, f"{self.url}/api/v2{path}", json=body)
+        """One request; a transport failure comes back as RuntimeError with its reason."""
+        import httpx  # only when a silence is read or written: not on the start-up path
+
+        try:
+            with httpx.Client(timeout=self.timeout_s) as http:
+                reply = http.request(method, f"{self.url}/api/v2{path}", json=body)
+        except httpx.HTTPError as err:
+            raise RuntimeError(f"Alertmanager unreachable: {type(err).__name__}: {err}") from err
         if reply.status_code >= 400:
             why = clean(reply.text, single_line=True, max_len=160)
             raise RuntimeError(f"Alertmanager answered {reply.status_code}: {why}")
@@ -206,7 +210,7 @@ def create(ctx: ActionContext, api: SilenceApi | None, draft: SilenceDraft) -> R
     def run() -> Done:
         try:
             silence_id = api.create(draft, starts, author)
-        except (httpx.HTTPError, RuntimeError, ValueError) as err:
+        except (RuntimeError, ValueError) as err:
             return Done(False, f"silence not created: {clean(err, single_line=True, max_len=120)}")
         event = SilenceCreated(silence_id, tuple(m.to_api() for m in draft.matchers),
                                rfc3339(starts), rfc3339(starts + draft.duration),
@@ -227,7 +231,7 @@ def listing(ctx: ActionContext, api: SilenceApi | None) -> Followup | Refused:
     def run() -> Done:
         try:
             found = api.list()
-        except (httpx.HTTPError, RuntimeError, ValueError) as err:
+        except (RuntimeError, ValueError) as err:
             return Done(False, f"silences not read: {clean(err, single_line=True, max_len=120)}")
         active = sum(1 for s in found if s.state == "active")
         return Done(True, f"{active} active silence(s)", (), found)
@@ -246,7 +250,7 @@ def expire(ctx: ActionContext, api: SilenceApi | None, silence: Silence) -> Resu
     def run() -> Done:
         try:
             api.expire(silence.silence_id)
-        except (httpx.HTTPError, RuntimeError, ValueError) as err:
+        except (RuntimeError, ValueError) as err:
             return Done(False, f"silence not expired: {clean(err, single_line=True, max_len=120)}")
         event = SilenceExpired(silence.silence_id, tuple(m.to_api() for m in silence.matchers),
                                author)  # fmt: skip

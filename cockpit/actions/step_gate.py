@@ -2,12 +2,18 @@
 
 A step that may change the platform (`safety.mutation`, the one classification, says why)
 needs `write_platform`; any other step `read_platform`. Forbidden steps never run here.
+A Kubernetes `rollout-undo` of a deployment an Argo CD application owns never runs either
+(`argo_refusal`): Argo CD's self-heal would put the newer release back within minutes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from cockpit.permissions import Capability, Permissions
 from cockpit.runbook import safety
+from cockpit.runbook.argo import ArgoTarget, rollback_step_for, undo_target
+from cockpit.runbook.bodies import PLACEHOLDER
 from cockpit.runbook.model import Runbook, Step
 
 
@@ -20,6 +26,37 @@ def refusal(step: Step, permissions: Permissions) -> str | None:
         return permissions.refusal(Capability.READ_PLATFORM)
     refused = permissions.refusal(Capability.WRITE_PLATFORM)
     return None if refused is None else f"{refused} ({why})"
+
+
+def argo_refusal(
+    runbook: Runbook, step: Step, values: Mapping[str, str], argo: ArgoTarget | None
+) -> str | None:
+    """Why a `rollout-undo` of an Argo-managed deployment is refused (naming the `argocd`
+    step to run instead), or None for any other step or deployment.
+
+    `values` are the checked parameter values of the run (placeholders of the namespace
+    and deployment are filled from them).
+    """
+    body = undo_target(step)
+    if body is None or argo is None:
+        return None
+
+    def fill(text: str) -> str:
+        return PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), text)
+
+    namespace, deployment = fill(body.namespace), fill(body.deployment or "")
+    application = argo.owner_of(namespace, deployment)
+    if application is None:
+        return None
+    instead = rollback_step_for(runbook, application, values)
+    if instead is not None:
+        use = f"run step '{instead.id}' ({instead.title}) instead"
+    else:
+        use = f"roll back application {application} with an argocd step (action: rollback)"
+    return (
+        f"deployment {namespace}/{deployment} is managed by Argo CD (application "
+        f"{application}): its self-heal would undo a Kubernetes rollout undo; {use}"
+    )
 
 
 def offered(runbook: Runbook, permissions: Permissions) -> tuple[tuple[Step, ...], str]:

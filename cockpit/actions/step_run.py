@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from cockpit.actions.approvals import Approval, ApprovalBook
 from cockpit.actions.step_events import RunLog
-from cockpit.actions.step_gate import refusal
+from cockpit.actions.step_gate import argo_refusal, refusal
 from cockpit.actions.step_where import Confirmation, where_lines
 from cockpit.clock import Clock
 from cockpit.log.events import JSON, ChecklistTicked, MitigationConfirmed, Payload
@@ -104,6 +104,9 @@ class StepRun:
             return self.refuse(why)
         if isinstance(bound, ParamError):
             return self.refuse(str(bound))
+        argo = argo_refusal(self.runbook, self.step, bound.values, self.targets.argocd)
+        if argo is not None:
+            return self.refuse(argo)
         try:
             self.planned = runner.plan(self.step, bound, self.targets, detected_at)
         except StepRefused as err:
@@ -189,6 +192,7 @@ class StepRun:
                 where,
                 self._dsn(),
                 simulated=self.targets.toolbox is not None,
+                argo_server=self.targets.argocd.server if self.targets.argocd else "",
             ),
             planned.target if typed else None,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from cockpit.runbook.exec.argocd import ArgoCall
 from cockpit.runbook.exec.base import Plan, Where
 from cockpit.runbook.exec.k8s import K8sCall
 from cockpit.runbook.exec.local import HttpCall
@@ -39,14 +40,21 @@ SIMULATED = "the simulated toolbox"
 
 
 def where_lines(
-    step: Step, plan: Plan, where: Where, dsn: str | None = None, *, simulated: bool = False
+    step: Step,
+    plan: Plan,
+    where: Where,
+    dsn: str | None = None,
+    *,
+    simulated: bool = False,
+    argo_server: str = "",
 ) -> tuple[tuple[str, str], ...]:
     """Where `step` acts, as the confirmation names it; unknowns are said, never left out.
 
     `dsn` is the login a SQL step uses; its host and database are named when `where` does
     not know them (never its password). `simulated`: exec, sql and http steps go to the
     simulated toolbox (demo, drill), and the confirmation says so; SQL with a login runs on
-    the demo's embedded server, named like any other database.
+    the demo's embedded server, named like any other database. `argo_server` is the Argo
+    CD server `argocd` steps talk to (host[:port]).
     """
     env = where.environment or "unnamed"
     lines = [("environment", env + (" (PROD)" if where.production else ""))]
@@ -55,6 +63,10 @@ def where_lines(
         namespace = call.body.namespace if isinstance(call, K8sCall) else where.namespace
         lines.append(("context", where.k8s_context or CURRENT_CONTEXT))
         lines.append(("namespace", namespace or "the kubeconfig's default"))
+    elif step.kind == "argocd" and isinstance(call, ArgoCall):
+        lines.append(("application", call.application))
+        server = argo_server or "not configured"
+        lines.append(("Argo CD", f"{server} (simulated)" if simulated and argo_server else server))
     elif simulated and (step.kind in ("exec", "http") or (step.kind == "sql" and not dsn)):
         lines.append(("answered by", SIMULATED))
     elif step.kind == "sql":

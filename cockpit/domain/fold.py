@@ -10,6 +10,12 @@ from cockpit.domain.observe import on_alerts, on_failed, on_polled, on_postgres,
 from cockpit.domain.state import IncidentState, UnknownEvent
 from cockpit.log import events as ev
 
+
+def _drill_only(state: IncidentState, event: ev.Event) -> None:
+    """Drill bookkeeping (its source, runbooks opened, the debrief): read by the debrief
+    (`cockpit.domain.drill`), nothing to fold."""
+
+
 _OBSERVATIONS: dict[str, Callable[[IncidentState, ev.Event], None]] = {
     ev.SourcePolled.TYPE: on_polled,
     ev.SourceFailed.TYPE: on_failed,
@@ -17,6 +23,9 @@ _OBSERVATIONS: dict[str, Callable[[IncidentState, ev.Event], None]] = {
     ev.KafkaLagObserved.TYPE: on_kafka,
     ev.TenantQuotaObserved.TYPE: on_tenants,
     ev.PostgresConnectionsObserved.TYPE: on_postgres,
+    ev.DrillStarted.TYPE: _drill_only,
+    ev.RunbookOpened.TYPE: _drill_only,
+    ev.DrillDebriefed.TYPE: _drill_only,
 }
 
 # Data problems a handler can meet in a damaged or foreign line; anything else is a bug.

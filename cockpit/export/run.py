@@ -15,12 +15,14 @@ from pathlib import Path
 
 from cockpit.domain.when import Window
 from cockpit.export.context import build_context, known_tenants, pick_incident, stamp
+from cockpit.export.drill import drill_markdown, is_drill_log
 from cockpit.export.impact_query import Impact
 from cockpit.export.redact import Redactor
 from cockpit.export.render import DEFAULT_TEMPLATE, TemplateProblem, render
 from cockpit.export.source import LogUnreadable, read_log
 from cockpit.export.window import WindowRequest, incident_window, windowed
 from cockpit.log.progress import ProgressBar, plain_size
+from cockpit.log.reader import ReadError
 
 EXIT_OK, EXIT_WARNED, EXIT_FAILED = 0, 1, 2
 TEMPLATES_ENV = "COCKPIT_TEMPLATES"
@@ -44,6 +46,8 @@ class Exported:
     """The incident exported (a log may hold several, one after another)."""
     window: Window | None = None
     """The window that defined the incident (`--from/--to`), None for a declared one."""
+    drill: bool = False
+    """True for a drill log: a debrief was written, not a post-mortem."""
 
 
 def user_template_dirs(environ: dict[str, str] | None = None) -> list[Path]:
@@ -77,6 +81,12 @@ def export_markdown(
     """
     say = progress or (lambda _stage: None)
     say(f"reading and verifying {Path(log).name}")
+    if template == DEFAULT_TEMPLATE and window is None and not incident and is_drill_log(log):
+        try:
+            drilled = drill_markdown(log, key, Redactor(personal=redact))
+        except (OSError, ReadError) as err:
+            raise ExportError(f"{log}: cannot read the drill log: {err}") from None
+        return Exported(drilled.markdown, drilled.warning, False, drill=True)
     try:
         folded = read_log(log, key, bar, fast=fast)
     except LogUnreadable as err:
@@ -181,7 +191,8 @@ def main(
             sys.stdout.write(document.markdown)
             where = "standard output"
         else:
-            where = str(write_export(document, output or default_output(log, template)))
+            name = "debrief" if document.drill else template
+            where = str(write_export(document, output or default_output(log, name)))
     except ExportError as err:
         sys.stderr.write(f"cockpit export: {err}\n")
         return EXIT_FAILED
@@ -191,6 +202,8 @@ def main(
         kind = f"post-mortem of the window {document.window.describe()}"
     elif document.incident:
         kind = f"export of {document.incident_id}"
+    elif document.drill:
+        kind = "drill debrief"
     else:
         kind = "watch report (no incident in the log)"
     sys.stderr.write(f"cockpit export: {kind} written to {where}\n")

@@ -116,11 +116,16 @@ class LogOpened(Payload):
     """`backfill`: the start of the window rebuilt (RFC 3339)."""
     window_to: str = ""
     """`backfill`: its end (RFC 3339)."""
+    source_log: str = ""
+    """`drill`: the file name of the past incident log replayed."""
+    source_sha256: str = ""
+    """`drill`: the SHA-256 of that file's bytes."""
 
     def to_data(self) -> dict[str, JSON]:
-        """The header's data; the backfill fields only when set (live headers stay as they were)."""
+        """The header's data; the backfill and drill fields only when set (live headers stay
+        as they were)."""
         data = Payload.to_data(self)
-        for name in ("source_url", "window_from", "window_to"):
+        for name in ("source_url", "window_from", "window_to", "source_log", "source_sha256"):
             if not data[name]:
                 del data[name]
         return data
@@ -471,3 +476,46 @@ class SilenceExpired(Payload):
     silence_id: str
     matchers: tuple[Mapping[str, JSON], ...] = ()
     actor: str = ""
+
+
+# --- drills ---------------------------------------------------------------------------------
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class DrillStarted(Payload):
+    """Second line of a drill log: the past incident log replayed and how it was identified."""
+
+    TYPE: ClassVar[str] = "drill.started"
+    source: str
+    """The source log's file name (its directory stays on the machine)."""
+    source_sha256: str
+    """SHA-256 of the source file's bytes."""
+    source_last_hash: str
+    """The chain hash of the source's last line (what `cockpit verify --expect` checks)."""
+    source_first_ts: str
+    speed: float = 1.0
+    trainee: str = ""
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class RunbookOpened(Payload):
+    """An operator opened a runbook (recorded in drills, to time the first right runbook)."""
+
+    TYPE: ClassVar[str] = "runbook.opened"
+    runbook: str
+    actor: str = ""
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class DrillDebriefed(Payload):
+    """The drill's debrief: the trainee's times against the original responders', in seconds
+    after each log's first firing alert; each row is {what, original_s, trainee_s}."""
+
+    TYPE: ClassVar[str] = "drill.debrief"
+    reason: str
+    right_runbook: str = ""
+    rows: tuple[Mapping[str, JSON], ...] = ()
+    trainee: str = ""

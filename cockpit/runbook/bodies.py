@@ -10,7 +10,14 @@ from pydantic import ValidationError
 
 from cockpit.runbook.markdown import load_yaml, yaml_error_line
 from cockpit.runbook.model import Problem
-from cockpit.runbook.spec import K8S_READ_ACTIONS, K8S_WRITE_ACTIONS, HttpBody, K8sBody
+from cockpit.runbook.spec import (
+    ARGOCD_WRITE_ACTIONS,
+    K8S_READ_ACTIONS,
+    K8S_WRITE_ACTIONS,
+    ArgocdBody,
+    HttpBody,
+    K8sBody,
+)
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 SQL_PARAM = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)s")
@@ -108,6 +115,8 @@ def _check_structured(
         _check_exec(data, first_line, file, out)
     elif kind == "k8s":
         _check_k8s(data, role, first_line, file, out)
+    elif kind == "argocd":
+        _check_argocd(data, role, first_line, file, out)
     else:
         _check_http(data, role, first_line, file, out)
 
@@ -162,6 +171,23 @@ def _check_k8s(data: object, role: str, first_line: int, file: str, out: ParsedB
             )
     if body.action in K8S_WRITE_ACTIONS and role != "mitigate":
         out.problems.append(_write_role(file, at, f"k8s {body.action}"))
+    out.spec = body
+
+
+def _check_argocd(data: object, role: str, first_line: int, file: str, out: ParsedBody) -> None:
+    at = first_line - 1
+    try:
+        body = ArgocdBody.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"]) or "body"
+            out.problems.append(Problem(file, at, "bad-step-body", f"argocd {loc}: {err['msg']}"))
+        return
+    if body.id is not None and body.action != "rollback":
+        msg = f"argocd {body.action} takes no 'id' (only rollback goes to a history id)"
+        out.problems.append(Problem(file, at, "bad-step-body", msg))
+    if body.action in ARGOCD_WRITE_ACTIONS and role != "mitigate":
+        out.problems.append(_write_role(file, at, f"argocd {body.action}"))
     out.spec = body
 
 

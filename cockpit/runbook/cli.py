@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from cockpit.runbook.argo import undo_warnings
 from cockpit.runbook.model import Problem, Prose, Runbook, RunbookSet, Step
 from cockpit.runbook.validate import default_runbook_dirs, load_runbooks, runbook_files
 from cockpit.sanitize import clean
@@ -66,6 +67,8 @@ def validate_main(directory: str | None = None, dirs: Sequence[Path] | None = No
         _out(format_problem(problem))
     for note in found.notes:
         _err(f"note: {note}")
+    for warning in undo_warnings(found.runbooks):
+        _err(f"warning: {warning}")
     checked = ", ".join(_display(str(t)) for t in targets)
     valid, refused = len(found.runbooks), len(found.refused)
     _err(f"{valid} runbook(s) valid, {refused} file(s) refused ({checked})")

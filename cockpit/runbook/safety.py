@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cockpit.runbook.model import Problem, Step
-from cockpit.runbook.spec import K8S_WRITE_ACTIONS, READONLY_KINDS, K8sBody
+from cockpit.runbook.spec import (
+    ARGOCD_WRITE_ACTIONS,
+    K8S_WRITE_ACTIONS,
+    READONLY_KINDS,
+    ArgocdBody,
+    K8sBody,
+)
 from cockpit.runbook.sql_effects import SqlEffect, side_effects
 
 
@@ -26,6 +32,8 @@ def mutation(step: Step) -> str | None:
         return None
     if isinstance(step.spec, K8sBody) and step.spec.action in K8S_WRITE_ACTIONS:
         return f"k8s {step.spec.action} changes the cluster"
+    if isinstance(step.spec, ArgocdBody) and step.spec.action in ARGOCD_WRITE_ACTIONS:
+        return f"argocd {step.spec.action} changes what Argo CD deploys"
     if step.kind in READONLY_KINDS and not step.readonly:
         return f"an {step.kind} step may change anything unless declared readonly=true"
     if step.kind == "sql":

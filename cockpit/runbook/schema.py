@@ -10,7 +10,14 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from cockpit.runbook.spec import STEP_KINDS, FrontMatter, HttpBody, K8sBody, StepAttrs
+from cockpit.runbook.spec import (
+    STEP_KINDS,
+    ArgocdBody,
+    FrontMatter,
+    HttpBody,
+    K8sBody,
+    StepAttrs,
+)
 
 SCHEMA_ID = "https://incident-cockpit.invalid/runbook.schema.json"
 
@@ -22,6 +29,7 @@ def runbook_schema() -> dict[str, Any]:
         (StepAttrs, "validation"),
         (K8sBody, "validation"),
         (HttpBody, "validation"),
+        (ArgocdBody, "validation"),
     ]
     _, top = models_json_schema(models, ref_template="#/$defs/{model}")
     defs = top.get("$defs", {})
@@ -38,9 +46,9 @@ def runbook_schema() -> dict[str, Any]:
         "description": (
             "A runbook is Markdown with YAML front matter (FrontMatter). Fenced blocks whose "
             f"info string starts with one of {', '.join(STEP_KINDS)} are steps; the words after "
-            "the kind are key=value attributes (StepAttrs). k8s and http bodies are YAML "
-            "(K8sBody, HttpBody), exec bodies a list of strings (ExecBody), promql, sql and "
-            "check bodies plain text."
+            "the kind are key=value attributes (StepAttrs). k8s, http and argocd bodies are "
+            "YAML (K8sBody, HttpBody, ArgocdBody), exec bodies a list of strings (ExecBody), "
+            "promql, sql and check bodies plain text."
         ),
         "$ref": "#/$defs/FrontMatter",
         "$defs": defs,

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-STEP_KINDS = ("promql", "logql", "sql", "k8s", "exec", "http", "check")
+STEP_KINDS = ("promql", "logql", "sql", "k8s", "exec", "http", "check", "argocd")
 """Info-string words that turn a fenced code block into a runnable step."""
 
 READONLY_KINDS = ("exec", "http")
@@ -181,3 +181,25 @@ class HttpBody(_Strict):
         default=None, description="Env var holding a bearer token sent as Authorization."
     )
     body: str | dict[str, object] | None = None
+
+
+ARGOCD_READ_ACTIONS = ("history",)
+ARGOCD_WRITE_ACTIONS = ("sync", "rollback")
+
+
+class ArgocdBody(_Strict):
+    """Body of an `argocd` step: one action on one Argo CD application, through its REST API."""
+
+    action: Literal["history", "sync", "rollback"] = Field(
+        description="history (read-only), sync (to the target revision), rollback (to a "
+        "history id)."
+    )
+    application: K8sName = Field(description="The Argo CD application (may be a {{ param }}).")
+    id: (
+        Annotated[str, StringConstraints(pattern=r"^(\{\{ *[a-z][a-z0-9_]* *\}\}|[0-9]{1,9})$")]
+        | None
+    ) = Field(
+        default=None,
+        description="rollback: the history id to go back to (absent: the deployment before "
+        "the current one).",
+    )

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from cockpit.runbook import bodies
 from cockpit.runbook.markdown import Fence
 from cockpit.runbook.model import Problem, Step
-from cockpit.runbook.spec import READONLY_KINDS, STEP_KINDS, K8sBody, StepAttrs
+from cockpit.runbook.spec import READONLY_KINDS, STEP_KINDS, ArgocdBody, K8sBody, StepAttrs
 
 _ATTR_RULES = {"extra_forbidden": "unknown-attribute", "missing": "missing-attribute"}
 _KIND_ONLY = {"range": ("promql", "logql"), "deadline": ("check",)}
@@ -135,6 +135,8 @@ def _used_params(spec: StepAttrs, in_body: dict[str, int], fence_line: int) -> d
 def _default_target(kind: str, spec: object, step_id: str) -> str:
     if kind == "k8s" and isinstance(spec, K8sBody) and spec.deployment:
         return spec.deployment
+    if kind == "argocd" and isinstance(spec, ArgocdBody):
+        return spec.application
     return step_id
 
 

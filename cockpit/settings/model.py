@@ -10,6 +10,7 @@ from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
+from cockpit.settings.argo_grafana import ArgoCdSettings, GrafanaSettings
 from cockpit.settings.backends import (
     EXCLUSIVE_GROUPS,
     HttpSourceSettings,
@@ -92,6 +93,8 @@ class ConfigFile(BaseModel):
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
     export: ExportSettings = Field(default_factory=ExportSettings)
     environments: dict[EnvName, EnvironmentSettings] = Field(default_factory=dict)
+    argocd: ArgoCdSettings = Field(default_factory=ArgoCdSettings)
+    grafana: GrafanaSettings = Field(default_factory=GrafanaSettings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +206,16 @@ class Settings:
     def sources(self) -> SourcesSettings:
         """The `[sources]` table."""
         return self.config.sources
+
+    @property
+    def argocd(self) -> ArgoCdSettings:
+        """The `[argocd]` table."""
+        return self.config.argocd
+
+    @property
+    def grafana(self) -> GrafanaSettings:
+        """The `[grafana]` table."""
+        return self.config.grafana
 
     @property
     def environments(self) -> Mapping[str, EnvironmentSettings]:

@@ -105,7 +105,7 @@ def _from_pydantic(item: ErrorDetails, shown: str | None, lines: KeyLines) -> Co
         message = item["msg"].removeprefix("Value error, ")
         cause = item.get("ctx", {}).get("error")
         if isinstance(cause, KeyValueError):
-            path = (*path, cause.key)
+            path = (*path, *cause.key.split("."))
     elif kind in _EXPECTED:
         message = f"{_EXPECTED[kind]}, got {toml_type(value)}"
     elif kind.startswith(("greater", "less")):

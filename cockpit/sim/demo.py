@@ -18,6 +18,7 @@ LEAKY_SERVICE, LEAKY_IMAGE = "kyc-svc", "registry.local/kyc-svc:2.14.0"
 
 if TYPE_CHECKING:
     from cockpit.runbook.catalog import Catalog
+    from cockpit.sim.argocd_fake import ArgoCdFake
     from cockpit.sim.demo_am import AlertmanagerDemo
     from cockpit.sim.demo_api import PrometheusDemo
     from cockpit.sim.k8s_fake import K8sFake
@@ -60,6 +61,7 @@ class DemoPlatform:
         self.alertmanager: AlertmanagerDemo | None = None
         self.k8s: K8sFake | None = None
         self.loki: LokiFake | None = None
+        self.argocd: ArgoCdFake | None = None
         self.pagerduty: PagerDutyFake | None = None
         self._started_at: datetime | None = None
         self._stores = Memo(size=64)
@@ -89,6 +91,7 @@ class DemoPlatform:
                 # The simulated services' logs, as Loki would hold them.
                 self.loki = LokiFake(clock=self.clock, source=cluster_source(self.k8s.cluster))
                 self.loki.start()
+                self.argocd = _argocd(self.clock, self.k8s)
             if self.with_pagerduty:
                 from cockpit.sim.pagerduty_fake import PagerDutyFake
 
@@ -99,8 +102,10 @@ class DemoPlatform:
     def stop(self) -> None:
         """Stop every server (idempotent)."""
         with self._lock:
-            servers = (self.prometheus, self.alertmanager, self.k8s, self.loki, self.pagerduty)
+            servers = (self.prometheus, self.alertmanager, self.k8s, self.loki, self.argocd,
+                       self.pagerduty)  # fmt: skip
             self.prometheus = self.alertmanager = self.k8s = self.loki = self.pagerduty = None
+            self.argocd = None
         for server in servers:
             if server is not None:
                 server.stop()
@@ -137,6 +142,11 @@ class DemoPlatform:
     def loki_url(self) -> str:
         """Base URL of the Loki fake serving the services' logs (start with with_k8s=True)."""
         return _running(self.loki, "Loki fake (with_k8s=True)").url
+
+    @property
+    def argocd_url(self) -> str:
+        """Base URL of the Argo CD fake deploying kyc-svc and aml-svc (with_k8s=True)."""
+        return _running(self.argocd, "Argo CD fake (with_k8s=True)").url
 
     @property
     def pagerduty_url(self) -> str:
@@ -182,6 +192,17 @@ class DemoPlatform:
 
 
 S = TypeVar("S")
+
+
+def _argocd(clock: Clock, k8s: K8sFake) -> ArgoCdFake:
+    """The Argo CD fake, seeded; what it deploys rolls out in the Kubernetes fake."""
+    from cockpit.sim.argocd_fake import ArgoCdFake, reflect_in_cluster, seed_demo
+
+    fake = ArgoCdFake(clock=clock)
+    seed_demo(fake.state)
+    fake.state.on_deploy = reflect_in_cluster(k8s.cluster)
+    fake.start()
+    return fake
 
 
 def _running(server: S | None, what: str) -> S:

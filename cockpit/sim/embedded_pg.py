@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from cockpit.sim.pg_orphans import PREFIX, alive, reap_orphans, runtime_dir
+from cockpit.sim.pg_orphans import PREFIX, alive, reap_orphans, runtime_dir, start_time
 
 SYSTEM_USER = "postgres"
 SUPERUSER = "postgres"
@@ -109,9 +109,9 @@ class EmbeddedPostgres:
             )  # fmt: skip
             log.close()
             self._record = runtime_dir() / f"{os.getpid()}-{self._proc.pid}.json"
-            self._record.write_text(
-                json.dumps({"owner": os.getpid(), "postmaster": self._proc.pid, "dir": str(base)})
-            )
+            owner = {"owner": os.getpid(), "owner_start": start_time(os.getpid())}
+            record = {**owner, "postmaster": self._proc.pid, "dir": str(base)}
+            self._record.write_text(json.dumps(record))
         self._wait_ready(base)
         self._create_databases()
 

@@ -47,6 +47,24 @@ def _cmdline(pid: int) -> list[str]:
     return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
 
 
+def start_time(pid: int) -> str | None:
+    """When `pid` started (clock ticks since boot, from /proc): with the pid, it names one
+    process, even after the pid is reused. None where /proc cannot tell."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def owner_running(data: dict[str, object], owner: int) -> bool:
+    """Whether the process that recorded a server still runs: the same pid with the same start
+    time (any program embedding the demo counts), else a live cockpit by its command line."""
+    started = data.get("owner_start")
+    if isinstance(started, str):
+        return alive(owner) and start_time(owner) == started
+    return is_demo_cockpit(owner)
+
+
 def is_demo_cockpit(pid: int) -> bool:
     """A live process whose command line is a cockpit (the owner of a record)."""
     return alive(pid) and any("cockpit" in part for part in _cmdline(pid))
@@ -78,7 +96,7 @@ def reap_orphans() -> list[int]:
         except (OSError, ValueError, KeyError, TypeError):
             record.unlink(missing_ok=True)
             continue
-        if owner != os.getpid() and is_demo_cockpit(owner):
+        if owner != os.getpid() and owner_running(data, owner):
             continue  # another demo, still running
         if is_demo_postmaster(postmaster, base):
             stop_pid(postmaster)

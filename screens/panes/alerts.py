@@ -18,6 +18,7 @@ from textual.message import Message
 from cockpit.domain.severity import severity_rank
 from cockpit.domain.state import AlertRecord, IncidentState
 from cockpit.domain.views import AlertRow, alerts_view
+from cockpit.grafana import alert_values
 from cockpit.sanitize import clean
 from cockpit.screens.widgets import Column, PreparedRows, Row, VirtualTable, prepare_rows
 
@@ -252,6 +253,14 @@ class AlertsPane(Pane):
             for k, v in (raw.items() if isinstance(raw, Mapping) else ())
         }
         return row, labels
+
+    def link_values(self) -> dict[str, str] | None:
+        """The highlighted alert's labels, `alertname`, and a range from before it began."""
+        chosen, ctx = self.selected(), self.context
+        if chosen is None or ctx is None:
+            return None
+        row, labels = chosen
+        return {"pane": self.KIND, **alert_values(row.name, labels, ctx.now, row.age_s)}
 
     def copy_text(self) -> str | None:
         """`KafkaConsumerLagHigh{consumergroup="kyc"} SEV-2 firing 12m RB-003`."""

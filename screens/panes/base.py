@@ -13,6 +13,7 @@ from textual.widgets import Static
 from cockpit.domain.state import IncidentState
 from cockpit.domain.thresholds import Thresholds
 from cockpit.domain.views import AlertPolicy
+from cockpit.grafana import window
 from cockpit.screens.widgets import VirtualTable
 
 from .status import PaneStatus, pane_status
@@ -201,3 +202,16 @@ class Pane(Vertical):
     def copy_text(self) -> str | None:
         """Plain text of the highlighted row for the clipboard, or None."""
         raise NotImplementedError
+
+    def link_values(self) -> dict[str, str] | None:
+        """Grafana placeholders of the highlighted row (None: no row is highlighted):
+        `pane`, a `from`/`to` range over the last hour, and the pane's own columns."""
+        ctx = self.context
+        row = self.row_values()
+        if ctx is None or row is None:
+            return None
+        return {"pane": self.KIND, **window(ctx.now), **row}
+
+    def row_values(self) -> dict[str, str] | None:
+        """The highlighted row's columns as link placeholders (None: no row)."""
+        return None

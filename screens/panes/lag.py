@@ -83,6 +83,12 @@ class LagPane(Pane):
             return Content.assemble("Lag ", (f"{over} over", "$text-error bold"))
         return Content(f"Lag {len(self.rows)} ok" if self.rows else "Lag -")
 
+    def row_values(self) -> dict[str, str] | None:
+        """`consumergroup` and `topic` of the highlighted row."""
+        key = self.table.cursor_key
+        row = self.rows.get(key) if key is not None else None
+        return None if row is None else {"consumergroup": row.group, "topic": row.topic}
+
     def copy_text(self) -> str | None:
         """`group=kyc topic=docs lag=12,000 rate=+1,200/min peak=15,000`."""
         key = self.table.cursor_key

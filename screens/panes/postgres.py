@@ -81,6 +81,8 @@ class PostgresPane(Pane):
         super().__init__(id=id)
         self.view: PgView | None = None
         self.rows: dict[str, str] = {}
+        self.row_links: dict[str, dict[str, str]] = {}
+        """Grafana placeholders of each row: its `state` and `application`."""
 
     def compose(self) -> ComposeResult:
         """Four text lines over a table."""
@@ -104,9 +106,13 @@ class PostgresPane(Pane):
         self.query_one("#pg-long", TextLine).show(count_line(long_label, long))
         self.query_one("#pg-history", TextLine).show(history_line(view))
         pairs = zip_longest(view.by_state if view else (), view.by_application if view else ())
-        table_rows, self.rows = [], {}
+        table_rows, self.rows, self.row_links = [], {}, {}
         for n, (by_state, by_app) in enumerate(pairs):
             cells = (*(by_state or ("", "")), *(by_app or ("", "")))
+            self.row_links[str(n)] = {
+                "state": str(by_state[0]) if by_state else "",
+                "application": str(by_app[0]) if by_app else "",
+            }
             text = tuple(c if isinstance(c, str) else f"{c:,}" for c in cells)
             table_rows.append(Row(str(n), text))
             self.rows[str(n)] = " ".join(c for c in text if c)
@@ -131,6 +137,11 @@ class PostgresPane(Pane):
         if view.over_threshold:
             return Content.assemble("PG ", (percent(view.ratio), DANGER))
         return Content(f"PG {percent(view.ratio)}")
+
+    def row_values(self) -> dict[str, str] | None:
+        """`state` and `application` of the highlighted row, else just the pane."""
+        key = self.table.cursor_key
+        return dict(self.row_links.get(key, {})) if key is not None else {}
 
     def copy_text(self) -> str | None:
         """The highlighted state/application row, else the usage line."""

@@ -79,6 +79,12 @@ class TenantsPane(Pane):
             return Content.assemble("Quota ", (f"{self.bad:,} over", "$text-error bold"))
         return Content(f"Quota {len(self.rows):,} ok" if self.rows else "Quota -")
 
+    def row_values(self) -> dict[str, str] | None:
+        """`tenant` of the highlighted row."""
+        key = self.table.cursor_key
+        row = self.rows.get(key) if key is not None else None
+        return None if row is None else {"tenant": row.tenant}
+
     def copy_text(self) -> str | None:
         """`tenant=acme checks=9,812/10,000 (98.1 %) rne=500`."""
         key = self.table.cursor_key

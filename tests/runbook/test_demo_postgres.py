@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,7 +25,7 @@ from cockpit.demo_setup import DemoSetup
 from cockpit.permissions import Mode, Permissions
 from cockpit.runbook.model import Runbook
 from cockpit.sim.demo_pg import DeferredPostgres
-from cockpit.sim.pg_orphans import alive, reap_orphans
+from cockpit.sim.pg_orphans import alive, reap_orphans, runtime_dir
 
 pytestmark = pytest.mark.servers
 
@@ -123,7 +125,7 @@ time.sleep(600)
 
 
 def test_a_server_orphaned_by_kill_9_is_reaped_by_the_next_demo(tmp_path: Path) -> None:
-    script = tmp_path / "cockpit_orphan.py"  # "cockpit" in argv: it looks like a demo
+    script = tmp_path / "orphan.py"  # its owner is known by pid and start time, not by name
     script.write_text(ORPHAN)
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, env=env)
@@ -139,3 +141,19 @@ def test_a_server_orphaned_by_kill_9_is_reaped_by_the_next_demo(tmp_path: Path) 
     assert postmaster in reap_orphans()
     assert not alive(postmaster)
     assert not Path(base).exists()
+
+
+def test_a_reused_owner_pid_does_not_keep_a_record_alive(tmp_path: Path) -> None:
+    """A record whose owner pid now names another process (another start time) is stale."""
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        base = Path(tempfile.mkdtemp(prefix="cockpit-demo-pg-"))
+        record = runtime_dir() / f"{sleeper.pid}-1.json"
+        record.write_text(json.dumps({"owner": sleeper.pid, "owner_start": "1",
+                                      "postmaster": 1, "dir": str(base)}))  # fmt: skip
+        reap_orphans()
+        assert not record.exists() and not base.exists()
+        assert sleeper.poll() is None  # the unrelated process is left alone
+    finally:
+        sleeper.kill()
+        sleeper.wait()

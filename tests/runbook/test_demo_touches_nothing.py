@@ -125,7 +125,8 @@ def test_every_step_of_every_runbook_stays_in_the_demo(
     try:
         targets = demo_targets(platform.prometheus_url, platform.k8s_url, os.environ,
                                alertmanager_url=platform.alertmanager_url,
-                               loki_url=platform.loki_url)  # fmt: skip
+                               loki_url=platform.loki_url,
+                               argocd_url=platform.argocd_url)  # fmt: skip
         assert targets.toolbox is not None
         results = {
             (rb.id, step.id): (step.kind, _run(step, rb, targets, _values(trap)))
@@ -138,7 +139,7 @@ def test_every_step_of_every_runbook_stays_in_the_demo(
     assert sorted(p.name for p in hostile_env.iterdir()) == []
     assert trap.connections == 0
     by_kind = {kind for kind, _ in results.values()}
-    assert by_kind == {"promql", "logql", "sql", "k8s", "exec", "http", "check"}
+    assert by_kind == {"promql", "logql", "sql", "k8s", "exec", "http", "check", "argocd"}
     for (rb, step), (kind, result) in results.items():
         if kind == "sql":
             assert "no PostgreSQL in the demo" in result.summary, (rb, step)

@@ -252,3 +252,24 @@ async def test_pagerduty_panel_says_how_to_configure_it(tmp_path: Path) -> None:
         message = static_text(app.screen, "#pd-message")
         assert "PagerDuty is not configured" in message and "token_env" in message
         assert not app.screen.query("#pd-ack")
+
+
+async def test_declare_by_keys_alone_severity_by_its_digit(tmp_path: Path) -> None:
+    """Title, Tab, the severity's digit, Enter: declared, without opening the list."""
+    app, _clock, _path = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        dialog = app.screen
+        assert isinstance(dialog, IncidentDialog)
+        await pilot.press(*"OCR down", "tab", "9")
+        assert dialog.query_one("#incident-severity", Select).value == Select.NULL
+        await pilot.press("2")
+        await pilot.pause()
+        assert dialog.query_one("#incident-services", Input).has_focus
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, IncidentDialog)
+        incident = app.session.state.incident
+        assert incident is not None and incident.severity == "SEV-2"
+        assert incident.title == "OCR down"

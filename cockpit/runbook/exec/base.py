@@ -7,12 +7,15 @@ import re
 import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cockpit.clock import Clock, SystemClock
 from cockpit.log.events import JSON
 from cockpit.runbook.exec.toolbox import Toolbox
 from cockpit.sanitize import clean
+
+if TYPE_CHECKING:
+    from cockpit.runbook.argo import ArgoTarget
 
 MAX_ROWS = 200
 """Rows kept per result: enough to act on, small enough for the log."""
@@ -103,6 +106,8 @@ class StepTargets:
     """Why the mitigation login could not be read (said when a SQL mitigation is tried)."""
     k8s_client: Callable[[], Any] | None = None
     """Returns a configured `kubernetes.client.ApiClient` (retries off, deadline set)."""
+    argocd: ArgoTarget | None = None
+    """`argocd` steps talk to this server; its `applications` make rollout-undo refuse."""
     toolbox: Toolbox | None = None
     """Simulated sessions: `exec`, `http` and `sql` steps go here, never to the host."""
     environ: Mapping[str, str] = field(default_factory=dict)

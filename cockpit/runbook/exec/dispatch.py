@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from cockpit.runbook.exec import k8s, local, logql, promql, sql
+from cockpit.runbook.exec import argocd, k8s, local, logql, promql, sql
 from cockpit.runbook.exec.base import Plan, StepResult, StepTargets
 from cockpit.runbook.exec.stream import OutputStream
 from cockpit.runbook.model import Step
@@ -27,6 +27,8 @@ def plan_step(
         return sql.plan(step, args, targets)
     if step.kind == "k8s":
         return k8s.plan(step, values, targets)
+    if step.kind == "argocd":
+        return argocd.plan(step, values, targets)
     if step.kind == "exec":
         return local.plan_exec(step, values, targets)
     if step.kind == "http":
@@ -47,6 +49,8 @@ def execute_plan(
         return sql.run(call, targets, deadline)
     if isinstance(call, k8s.K8sCall):
         return k8s.run(call, targets, deadline)
+    if isinstance(call, argocd.ArgoCall):
+        return argocd.run(call, targets, deadline)
     if isinstance(call, local.HttpCall):
         return local.run_http(call, targets, deadline)
     if isinstance(call, tuple):
