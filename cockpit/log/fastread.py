@@ -3,11 +3,10 @@ confirmed by the fast chain check (`fastverify.Chain`) and only its `data` is pa
 
 A canonical line is `{"data":D,"hash":...}`: the envelope comes from the tail the chain
 check already matched, D is parsed with orjson (about 3x `json.loads` on these lines), and
-the time of a run of lines written in one poll is parsed once. A line orjson reads
-differently from `json` is parsed with the reference decoder instead (`loads_as_json`). Any line
-the chain check cannot confirm raises GiveUp: the caller then reads the log on the reference
-path, which alone words damage. Split observations are merged as `LogReader` merges them.
-"""
+the time of a run of lines written in one poll is parsed once. Where orjson would read a
+line differently from `json`, `json` parses it (`loads_as_json`). A line the chain check
+cannot confirm raises GiveUp: the caller then reads the log on the reference path, which
+alone words damage. Split observations are merged as `LogReader` merges them."""
 
 from __future__ import annotations
 
