@@ -5,57 +5,19 @@ its PagerDuty is the loopback fake. No fake program runs and nothing connects to
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from touch_trap import Trap, hostile_environ, run_step
 
 from cockpit.clock import SystemClock
 from cockpit.launch import build_drill, sample_log
 from cockpit.permissions import Mode
-from cockpit.runbook.exec.base import StepFailure, StepResult, StepTargets, seconds
-from cockpit.runbook.exec.dispatch import execute_plan, plan_step
-from cockpit.runbook.exec.stream import OutputStream
-from cockpit.runbook.model import Runbook, Step
-from cockpit.runbook.params import bind_params, source_keys
 from cockpit.runbook.validate import default_runbook_dirs, load_runbooks
 from cockpit.sim.demo_pg import available
 
-PROGRAMS = ("kubectl", "psql", "pg_dump", "curl", "wget", "bash", "sh", "python3", "ssh",
-            "kafka-consumer-groups.sh", "kafka-topics.sh", "openssl")  # fmt: skip
-
-
 Arm = Callable[[], None]
-
-
-class Trap:
-    """A loopback listener that counts every connection made to it."""
-
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.server.settimeout(0.2)
-        self.port = self.server.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.server.close()
 
 
 @pytest.fixture
@@ -63,24 +25,7 @@ def trap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Trap
     """The trap, the markers' directory, and what arms the environment (after the embedded
     server has started: its own start-up scripts need the real `sh`)."""
     box = Trap()
-    bin_dir, markers = tmp_path / "bin", tmp_path / "markers"
-    bin_dir.mkdir()
-    markers.mkdir()
-    for name in PROGRAMS:
-        fake = bin_dir / name
-        fake.write_text(f'#!/bin/sh\necho "$0 $*" > "{markers}/{name}"\necho "FAKE {name}"\n')
-        fake.chmod(0o755)
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(
-        "apiVersion: v1\nkind: Config\ncurrent-context: real\n"
-        f"clusters: [{{name: real, cluster: {{server: 'https://127.0.0.1:{box.port}'}}}}]\n"
-        "contexts: [{name: real, context: {cluster: real, user: real}}]\n"
-        "users: [{name: real, user: {token: not-a-secret}}]\n"
-    )
-    pg = {"PGHOST": "127.0.0.1", "PGPORT": str(box.port), "PGPASSWORD": "x",
-          "DATABASE_URL": f"postgresql://127.0.0.1:{box.port}/kyc",
-          "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-          "KUBECONFIG": str(kubeconfig)}  # fmt: skip
+    markers, pg = hostile_environ(tmp_path, box.port)
 
     def arm() -> None:
         for key, value in pg.items():
@@ -88,24 +33,6 @@ def trap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Trap
 
     yield box, markers, arm
     box.close()
-
-
-def _run(step: Step, runbook: Runbook, targets: StepTargets, port: int) -> StepResult:
-    here = f"127.0.0.1:{port}"
-    values = {"service": "kyc-svc", "pod": "ocr-svc-abc12", "consumergroup": "kyc-consumer",
-              "topic": "kyc.cases", "consumer": "kyc-consumer", "partitions": "6",
-              "tenant": "acme-bank", "tenant_env": "ACME_BANK", "api_host": here, "npm_host": here,
-              "declaration_id": "decl-1", "domain": "acme-bank.kyc-platform.example",
-              "cert_id": "1", "gpu_node": "node-3",
-              "dump_file": "/var/backups/cockpit/audit-demo.dump"}  # fmt: skip
-    typed = {k: v for k, v in values.items() if runbook.param(k)}
-    incident = {"detected_at": "2026-03-12T02:48:00Z"}
-    bound = bind_params(runbook, source_keys(labels={}, incident=incident, operator=typed))
-    try:
-        plan = plan_step(step, bound.for_step(step), bound.sql_args(step), targets, None)
-        return execute_plan(plan, targets, seconds(step.timeout), OutputStream())
-    except StepFailure as err:
-        return StepResult(err.outcome, str(err))
 
 
 async def test_every_step_of_a_drill_stays_on_the_simulated_platform(
@@ -129,7 +56,7 @@ async def test_every_step_of_a_drill_stays_on_the_simulated_platform(
         assert (targets.prometheus_url or "").startswith(loopback)
         found = load_runbooks(default_runbook_dirs())
         results = {
-            (rb.id, step.id): (step.kind, _run(step, rb, targets, box.port))
+            (rb.id, step.id): (step.kind, run_step(step, rb, targets, box.port))
             for rb in found.runbooks
             for step in rb.steps
         }

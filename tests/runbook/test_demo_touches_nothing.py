@@ -12,46 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rb_support import bind
+from touch_trap import Trap, hostile_environ, run_step
 
 from cockpit.clock import SystemClock
 from cockpit.demo_setup import demo_targets
-from cockpit.runbook.exec.base import StepFailure, StepResult, seconds
-from cockpit.runbook.exec.dispatch import execute_plan, plan_step
-from cockpit.runbook.exec.stream import OutputStream
-from cockpit.runbook.model import Runbook, Step
+from cockpit.runbook.model import Runbook
 from cockpit.sim.demo import DemoPlatform
-
-PROGRAMS = ("kubectl", "psql", "pg_dump", "curl", "wget", "bash", "sh", "python3",
-            "kafka-consumer-groups.sh", "kafka-topics.sh", "kafka-log-dirs.sh",
-            "kafka-configs.sh", "openssl", "ssh")  # fmt: skip
-
-
-class Trap:
-    """A loopback listener that counts every connection made to it."""
-
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.server.settimeout(0.2)
-        self.port = self.server.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.server.close()
 
 
 @pytest.fixture
@@ -64,26 +30,8 @@ def trap() -> Iterator[Trap]:
 @pytest.fixture
 def hostile_env(tmp_path: Path, trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Fake programs first on PATH (each writes a marker), KUBECONFIG and PG* at the trap."""
-    bin_dir, markers = tmp_path / "bin", tmp_path / "markers"
-    bin_dir.mkdir()
-    markers.mkdir()
-    for name in PROGRAMS:
-        fake = bin_dir / name
-        fake.write_text(f'#!/bin/sh\necho "$0 $*" > "{markers}/{name}"\necho "FAKE {name}"\n')
-        fake.chmod(0o755)
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(
-        "apiVersion: v1\nkind: Config\ncurrent-context: real\n"
-        f"clusters: [{{name: real, cluster: {{server: 'https://127.0.0.1:{trap.port}'}}}}]\n"
-        "contexts: [{name: real, context: {cluster: real, user: real}}]\n"
-        "users: [{name: real, user: {token: not-a-secret}}]\n"
-    )
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
-    pg = {"PGHOST": "127.0.0.1", "PGPORT": str(trap.port), "PGUSER": "postgres",
-          "PGPASSWORD": "x", "PGDATABASE": "kyc",
-          "DATABASE_URL": f"postgresql://127.0.0.1:{trap.port}/kyc"}  # fmt: skip
-    for key, value in pg.items():
+    markers, environ = hostile_environ(tmp_path, trap.port)
+    for key, value in environ.items():
         monkeypatch.setenv(key, value)
     # The trap works: the fake kubectl leaves its marker, a connection is counted.
     subprocess.run(["kubectl", "version"], check=True, capture_output=True)
@@ -99,25 +47,6 @@ def hostile_env(tmp_path: Path, trap: Trap, monkeypatch: pytest.MonkeyPatch) -> 
     return markers
 
 
-def _values(trap: Trap) -> dict[str, str]:
-    here = f"127.0.0.1:{trap.port}"
-    return {"service": "kyc-svc", "pod": "ocr-svc-abc12", "consumergroup": "kyc-consumer",
-            "topic": "kyc.cases", "consumer": "kyc-consumer", "partitions": "6",
-            "tenant": "acme-bank", "tenant_env": "ACME_BANK", "api_host": here, "npm_host": here,
-            "declaration_id": "decl-1", "domain": "acme-bank.kyc-platform.example",
-            "cert_id": "1", "gpu_node": "node-3",
-            "dump_file": "/var/backups/cockpit/audit-demo.dump"}  # fmt: skip
-
-
-def _run(step: Step, runbook: Runbook, targets, values: dict[str, str]) -> StepResult:
-    bound = bind(runbook, **{k: v for k, v in values.items() if runbook.param(k)})
-    try:
-        plan = plan_step(step, bound.for_step(step), bound.sql_args(step), targets, None)
-        return execute_plan(plan, targets, seconds(step.timeout), OutputStream())
-    except StepFailure as err:
-        return StepResult(err.outcome, str(err))
-
-
 def test_every_step_of_every_runbook_stays_in_the_demo(
     hostile_env: Path, trap: Trap, runbooks: dict[str, Runbook]
 ) -> None:
@@ -129,7 +58,7 @@ def test_every_step_of_every_runbook_stays_in_the_demo(
                                argocd_url=platform.argocd_url)  # fmt: skip
         assert targets.toolbox is not None
         results = {
-            (rb.id, step.id): (step.kind, _run(step, rb, targets, _values(trap)))
+            (rb.id, step.id): (step.kind, run_step(step, rb, targets, trap.port))
             for rb in runbooks.values()
             for step in rb.steps
         }
