@@ -9,14 +9,20 @@ with the Debian package to install: under CI a missing server is never a skip.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from logbox import LogBox
 from stack.alertmanager import AlertmanagerServer
 from stack.pg_exporter import PostgresExporter
 from stack.postgres import PostgresServer
 from stack.prometheus import PrometheusServer
 from stack.stack import Stack
 
+from cockpit.clock import SystemClock
+from cockpit.log.store import IncidentLog
+from cockpit.runbook.model import Runbook
+from cockpit.runbook.validate import default_runbook_dirs, load_runbooks
 from cockpit.sim.exporter import ScenarioExporter
 
 
@@ -99,3 +105,21 @@ def stack(
 ) -> Stack:
     """All servers of the test stack, started."""
     return Stack(pg_server, scenario, pg_exporter, alertmanager_server, prom_server)
+
+
+@pytest.fixture
+def logbox(tmp_path: Path) -> Iterator[LogBox]:
+    """A real incident log in `tmp_path`, folded as it grows."""
+    log, _report = IncidentLog.open(tmp_path / "incident.jsonl", clock=SystemClock())
+    box = LogBox(log)
+    box.pump()
+    yield box
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def runbooks() -> dict[str, Runbook]:
+    """The shipped runbooks, by id (every file must load)."""
+    found = load_runbooks(default_runbook_dirs())
+    assert not found.refused, found.problems
+    return {r.id: r for r in found.runbooks}

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from logbox import LogBox
 
 from cockpit.actions.step_drive import StepOutcome, drive
 from cockpit.actions.step_run import Answer, StepRun
 from cockpit.actions.step_where import Confirmation
-from cockpit.domain.fold import Folder
-from cockpit.domain.state import IncidentState
-from cockpit.log.events import Event, Payload
-from cockpit.log.store import IncidentLog
 from cockpit.permissions import Mode, Permissions
 from cockpit.runbook.argo import ArgoTarget
 from cockpit.runbook.exec.base import Operator, StepTargets, Where
@@ -24,32 +21,6 @@ from cockpit.sim.argocd_fake import DEMO_APPLICATIONS, ArgoCdFake
 T0 = datetime(2025, 3, 12, 14, 30, tzinfo=UTC)
 """The frozen time of the Argo CD fakes."""
 OPERATOR = Operator("nadia", "bastion-1", "192.0.2.10")
-
-
-@dataclass
-class LogBox:
-    """A real hash-chained log and the fold of what it holds."""
-
-    log: IncidentLog
-    folder: Folder = field(default_factory=Folder)
-    events: list[Event] = field(default_factory=list)
-
-    def append(self, payload: Payload) -> Event:
-        event = self.log.append(payload)
-        self.pump()
-        return event
-
-    def pump(self) -> None:
-        new = self.log.poll()
-        self.events.extend(new)
-        self.folder.apply_all(new)
-
-    @property
-    def state(self) -> IncidentState:
-        return self.folder.state
-
-    def types(self) -> list[str]:
-        return [e.type for e in self.events if e.type.startswith(("step.", "mitigation."))]
 
 
 def targets(fake: ArgoCdFake, token: str | None = None) -> StepTargets:

@@ -1,17 +1,13 @@
-"""Fixtures for the Argo CD tests: the loopback fake, a real incident log, shipped runbooks."""
+"""Fixtures for the Argo CD tests: the loopback fake (log and runbooks: tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from argo_support import T0, LogBox
+from argo_support import T0
 
-from cockpit.clock import FrozenClock, SystemClock
-from cockpit.log.store import IncidentLog
-from cockpit.runbook.model import Runbook
-from cockpit.runbook.validate import default_runbook_dirs, load_runbooks
+from cockpit.clock import FrozenClock
 from cockpit.sim.argocd_fake import ArgoCdFake, seed_demo
 
 
@@ -22,19 +18,3 @@ def argo() -> Iterator[ArgoCdFake]:
     fake.start()
     yield fake
     fake.stop()
-
-
-@pytest.fixture
-def logbox(tmp_path: Path) -> Iterator[LogBox]:
-    log, _report = IncidentLog.open(tmp_path / "incident.jsonl", clock=SystemClock())
-    box = LogBox(log)
-    box.pump()
-    yield box
-    log.close()
-
-
-@pytest.fixture(scope="session")
-def runbooks() -> dict[str, Runbook]:
-    found = load_runbooks(default_runbook_dirs())
-    assert not found.refused, found.problems
-    return {r.id: r for r in found.runbooks}

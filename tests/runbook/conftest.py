@@ -1,4 +1,4 @@
-"""Fixtures for the step executors: a real incident log, shipped runbooks, the k8s fake."""
+"""Fixtures for the step executors: the forbidden test runbook and the Kubernetes fake."""
 
 from __future__ import annotations
 
@@ -7,32 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from rb_support import K8S_TOKEN, LogBox
+from rb_support import K8S_TOKEN
 
-from cockpit.clock import FrozenClock, SystemClock
-from cockpit.log.store import IncidentLog
+from cockpit.clock import FrozenClock
 from cockpit.runbook.exec.base import StepTargets
 from cockpit.runbook.model import Runbook
 from cockpit.runbook.parse import parse_runbook
-from cockpit.runbook.validate import default_runbook_dirs, load_runbooks
 from cockpit.sim.k8s_fake import K8sFake, make_k8s_client
-
-
-@pytest.fixture
-def logbox(tmp_path: Path) -> Iterator[LogBox]:
-    log, _report = IncidentLog.open(tmp_path / "incident.jsonl", clock=SystemClock())
-    box = LogBox(log)
-    box.pump()
-    yield box
-    log.close()
-
-
-@pytest.fixture(scope="session")
-def runbooks() -> dict[str, Runbook]:
-    found = load_runbooks(default_runbook_dirs())
-    assert not found.refused, found.problems
-    return {r.id: r for r in found.runbooks}
-
 
 FORBIDDEN_RB = Path(__file__).parent.parent / "data" / "runbooks" / "RB-990-forbidden.md"
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from logbox import LogBox
 
 from cockpit.actions.step_drive import drive
 from cockpit.actions.step_run import Answer, StepRun
 from cockpit.actions.step_where import Confirmation
-from cockpit.domain.fold import Folder
-from cockpit.domain.state import IncidentState
-from cockpit.log.events import Event, Payload
-from cockpit.log.store import IncidentLog
 from cockpit.permissions import Mode, Permissions
 from cockpit.runbook.exec.base import Operator, StepResult, StepTargets
 from cockpit.runbook.model import Runbook, Step
@@ -21,36 +19,6 @@ OPERATOR = Operator("nadia", "bastion-1", "192.0.2.10")
 
 K8S_TOKEN = "runbook-test-token"
 """The bearer token the runbook tests' Kubernetes fake expects."""
-
-
-@dataclass
-class LogBox:
-    """A real hash-chained log and the fold of what it holds."""
-
-    log: IncidentLog
-    folder: Folder = field(default_factory=Folder)
-    events: list[Event] = field(default_factory=list)
-
-    def append(self, payload: Payload) -> Event:
-        event = self.log.append(payload)
-        self.pump()
-        return event
-
-    def append_all(self, payloads: Iterable[Payload]) -> None:
-        for payload in payloads:
-            self.append(payload)
-
-    def pump(self) -> None:
-        new = self.log.poll()
-        self.events.extend(new)
-        self.folder.apply_all(new)
-
-    @property
-    def state(self) -> IncidentState:
-        return self.folder.state
-
-    def types(self) -> list[str]:
-        return [e.type for e in self.events if e.type.startswith(("step.", "mitigation."))]
 
 
 def bind(runbook: Runbook, labels: dict[str, str] | None = None, **typed: str) -> BoundParams:
