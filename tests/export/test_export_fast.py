@@ -12,6 +12,7 @@ import pytest
 from export_logs import incident_log, two_incidents, watch_log
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from json_strategies import datas
 
 from bench.make_big_log import make_big_log
 from cockpit.clock import FrozenClock
@@ -24,22 +25,6 @@ from cockpit.log.reader import LogReader
 from cockpit.log.store import IncidentLog
 
 T0 = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
-scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**70), 2**70)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.sampled_from([1e16, 1e-7, -0.0, 1.5e300, 2**63, -(2**63) - 1, 10**19])
-    | st.text(max_size=12)
-)
-values = st.recursive(
-    scalars,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
-    ),
-    max_leaves=12,
-)
-datas = st.dictionaries(st.text(max_size=8), values, max_size=5)
 types = st.sampled_from(["note.added", "alerts.observed", "custom.thing", "ünïcode.type"])
 rows_of = st.lists(st.tuples(types, datas), min_size=1, max_size=6)
 SETTINGS = settings(

@@ -10,27 +10,12 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from json_strategies import datas
 
 from cockpit.log.codec import CodecError, _reference_loads, decode_line, encode, loads_as_json
 from cockpit.log.events import ZERO_HASH
 
 T0 = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
-scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**70), 2**70)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.sampled_from([1e16, 1e-7, -0.0, 5e-324, 2**63, 2**64, -(2**63) - 1, 10**19])
-    | st.text(max_size=12)
-)
-values = st.recursive(
-    scalars,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
-    ),
-    max_leaves=12,
-)
-datas = st.dictionaries(st.text(max_size=8), values, max_size=5)
 FAILED = object()
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from json_strategies import datas
 
 from cockpit.clock import FrozenClock
 from cockpit.log.fastverify import fast_walk
@@ -19,22 +20,6 @@ from cockpit.log.verify import verify
 
 T0 = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
 
-scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**70), 2**70)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.sampled_from([1e16, 1e-7, -0.0, 1.5e300, 123456789.125])
-    | st.text(max_size=12)
-)
-values = st.recursive(
-    scalars,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
-    ),
-    max_leaves=12,
-)
-datas = st.dictionaries(st.text(max_size=8), values, max_size=5)
 types = st.sampled_from(["note.added", "alerts.observed", "custom.thing", "ünïcode.type", "x"])
 events = st.lists(st.tuples(types, datas), min_size=1, max_size=6)
 keys = st.sampled_from([None, b"secret-key"])
