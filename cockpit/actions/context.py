@@ -44,10 +44,14 @@ class ActionContext:
             return Refused(NO_INCIDENT)
         return incident
 
-    def command(self) -> IncidentInfo | Refused:
-        """The open incident when the session may command it (the check of most actions)."""
-        refused = self.refusal(Capability.COMMAND)
-        return refused if refused is not None else self.open_incident()
+    def command(self, *also: Capability) -> IncidentInfo | Refused:
+        """The open incident when the session may command it, and use every capability in
+        `also` (the check of most actions)."""
+        for capability in (Capability.COMMAND, *also):
+            refused = self.refusal(capability)
+            if refused is not None:
+                return refused
+        return self.open_incident()
 
     def external(self) -> PagerDutyCommand | Refused:
         """PagerDuty, when it is configured and the session may act on outside systems."""

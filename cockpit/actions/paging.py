@@ -37,12 +37,9 @@ class PagePlan:
 
 def plan_page(ctx: ActionContext) -> PagePlan | Refused:
     """The level waiting to be paged, or why none is offered."""
-    incident = ctx.command()
+    incident = ctx.command(Capability.EXTERNAL)
     if isinstance(incident, Refused):
         return incident
-    refused = ctx.refusal(Capability.EXTERNAL)
-    if refused is not None:
-        return refused
     ladder = ladder_status(ctx.state(), ctx.now(), ctx.options.policy)
     if ladder is None or ladder.next_level is None:
         return Refused("no escalation level is waiting to be paged")
@@ -52,12 +49,9 @@ def plan_page(ctx: ActionContext) -> PagePlan | Refused:
 
 def page(ctx: ActionContext, plan: PagePlan) -> Result:
     """Page `plan`'s level: through PagerDuty when configured, else recorded to call by hand."""
-    incident = ctx.command()
+    incident = ctx.command(Capability.EXTERNAL)
     if isinstance(incident, Refused):
         return incident
-    refused = ctx.refusal(Capability.EXTERNAL)
-    if refused is not None:
-        return refused
     level, targets, reason, author = plan.level, plan.targets, plan.reason, ctx.author
     pd = ctx.pd
     if pd is None:

@@ -12,12 +12,9 @@ from cockpit.permissions import Capability
 def post_status(ctx: ActionContext, phase: str, text: str, *, leak_warning: str = "") -> Result:
     """Publish an update (webhook, or copy-only without one). `leak_warning` is the warning
     the operator saw and published anyway; it is recorded before the update."""
-    incident = ctx.command()
+    incident = ctx.command(Capability.EXTERNAL)
     if isinstance(incident, Refused):
         return incident
-    refused = ctx.refusal(Capability.EXTERNAL)
-    if refused is not None:
-        return refused
     options = ctx.options
     try:
         draft = compose(phase, text, ctx.now(), private=options.statuspage_private)
