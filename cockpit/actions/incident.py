@@ -47,24 +47,22 @@ def milestone_refusal(ctx: ActionContext, name: str) -> Refused | None:
 
 def acknowledge(ctx: ActionContext) -> Result:
     """The `acknowledged` milestone: stops the response-SLA clock and counts in MTTA."""
-    refused = milestone_refusal(ctx, "acknowledged")
-    if refused is not None:
-        return refused
-    incident = ctx.open_incident()
-    assert isinstance(incident, IncidentInfo)
-    event = MilestoneSet("acknowledged", rfc3339(ctx.now()), ctx.author)
-    return Outcome((event,), f"Incident {incident.incident_id} acknowledged.")
+    return _milestone(ctx, "acknowledged")
 
 
 def resolve(ctx: ActionContext) -> Result:
     """The `resolved` milestone: the incident is over (the post-mortem comes next)."""
-    refused = milestone_refusal(ctx, "resolved")
+    return _milestone(ctx, "resolved")
+
+
+def _milestone(ctx: ActionContext, name: str) -> Result:
+    refused = milestone_refusal(ctx, name)
     if refused is not None:
         return refused
     incident = ctx.open_incident()
     assert isinstance(incident, IncidentInfo)
-    event = MilestoneSet("resolved", rfc3339(ctx.now()), ctx.author)
-    return Outcome((event,), f"Incident {incident.incident_id} resolved.")
+    event = MilestoneSet(name, rfc3339(ctx.now()), ctx.author)
+    return Outcome((event,), f"Incident {incident.incident_id} {name}.")
 
 
 def assign_role(ctx: ActionContext, role: str, person: str) -> Result:
