@@ -311,11 +311,13 @@ class CockpitApp(ActionsApp):
             screen.show_state(state, now, revision)
 
     def _shown_screen(self) -> Screen[object] | None:
-        """The screen on view: the top one, or the one under a dialog (dialogs are modal)."""
+        """The screen on view: the top one, or the one under a dialog (dialogs are modal).
+        None while it is still being composed: its `on_mount` renders the state of then, and
+        a state handed over before would query widgets that do not exist yet."""
         for screen in reversed(self.screen_stack):
             if not isinstance(screen, ModalScreen):
                 shown: Screen[object] = screen
-                return shown
+                return shown if shown.is_mounted else None
         return None
 
     def _pane_context(self, state: IncidentState, now: datetime, revision: int) -> PaneContext:

@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, OptionList, Select, Static, Switch
 from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import FrozenClock
 from cockpit.command.options import CommandOptions
-from cockpit.log.events import AlertsObserved, IncidentDeclared, SourcesConfigured
+from cockpit.log.events import AlertsObserved, IncidentDeclared, NoteAdded, SourcesConfigured
 from cockpit.log.store import IncidentLog
 from cockpit.permissions import Mode, Permissions
 from cockpit.screens.command import CommandScreen
@@ -273,3 +273,22 @@ async def test_declare_by_keys_alone_severity_by_its_digit(tmp_path: Path) -> No
         incident = app.session.state.incident
         assert incident is not None and incident.severity == "SEV-2"
         assert incident.title == "OCR down"
+
+
+async def test_a_state_that_arrives_while_a_screen_is_composed_waits_for_its_mount(
+    tmp_path: Path,
+) -> None:
+    """The log advances between the push of the command screen and its mount: nothing is
+    handed to the half-built screen (it crashed on a missing widget), its mount shows it."""
+    app, _clock, _path = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.action_command()
+        screen = app.screen_stack[-1]
+        assert isinstance(screen, CommandScreen) and not screen.is_mounted
+        app.session.append(NoteAdded("n-push", "arrived during the push", "ana@bastion"))
+        app.render_state()
+        app._tick()
+        await pilot.pause()
+        assert app.screen is screen and screen.is_mounted
+        assert screen.query_one("#cmd-checklist", OptionList) is not None
