@@ -20,7 +20,6 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import Widget
 
-from cockpit.actions.core import Actions
 from cockpit.actions.notes import NoteDraft
 from cockpit.clock import Clock, SystemClock
 from cockpit.command.mirror import NoteMirror
@@ -36,9 +35,7 @@ from cockpit.runbook.exec.base import StepTargets
 from cockpit.sanitize import clean
 from cockpit.screens.act import ActionsApp, perform
 from cockpit.screens.dashboard import DashboardScreen
-from cockpit.screens.dialogs import ConfirmDialog, KeyHelp, NoteDialog
 from cockpit.screens.header import HeaderInfo, StatusBar
-from cockpit.screens.incident import IncidentDialog, IncidentForm
 from cockpit.screens.panes.alerts import AlertSilenceRequested
 from cockpit.screens.panes.base import PaneContext
 from cockpit.screens.safe import plain_str
@@ -48,9 +45,11 @@ from cockpit.session import LiveSession, ReplaySession, Session
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from cockpit.actions.core import Actions
     from cockpit.domain.state import IncidentState
     from cockpit.log.player import Player
     from cockpit.runbook.model import RunbookSet
+    from cockpit.screens.incident import IncidentForm
     from cockpit.screens.transport import TransportBar
 
 REPLAY_KEYS = (
@@ -168,9 +167,18 @@ class CockpitApp(ActionsApp):
         self._ticked: datetime | None = None
         """The time of the last tick (a paused replay's time stands still: nothing to do)."""
         self._trapped: list[signal.Signals] = []
-        self.actions = Actions.for_session(
-            session, options.permissions, options.author, options.command
-        )
+        self._actions: Actions | None = None
+
+    @property
+    def actions(self) -> Actions:
+        """What keys do to the incident (built on first use: not needed for the first frame)."""
+        if self._actions is None:
+            from cockpit.actions.core import Actions
+
+            self._actions = Actions.for_session(
+                self.session, self.options.permissions, self.options.author, self.options.command
+            )
+        return self._actions
 
     @property
     def note_mirror(self) -> NoteMirror:
@@ -243,7 +251,10 @@ class CockpitApp(ActionsApp):
         )  # fmt: skip
 
     async def _start(self) -> None:
+        from cockpit import gcpause
         from cockpit.runbook.catalog import CatalogError, load_catalog
+
+        gcpause.settle()  # the first frame is drawn: collect again, startup objects frozen
 
         try:  # off the UI thread: keys work while the catalog is parsed
             self.policy = await asyncio.to_thread(load_catalog)
@@ -349,6 +360,8 @@ class CockpitApp(ActionsApp):
                 f"Incident {clean(incident.incident_id, single_line=True)} is still open. "
                 "Quit the cockpit anyway? The log stays on disk and can be reopened."
             )
+            from cockpit.screens.dialogs import ConfirmDialog
+
             self.push_screen(ConfirmDialog(question, yes="Quit"), self._quit_if)
             return
         await self._close_and_exit()
@@ -379,6 +392,8 @@ class CockpitApp(ActionsApp):
         if refused is not None:
             self.notify(f"Notes: {refused}.", markup=False)
             return
+        from cockpit.screens.dialogs import NoteDialog
+
         self.push_screen(NoteDialog(draft_sink=self._save_note, author=self.options.author))
 
     def _save_note(self, draft: NoteDraft) -> str | None:
@@ -398,6 +413,8 @@ class CockpitApp(ActionsApp):
 
         state = self.session.state
         detected = first_firing(state)
+        from cockpit.screens.incident import IncidentDialog
+
         dialog = IncidentDialog(
             current_form(state),
             suggested=suggested_severity(state, self.policy),
@@ -421,6 +438,8 @@ class CockpitApp(ActionsApp):
             self.notify(f"Not done: {refused}", severity="warning", markup=False)
             return
         question = "Resolve the incident? Its clocks stop; the post-mortem comes next."
+        from cockpit.screens.dialogs import ConfirmDialog
+
         self.push_screen(ConfirmDialog(question, yes="Resolve"), self._resolve_if)
 
     def _resolve_if(self, answer: bool | None) -> None:
@@ -573,6 +592,8 @@ class CockpitApp(ActionsApp):
     def action_key_help(self) -> None:
         """Every key on one screen."""
         extra = tuple((k.split(",")[0], d) for k, _a, d in REPLAY_KEYS) if self.transport else ()
+        from cockpit.screens.dialogs import KeyHelp
+
         self.push_screen(KeyHelp(extra))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
