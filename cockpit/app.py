@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -20,7 +21,6 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import Widget
 
-from cockpit.actions.notes import NoteDraft
 from cockpit.clock import Clock, SystemClock
 from cockpit.command.mirror import NoteMirror
 from cockpit.command.options import CommandOptions
@@ -41,11 +41,13 @@ from cockpit.screens.panes.base import PaneContext
 from cockpit.screens.safe import plain_str
 from cockpit.screens.state import TICK_S, StateAdvanced, StateView
 from cockpit.session import LiveSession, ReplaySession, Session
+from cockpit.typeahead import TypeAhead
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from cockpit.actions.core import Actions
+    from cockpit.actions.notes import NoteDraft
     from cockpit.domain.state import IncidentState
     from cockpit.log.player import Player
     from cockpit.runbook.model import RunbookSet
@@ -123,6 +125,11 @@ class CockpitApp(ActionsApp):
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
         # Textual's default Ctrl-C only hints at Ctrl-Q; on-call hands expect it to quit.
         Binding("ctrl+c", "request_quit", "Quit", show=False),
+        # Textual's own Tab binding only fires after the key has bubbled up from the focused
+        # widget, by which time keys typed right behind it (a burst over a slow link, a
+        # fast typist) were already handed to the old field. Priority moves focus at once.
+        Binding("tab", "focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
         Binding("question_mark", "key_help", "Help"),
         Binding("n", "note", "Note"),
         Binding("i", "incident", "Incident"),
@@ -168,6 +175,7 @@ class CockpitApp(ActionsApp):
         """The time of the last tick (a paused replay's time stands still: nothing to do)."""
         self._trapped: list[signal.Signals] = []
         self._actions: Actions | None = None
+        self._typeahead = TypeAhead(self, super().on_event)
 
     @property
     def actions(self) -> Actions:
@@ -203,6 +211,18 @@ class CockpitApp(ActionsApp):
         self.push_screen(self.dashboard)
         self.render_state()
         self.call_after_refresh(self._start)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys from the terminal go through the type-ahead queue (one in flight at a time)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self._typeahead.arrived(event)
+            return
+        await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Textual calls each class's `_on_key` in turn (this one, then App's, which runs the
+        # bindings): no super() call here, or every binding would run twice.
+        self._typeahead.finished(event)
 
     def _trap_signals(self) -> None:
         """SIGTERM, SIGINT and SIGHUP (an SSH drop) quit like `q` without asking: the log
