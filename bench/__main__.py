@@ -78,6 +78,17 @@ def live_config(tmp: Path) -> Path:
     return path
 
 
+def textual_import_cpu_ms() -> float:
+    """CPU time of a Python process that only imports Textual's App (children's rusage)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-c", "import textual.app"], check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return used * 1000.0
+
+
 def live_rows(cockpit: str, pga: str, tmp: Path, dsn: str, ro_dsn: str, runs: int) -> list[Row]:
     """`cockpit` (live) and pg_activity, started in turn `runs` times on the same server."""
     env = {**env_for("256", tmp), "BENCH_PG_DSN": ro_dsn}
@@ -94,6 +105,7 @@ def live_rows(cockpit: str, pga: str, tmp: Path, dsn: str, ro_dsn: str, runs: in
                 got.setdefault(f"{name}_rss", []).append(term.rss_mb())
             finally:
                 term.close()
+    floor = [textual_import_cpu_ms() for _ in range(runs)]
     note = f"median of {runs}, `cockpit` vs pg_activity, 200x50"
     first, first_peer = median(got["ours_ms"]), median(got["peer_ms"])
     cpu, cpu_peer = median(got["ours_cpu"]), median(got["peer_cpu"])
@@ -103,6 +115,8 @@ def live_rows(cockpit: str, pga: str, tmp: Path, dsn: str, ro_dsn: str, runs: in
         Row("live: CPU ms used by first output", cpu, FIRST_OUTPUT_RATIO * cpu_peer, cpu_peer,
             "less noisy than wall time on a shared machine"),
         Row("live: RSS after start MB", rss, RSS_RATIO * rss_peer, rss_peer, "4 s after output"),
+        Row("floor: CPU ms of `python -c 'import textual.app'`", median(floor), None, None,
+            "what any Textual app spends before its own code runs (same Python, same run)"),
     ]  # fmt: skip
 
 
