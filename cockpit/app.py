@@ -114,6 +114,16 @@ class AppOptions:
         return self.permissions.role
 
 
+def _read_catalog() -> tuple[AlertPolicy | None, str]:
+    """The shipped alert catalog, or the one-line reason it could not be read."""
+    from cockpit.runbook.catalog import CatalogError, load_catalog
+
+    try:
+        return load_catalog(), ""
+    except CatalogError as err:
+        return None, clean(err, single_line=True)
+
+
 class CockpitApp(ActionsApp):
     """The cockpit. Screens render slices of the session's folded state; they never poll."""
 
@@ -272,14 +282,15 @@ class CockpitApp(ActionsApp):
 
     async def _start(self) -> None:
         from cockpit import gcpause
-        from cockpit.runbook.catalog import CatalogError, load_catalog
 
         gcpause.settle()  # the first frame is drawn: collect again, startup objects frozen
-
-        try:  # off the UI thread: keys work while the catalog is parsed
-            self.policy = await asyncio.to_thread(load_catalog)
-        except CatalogError as err:
-            self.notify(clean(err, single_line=True), title="Alert catalog", severity="error")
+        # Off the UI thread, import included (yaml and the catalog's model take a good part
+        # of a second on a busy host): keys work meanwhile.
+        policy, problem = await asyncio.to_thread(_read_catalog)
+        if policy is not None:
+            self.policy = policy
+        if problem:
+            self.notify(problem, title="Alert catalog", severity="error")
         if self._quitting:  # quit, or a signal, before the first frame: nothing to start
             return
         await self.session.start()
