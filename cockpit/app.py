@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -20,8 +21,6 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import Widget
 
-from cockpit.actions.core import Actions
-from cockpit.actions.notes import NoteDraft
 from cockpit.clock import Clock, SystemClock
 from cockpit.command.mirror import NoteMirror
 from cockpit.command.options import CommandOptions
@@ -36,21 +35,23 @@ from cockpit.runbook.exec.base import StepTargets
 from cockpit.sanitize import clean
 from cockpit.screens.act import ActionsApp, perform
 from cockpit.screens.dashboard import DashboardScreen
-from cockpit.screens.dialogs import ConfirmDialog, KeyHelp, NoteDialog
 from cockpit.screens.header import HeaderInfo, StatusBar
-from cockpit.screens.incident import IncidentDialog, IncidentForm
 from cockpit.screens.panes.alerts import AlertSilenceRequested
 from cockpit.screens.panes.base import PaneContext
 from cockpit.screens.safe import plain_str
 from cockpit.screens.state import TICK_S, StateAdvanced, StateView
 from cockpit.session import LiveSession, ReplaySession, Session
+from cockpit.typeahead import TypeAhead
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from cockpit.actions.core import Actions
+    from cockpit.actions.notes import NoteDraft
     from cockpit.domain.state import IncidentState
     from cockpit.log.player import Player
     from cockpit.runbook.model import RunbookSet
+    from cockpit.screens.incident import IncidentForm
     from cockpit.screens.transport import TransportBar
 
 REPLAY_KEYS = (
@@ -124,6 +125,11 @@ class CockpitApp(ActionsApp):
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
         # Textual's default Ctrl-C only hints at Ctrl-Q; on-call hands expect it to quit.
         Binding("ctrl+c", "request_quit", "Quit", show=False),
+        # Textual's own Tab binding only fires after the key has bubbled up from the focused
+        # widget, by which time keys typed right behind it (a burst over a slow link, a
+        # fast typist) were already handed to the old field. Priority moves focus at once.
+        Binding("tab", "focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
         Binding("question_mark", "key_help", "Help"),
         Binding("n", "note", "Note"),
         Binding("i", "incident", "Incident"),
@@ -168,9 +174,19 @@ class CockpitApp(ActionsApp):
         self._ticked: datetime | None = None
         """The time of the last tick (a paused replay's time stands still: nothing to do)."""
         self._trapped: list[signal.Signals] = []
-        self.actions = Actions.for_session(
-            session, options.permissions, options.author, options.command
-        )
+        self._actions: Actions | None = None
+        self._typeahead = TypeAhead(self, super().on_event)
+
+    @property
+    def actions(self) -> Actions:
+        """What keys do to the incident (built on first use: not needed for the first frame)."""
+        if self._actions is None:
+            from cockpit.actions.core import Actions
+
+            self._actions = Actions.for_session(
+                self.session, self.options.permissions, self.options.author, self.options.command
+            )
+        return self._actions
 
     @property
     def note_mirror(self) -> NoteMirror:
@@ -195,6 +211,18 @@ class CockpitApp(ActionsApp):
         self.push_screen(self.dashboard)
         self.render_state()
         self.call_after_refresh(self._start)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys from the terminal go through the type-ahead queue (one in flight at a time)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self._typeahead.arrived(event)
+            return
+        await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Textual calls each class's `_on_key` in turn (this one, then App's, which runs the
+        # bindings): no super() call here, or every binding would run twice.
+        self._typeahead.finished(event)
 
     def _trap_signals(self) -> None:
         """SIGTERM, SIGINT and SIGHUP (an SSH drop) quit like `q` without asking: the log
@@ -243,7 +271,10 @@ class CockpitApp(ActionsApp):
         )  # fmt: skip
 
     async def _start(self) -> None:
+        from cockpit import gcpause
         from cockpit.runbook.catalog import CatalogError, load_catalog
+
+        gcpause.settle()  # the first frame is drawn: collect again, startup objects frozen
 
         try:  # off the UI thread: keys work while the catalog is parsed
             self.policy = await asyncio.to_thread(load_catalog)
@@ -349,6 +380,8 @@ class CockpitApp(ActionsApp):
                 f"Incident {clean(incident.incident_id, single_line=True)} is still open. "
                 "Quit the cockpit anyway? The log stays on disk and can be reopened."
             )
+            from cockpit.screens.dialogs import ConfirmDialog
+
             self.push_screen(ConfirmDialog(question, yes="Quit"), self._quit_if)
             return
         await self._close_and_exit()
@@ -379,6 +412,8 @@ class CockpitApp(ActionsApp):
         if refused is not None:
             self.notify(f"Notes: {refused}.", markup=False)
             return
+        from cockpit.screens.dialogs import NoteDialog
+
         self.push_screen(NoteDialog(draft_sink=self._save_note, author=self.options.author))
 
     def _save_note(self, draft: NoteDraft) -> str | None:
@@ -398,6 +433,8 @@ class CockpitApp(ActionsApp):
 
         state = self.session.state
         detected = first_firing(state)
+        from cockpit.screens.incident import IncidentDialog
+
         dialog = IncidentDialog(
             current_form(state),
             suggested=suggested_severity(state, self.policy),
@@ -421,6 +458,8 @@ class CockpitApp(ActionsApp):
             self.notify(f"Not done: {refused}", severity="warning", markup=False)
             return
         question = "Resolve the incident? Its clocks stop; the post-mortem comes next."
+        from cockpit.screens.dialogs import ConfirmDialog
+
         self.push_screen(ConfirmDialog(question, yes="Resolve"), self._resolve_if)
 
     def _resolve_if(self, answer: bool | None) -> None:
@@ -573,6 +612,8 @@ class CockpitApp(ActionsApp):
     def action_key_help(self) -> None:
         """Every key on one screen."""
         extra = tuple((k.split(",")[0], d) for k, _a, d in REPLAY_KEYS) if self.transport else ()
+        from cockpit.screens.dialogs import KeyHelp
+
         self.push_screen(KeyHelp(extra))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

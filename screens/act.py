@@ -7,13 +7,15 @@ which appends its events through `Actions.record` on the main thread and shows t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.message import Message
 
-from cockpit.actions.core import Actions
 from cockpit.actions.outcome import Done, Followup, Outcome, Refused, Result
+
+if TYPE_CHECKING:
+    from cockpit.actions.core import Actions
 
 Reply = Callable[[Done, str], None]
 """Called on the main thread with the finished call and the line to show."""
@@ -30,6 +32,8 @@ class FollowupDone(Message):
 
 def actions_of(app: App[Any]) -> Actions:
     """The session's actions (the cockpit app holds them)."""
+    from cockpit.actions.core import Actions
+
     actions = getattr(app, "actions", None)
     if not isinstance(actions, Actions):
         raise TypeError("this app has no operator actions")
@@ -61,7 +65,10 @@ def run_followup(app: App[Any], followup: Followup, reply: Reply | None = None) 
 class ActionsApp(App[int]):
     """An app holding the session's `actions`: shows outcomes, logs finished follow-ups."""
 
-    actions: Actions
+    @property
+    def actions(self) -> Actions:
+        """The session's operator actions."""
+        raise NotImplementedError
 
     def render_state(self) -> None:
         """Re-render after an action (the cockpit app refreshes its screens)."""

@@ -73,13 +73,15 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """The app's header, the panes, the summary strip, the filter bar, the key footer."""
+        # Classes are set before the children mount: changing them later restyles the tree.
+        self._set_wide(self.app.size)
         if self._header is not None:
             yield self._header
+        panes = (AlertsPane(id="pane-1"), LagPane(id="pane-2"), PostgresPane(id="pane-3"),
+                 TenantsPane(id="pane-4"))  # fmt: skip
+        panes[self._current - 1].add_class("-current")
         with Container(id="panes"):
-            yield AlertsPane(id="pane-1")
-            yield LagPane(id="pane-2")
-            yield PostgresPane(id="pane-3")
-            yield TenantsPane(id="pane-4")
+            yield from panes
         yield SummaryStrip(id="summary")
         yield FilterBar(id="filter")
         yield Footer()
@@ -88,8 +90,7 @@ class DashboardScreen(Screen[None]):
         """Pick the layout for the terminal size and render any context given before mount."""
         self._panes = [self.query_one(f"#pane-{n}", Pane) for n in PANE_NAMES]
         self._strips = list(self.query(SummaryStrip))
-        self._apply_layout(self.app.size)
-        self._mark_current(self._current)
+        self._show_summary(self._current)
         if self._ctx is not None:
             self.refresh_from(self._ctx)
         self._panes[0].table.focus()
@@ -99,8 +100,13 @@ class DashboardScreen(Screen[None]):
         self._apply_layout(event.size)
 
     def _apply_layout(self, size: Size) -> None:
-        self.set_class(size.width >= WIDE_MIN.width and size.height >= WIDE_MIN.height, "-wide")
+        self._set_wide(size)
         self._show_summary(self._current)
+
+    def _set_wide(self, size: Size) -> None:
+        wide = size.width >= WIDE_MIN.width and size.height >= WIDE_MIN.height
+        if wide != self.has_class("-wide"):
+            self.set_class(wide, "-wide")
 
     @property
     def wide(self) -> bool:

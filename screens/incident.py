@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import events
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -33,7 +33,12 @@ class IncidentDialog(ModalScreen[IncidentForm | None]):
     IncidentDialog Checkbox { border: none; padding: 0; }
     IncidentDialog #incident-error { color: $error; height: auto; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        # Priority: the level is picked and the focus moved before the keys typed right
+        # behind the digit are handed out (they belong to the next field).
+        *(Binding(d, f"severity_digit('{d}')", show=False, priority=True) for d in "0123456789"),
+    ]
 
     def __init__(
         self,
@@ -117,17 +122,15 @@ class IncidentDialog(ModalScreen[IncidentForm | None]):
         if chosen is not None and event.select.has_focus:
             self.query_one("#incident-services", Input).focus()
 
-    def on_key(self, event: events.Key) -> None:
-        """On the severity field, its digit picks a level (1 for SEV-1, 0 for P0)."""
+    def action_severity_digit(self, digit: str) -> None:
+        """On the severity field, its digit picks a level (1 for SEV-1, 0 for P0) and moves
+        on; anywhere else the digit is typed as usual."""
         select = self.query_one("#incident-severity", Select)
-        if not select.has_focus or event.character is None or not event.character.isdigit():
-            return
-        for label in self._scheme.labels:
-            if label.endswith(event.character):
-                event.stop()
-                event.prevent_default()
-                select.value = label
-                return
+        label = next((x for x in self._scheme.labels if x.endswith(digit)), None)
+        if self.focused is not select or label is None:  # has_focus lags: set on the Focus event
+            raise SkipAction()
+        select.value = label
+        self.set_focus(self.query_one("#incident-services", Input))  # now, not after a call_later
 
     def on_input_submitted(self, _event: Input.Submitted) -> None:
         """Validate and close with the form."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from cockpit.runbook.model import Runbook, Step
-from cockpit.runbook.spec import ArgocdBody, K8sBody
+if TYPE_CHECKING:  # the step models (pydantic) load with the runbooks, not with the targets
+    from cockpit.runbook.model import Runbook, Step
+    from cockpit.runbook.spec import K8sBody
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ def rollback_step_for(runbook: Runbook, application: str, values: Mapping[str, s
     """The runbook's `argocd` rollback step for `application` (placeholders filled from
     `values`), else any of its `argocd` rollback steps, else None."""
     from cockpit.runbook.bodies import PLACEHOLDER
+    from cockpit.runbook.spec import ArgocdBody
 
     found: Step | None = None
     for step in runbook.steps:
@@ -58,6 +61,8 @@ def rollback_step_for(runbook: Runbook, application: str, values: Mapping[str, s
 
 def undo_target(step: Step) -> K8sBody | None:
     """The k8s body of a `rollout-undo` step, or None for any other step."""
+    from cockpit.runbook.spec import K8sBody
+
     spec = step.spec
     if isinstance(spec, K8sBody) and spec.action == "rollout-undo":
         return spec
@@ -67,6 +72,8 @@ def undo_target(step: Step) -> K8sBody | None:
 def undo_warnings(runbooks: Iterable[Runbook]) -> list[str]:
     """One line per `rollout-undo` step of a runbook that has no `argocd` rollback step:
     on an Argo-managed deployment the undo is refused, and nothing could be named instead."""
+    from cockpit.runbook.spec import ArgocdBody
+
     found: list[str] = []
     for runbook in runbooks:
         if any(isinstance(s.spec, ArgocdBody) and s.spec.action == "rollback"

@@ -1,0 +1,31 @@
+"""Cyclic garbage collection held off while the program starts, then frozen out of the way.
+
+Importing Textual, pydantic and our own modules allocates a few hundred thousand objects;
+the collector would walk them over and over while nothing is garbage yet. `pause()` at the
+very start and `settle()` once the first frame is drawn (or a batch command is about to
+work) save that time, and `gc.freeze()` keeps every later collection off the startup heap.
+"""
+
+from __future__ import annotations
+
+import gc
+
+_paused = False
+
+
+def pause() -> None:
+    """Stop automatic collection until `settle()` (called by the command line only)."""
+    global _paused
+    if gc.isenabled():
+        gc.disable()
+        _paused = True
+
+
+def settle() -> None:
+    """Freeze what exists now and collect again; does nothing unless `pause()` stopped it
+    (an app built in a test process never freezes that process's heap)."""
+    global _paused
+    if _paused:
+        _paused = False
+        gc.freeze()
+        gc.enable()

@@ -1,0 +1,72 @@
+"""Keys typed ahead (a burst read at once, as over a slow SSH link) land where they were aimed."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual.events import Key
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from cockpit.app import AppOptions, CockpitApp
+from cockpit.clock import FrozenClock
+from cockpit.log.events import IncidentDeclared, SourcesConfigured
+from cockpit.log.store import IncidentLog
+from cockpit.screens.dashboard import DashboardScreen
+from cockpit.screens.dialogs import NoteDialog
+from cockpit.screens.panes.filter import FilterBar
+from cockpit.session import LiveSession
+
+START = datetime(2025, 3, 12, 14, 30, tzinfo=UTC)
+
+
+def make_app(tmp_path: Path) -> tuple[CockpitApp, Path]:
+    clock = FrozenClock(START)
+    log, _report = IncidentLog.open(tmp_path / "inc.jsonl", clock=clock)
+    session = LiveSession(log, lambda: ([], SourcesConfigured()), clock)
+    session.append(IncidentDeclared("INC-7", "OCR down", "SEV-2", actor="ana@bastion"))
+    return CockpitApp(session, AppOptions(author="ana@bastion"), clock=clock), Path(log.path)
+
+
+async def burst(app: CockpitApp, pilot: Pilot[int], text: str) -> None:
+    """Post every key of `text` at once, as the terminal driver does after one read."""
+    for char in text:
+        key = {"/": "slash", " ": "space"}.get(char, char)
+        app.post_message(Key(key, char))
+    await pilot.pause(0.6)  # held keys are released in a few ms each
+
+
+def types_in_log(path: Path) -> list[str]:
+    return [json.loads(line)["type"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+async def test_words_typed_behind_n_go_into_the_note_and_run_no_binding(tmp_path: Path) -> None:
+    app, path = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await burst(app, pilot, "na quick test")
+        dialog = app.screen
+        assert isinstance(dialog, NoteDialog)
+        assert dialog.query_one("#note", Input).value == "a quick test"
+    # `a` (acknowledge) and `e`/`t` (export, timeline) were text, not keys for the dashboard
+    assert "incident.acknowledged" not in types_in_log(path)
+
+
+async def test_a_filter_typed_behind_slash_filters_and_opens_nothing(tmp_path: Path) -> None:
+    app, _path = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await burst(app, pilot, "/kyc")
+        assert isinstance(app.screen, DashboardScreen)  # `c` did not open the command screen
+        assert app.screen.query_one(FilterBar).value == "kyc"
+
+
+async def test_a_single_key_is_handled_at_once(tmp_path: Path) -> None:
+    app, _path = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.post_message(Key("n", "n"))
+        await pilot.pause()  # no wait beyond Textual's own processing
+        assert isinstance(app.screen, NoteDialog)
