@@ -47,7 +47,10 @@ def _key(key: object) -> str:
 
 def state_to_json(state: IncidentState) -> dict[str, Any]:
     """Every part of the state as JSON data."""
-    result: dict[str, Any] = {name: plain(getattr(state, name)) for name in type(state).__slots__}
+    kind = type(state)
+    result: dict[str, Any] = {
+        name: plain(getattr(state, name)) for name in kind.__slots__ if name not in kind.OPTIONS
+    }
     return result
 
 

@@ -42,8 +42,10 @@ class Folder:
 
     __slots__ = ("_state",)
 
-    def __init__(self, state: IncidentState | None = None) -> None:
-        self._state = state if state is not None else IncidentState()
+    def __init__(self, state: IncidentState | None = None, *, keep_history: bool = True) -> None:
+        """`keep_history=False` leaves the series histories (sparklines) empty: for a pass
+        that reports the rest only, such as an export."""
+        self._state = state if state is not None else IncidentState(keep_history=keep_history)
 
     @property
     def state(self) -> IncidentState:

@@ -12,6 +12,7 @@ from cockpit.domain.state import IncidentState
 from cockpit.log.events import Event
 
 Pair = tuple[str, str]
+_tuple_new = tuple.__new__
 
 
 def _add(ks: KafkaSourceState, pair: Pair, members: int, old: Any, new: Any) -> None:
@@ -23,7 +24,7 @@ def _add(ks: KafkaSourceState, pair: Pair, members: int, old: Any, new: Any) -> 
 
 
 def _upsert_lag(
-    ks: KafkaSourceState, item: Mapping[str, Any], ts: datetime, touched: set[Pair]
+    ks: KafkaSourceState, item: Mapping[str, Any], ts: datetime, touched: set[Pair], keep: bool
 ) -> str:
     key = item["key"]
     if key.__class__ is not str:
@@ -51,7 +52,7 @@ def _upsert_lag(
             else:
                 _add(ks, pair, 0, old, lag)
     series.lag, series.ts = lag, ts
-    if lag is not None:
+    if lag is not None and keep:
         series.push(ts, lag)
     touched.add(pair)
     return key
@@ -87,13 +88,14 @@ def _retotal(state: IncidentState, ks: KafkaSourceState, pair: Pair, ts: datetim
     total.lag, total.ts = lag, ts
     if lag is None:
         return
-    total.push(ts, lag)
+    if state.keep_history:
+        total.push(ts, lag)
     peak = state.kafka_peaks.get(pair)
     if peak is None or lag > peak.lag:
-        state.kafka_peaks[pair] = LagPeak(lag, ts)
+        state.kafka_peaks[pair] = _tuple_new(LagPeak, (lag, ts))
         top = state.kafka_peak
         if top is None or lag > top[1].lag:
-            state.kafka_peak = (pair, LagPeak(lag, ts))
+            state.kafka_peak = (pair, _tuple_new(LagPeak, (lag, ts)))
 
 
 def _retotal_many(
@@ -101,6 +103,7 @@ def _retotal_many(
 ) -> None:
     """`_retotal` of each pair in order, the source's own totals (the usual case) inline."""
     explicit, series_of, totals, peaks = ks.explicit, ks.series, ks.totals, state.kafka_peaks
+    keep = state.keep_history
     for pair in pairs:
         key = explicit.get(pair)
         total = totals.get(pair)
@@ -111,16 +114,19 @@ def _retotal_many(
         total.lag, total.ts = lag, ts
         if lag is None:
             continue
-        total.push(ts, lag)
+        if keep:
+            total.push(ts, lag)
         peak = peaks.get(pair)
         if peak is None or lag > peak.lag:
-            peaks[pair] = LagPeak(lag, ts)
+            peaks[pair] = _tuple_new(LagPeak, (lag, ts))
             top = state.kafka_peak
             if top is None or lag > top[1].lag:
-                state.kafka_peak = (pair, LagPeak(lag, ts))
+                state.kafka_peak = (pair, _tuple_new(LagPeak, (lag, ts)))
 
 
-def _known_numbers(ks: KafkaSourceState, items: Any, ts: datetime, full: bool) -> set[Pair] | None:
+def _known_numbers(
+    ks: KafkaSourceState, items: Any, ts: datetime, full: bool, keep: bool
+) -> set[Pair] | None:
     """The usual poll, applied in one loop: every item a known key with a numeric lag
     (and, for a full snapshot, every known key present). Returns the pairs touched, or
     None with nothing changed when the poll is not that (the general path applies it)."""
@@ -148,7 +154,8 @@ def _known_numbers(ks: KafkaSourceState, items: Any, ts: datetime, full: bool) -
         if series.partition is not None:
             sums[pair] += lag - series.lag
         series.lag, series.ts = lag, ts
-        series.push(ts, lag)
+        if keep:
+            series.push(ts, lag)
         touched.add(pair)
     return touched
 
@@ -162,19 +169,22 @@ def on_kafka(state: IncidentState, event: Event) -> None:
         ks = state.kafka[source] = KafkaSourceState()
     items = data.get("items") or ()
     full = bool(data.get("full", True))
-    touched = None if not full and data.get("removed") else _known_numbers(ks, items, ts, full)
+    keep = state.keep_history
+    touched = None
+    if full or not data.get("removed"):
+        touched = _known_numbers(ks, items, ts, full, keep)
     if touched is not None:
         _retotal_many(state, ks, sorted(touched) if len(touched) > 1 else touched, ts)
         mark_ok(state, source, ts, data)
         return
     touched = set()
     if data.get("full", True):
-        keep = {_upsert_lag(ks, item, ts, touched) for item in items}
-        for key in [k for k in ks.series if k not in keep]:
+        keep_keys = {_upsert_lag(ks, item, ts, touched, keep) for item in items}
+        for key in [k for k in ks.series if k not in keep_keys]:
             _drop_lag(ks, key, touched)
     else:
         for item in items:
-            _upsert_lag(ks, item, ts, touched)
+            _upsert_lag(ks, item, ts, touched, keep)
         for key in data.get("removed") or ():
             if str(key) in ks.series:
                 _drop_lag(ks, str(key), touched)

@@ -156,7 +156,8 @@ def on_postgres(state: IncidentState, event: Event) -> None:
     total, most = number(data.get("total")), number(data.get("max_connections"))
     if total is not None and most:
         ratio = total / most
-        pg.history.append((ts, ratio))
+        if state.keep_history:
+            pg.push(ts, ratio)
         if pg.peak is None or ratio > pg.peak.lag:
             pg.peak = LagPeak(ratio, ts)
     mark_ok(state, source, ts, data)

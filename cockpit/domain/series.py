@@ -11,6 +11,11 @@ HISTORY_LEN = 120
 """Samples kept per series for sparklines (four minutes at a 2 s refresh)."""
 
 Pair = tuple[str, str]
+History = deque[tuple[datetime, float]] | tuple[tuple[datetime, float], ...]
+"""A live series appends to a deque; a copy (a checkpoint) holds a tuple: immutable, so
+copies share it, and once its samples are seen to hold no container the garbage collector
+stops scanning it (deques are scanned item by item at every full collection: with many
+checkpoints that took 200 ms and froze the replay's keys)."""
 
 
 class LagPeak(NamedTuple):
@@ -23,7 +28,7 @@ class LagPeak(NamedTuple):
 class LagSeries:
     """Current lag of one key (or one group/topic total) and its recent history."""
 
-    __slots__ = ("_shared", "group", "history", "lag", "pair", "partition", "topic", "ts")
+    __slots__ = ("group", "history", "lag", "pair", "partition", "topic", "ts")
 
     def __init__(self, group: str, topic: str, partition: Any) -> None:
         self.group = group
@@ -32,22 +37,19 @@ class LagSeries:
         self.partition = partition
         self.lag: float | None = None
         self.ts: datetime | None = None
-        self.history: deque[tuple[datetime, float]] = deque(maxlen=HISTORY_LEN)
-        self._shared = False
+        self.history: History = deque(maxlen=HISTORY_LEN)
 
     def push(self, ts: datetime, lag: float) -> None:
-        """Record a sample (copying the history first if a checkpoint shares it)."""
-        if self._shared:
-            self.history = self.history.copy()
-            self._shared = False
-        self.history.append((ts, lag))
+        """Record a sample (a copy's history becomes a deque again on its first one)."""
+        history = self.history
+        if history.__class__ is tuple:
+            history = self.history = deque(history, maxlen=HISTORY_LEN)
+        history.append((ts, lag))  # type: ignore[union-attr]
 
     def copy(self) -> LagSeries:
-        """An independent copy. The history deque is shared copy-on-write: a checkpoint of
-        thousands of series then costs one small object each, not thousands of deque copies."""
+        """An independent copy, its history frozen in a tuple (see `History`)."""
         other = LagSeries(self.group, self.topic, self.partition)
-        other.lag, other.ts, other.history = self.lag, self.ts, self.history
-        self._shared = other._shared = True
+        other.lag, other.ts, other.history = self.lag, self.ts, tuple(self.history)
         return other
 
 
@@ -90,7 +92,7 @@ class PgState:
     def __init__(self) -> None:
         self.snapshot: Mapping[str, Any] = {}
         self.ts: datetime | None = None
-        self.history: deque[tuple[datetime, float]] = deque(maxlen=HISTORY_LEN)
+        self.history: History = deque(maxlen=HISTORY_LEN)
         self.peak: LagPeak | None = None
         """Highest usage ratio (in `lag`) and when it was seen."""
 
@@ -98,5 +100,12 @@ class PgState:
         """An independent copy."""
         other = PgState()
         other.snapshot, other.ts, other.peak = self.snapshot, self.ts, self.peak
-        other.history = self.history.copy()
+        other.history = tuple(self.history)
         return other
+
+    def push(self, ts: datetime, ratio: float) -> None:
+        """Record a usage sample (a copy's history becomes a deque again on its first one)."""
+        history = self.history
+        if history.__class__ is tuple:
+            history = self.history = deque(history, maxlen=HISTORY_LEN)
+        history.append((ts, ratio))  # type: ignore[union-attr]

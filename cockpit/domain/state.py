@@ -145,12 +145,17 @@ class IncidentState:
 
     __slots__ = (
         "alerts", "close_reason", "closed", "current", "environment", "event_count", "header",
-        "health", "incidents", "kafka", "kafka_peak", "kafka_peaks", "last_seq", "last_ts",
-        "postgres", "resolved_alerts", "resolved_count", "source_seq", "sources", "tenants",
-        "unknown", "unknown_counts",
+        "health", "incidents", "kafka", "kafka_peak", "kafka_peaks", "keep_history", "last_seq",
+        "last_ts", "postgres", "resolved_alerts", "resolved_count", "source_seq", "sources",
+        "tenants", "unknown", "unknown_counts",
     )  # fmt: skip
+    OPTIONS = frozenset({"keep_history"})
+    """Slots that say how the state is folded, not what the log holds (not in `to_json`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_history: bool = True) -> None:
+        self.keep_history = keep_history
+        """Keep the recent samples of each series (the sparklines); a whole-log pass that
+        never shows them (`cockpit export`) folds faster without."""
         self.header: LogHeader | None = None
         self.sources: dict[str, SourceInfo] = {}
         """Configured sources by name (kind and poll interval), from `sources.configured`."""

@@ -38,10 +38,6 @@ class LagPeakAt:
 _LAG, _CONNECTIONS = KafkaLagObserved.TYPE, PostgresConnectionsObserved.TYPE
 
 
-def _second(ts: datetime) -> int:
-    return int(ts.timestamp())
-
-
 def _in(ts: datetime, start: datetime | None, end: datetime | None) -> bool:
     return (start is None or ts >= start) and (end is None or ts <= end)
 
@@ -50,15 +46,22 @@ class PeakTracker:
     """Folds alongside the state to keep what an export needs and the state does not hold:
     the busiest sample of each second (so a figure can be taken for any incident's window,
     known only once the log is read) and every resolved alert (the state keeps the last ones).
+
+    Samples are kept as plain tuples, (lag, group, topic, ts) and (ratio, source, total,
+    max_connections, ts), made into records only for the peaks asked for: one per event
+    of a long log would cost more than the comparison itself.
     """
 
-    __slots__ = ("_conn", "_lag", "_resolved_seen", "resolved")
+    __slots__ = ("_conn", "_lag", "_resolved_seen", "_second", "_second_of", "resolved")
 
     def __init__(self) -> None:
-        self._lag: dict[int, LagPeakAt] = {}
-        self._conn: dict[int, ConnectionPeak] = {}
+        self._lag: dict[int, tuple[float, str, str, datetime]] = {}
+        self._conn: dict[int, tuple[float, str, int, int, datetime]] = {}
         self.resolved: list[ResolvedAlert] = []
         self._resolved_seen = 0
+        self._second_of: datetime | None = None
+        self._second = 0
+        """The second of `_second_of` (lines of one poll share their time)."""
 
     def apply(self, event: Event, state: IncidentState) -> None:
         """Look at one event, once `state` has folded it."""
@@ -73,12 +76,18 @@ class PeakTracker:
         elif kind == _CONNECTIONS:
             self._on_connections(event)
 
+    def _second_at(self, ts: datetime) -> int:
+        if ts is not self._second_of:
+            self._second_of, self._second = ts, int(ts.timestamp())
+        return self._second
+
     def _on_lag(self, event: Event, state: IncidentState) -> None:
-        kafka = state.kafka.get(str(event.data.get("source", "")))
-        items = event.data.get("items")
+        data = event.data
+        kafka = state.kafka.get(str(data.get("source", "")))
+        items = data.get("items")
         if kafka is None or not isinstance(items, list | tuple):
             return
-        totals = kafka.totals
+        total_of = kafka.totals.get
         best: float | None = None
         best_pair = ("", "")
         for item in items:
@@ -87,17 +96,17 @@ class PeakTracker:
             group, topic = item.get("group", ""), item.get("topic", "")
             if group.__class__ is not str or topic.__class__ is not str:
                 group, topic = str(group), str(topic)
-            pair = (group, topic)
-            total = totals.get(pair)
-            if total is not None and total.lag is not None and (best is None or total.lag > best):
-                best, best_pair = total.lag, pair
+            total = total_of((group, topic))
+            if total is not None:
+                lag = total.lag
+                if lag is not None and (best is None or lag > best):
+                    best, best_pair = lag, (group, topic)
         if best is None:
             return
-        top = LagPeakAt(best, best_pair[0], best_pair[1], event.ts)
-        second = _second(event.ts)
+        second = self._second_at(event.ts)
         held = self._lag.get(second)
-        if held is None or top.lag > held.lag:
-            self._lag[second] = top
+        if held is None or best > held[0]:
+            self._lag[second] = (best, best_pair[0], best_pair[1], event.ts)
 
     def _on_connections(self, event: Event) -> None:
         data = event.data
@@ -107,22 +116,25 @@ class PeakTracker:
             return  # a damaged snapshot: the fold already counted it as unknown
         if most <= 0:
             return
-        peak = ConnectionPeak(str(data.get("source", "")), total, most, event.ts)
-        held = self._conn.get(_second(event.ts))
-        if held is None or peak.ratio > held.ratio:
-            self._conn[_second(event.ts)] = peak
+        ratio = total / most
+        second = self._second_at(event.ts)
+        held = self._conn.get(second)
+        if held is None or ratio > held[0]:
+            self._conn[second] = (ratio, str(data.get("source", "")), total, most, event.ts)
 
     def lag_peak(self, start: datetime | None, end: datetime | None) -> LagPeakAt | None:
         """The highest lag between `start` and `end` (None: unbounded)."""
-        found = [p for p in self._lag.values() if _in(p.ts, start, end)]
-        return max(found, key=lambda p: (p.lag, -p.ts.timestamp()), default=None)
+        found = [p for p in self._lag.values() if _in(p[3], start, end)]
+        top = max(found, key=lambda p: (p[0], -p[3].timestamp()), default=None)
+        return None if top is None else LagPeakAt(*top)
 
     def connection_peak(
         self, start: datetime | None, end: datetime | None
     ) -> ConnectionPeak | None:
         """The busiest PostgreSQL snapshot between `start` and `end` (None: unbounded)."""
-        found = [p for p in self._conn.values() if _in(p.ts, start, end)]
-        return max(found, key=lambda p: (p.ratio, -p.ts.timestamp()), default=None)
+        found = [p for p in self._conn.values() if _in(p[4], start, end)]
+        top = max(found, key=lambda p: (p[0], -p[4].timestamp()), default=None)
+        return None if top is None else ConnectionPeak(*top[1:])
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from cockpit.domain.when import Window
 from cockpit.export.context import build_context, known_tenants, pick_incident, stamp
 from cockpit.export.drill import drill_markdown, is_drill_log
-from cockpit.export.impact_query import Impact
+from cockpit.export.impact_query import Impact, QueriedFigure
 from cockpit.export.redact import Redactor
 from cockpit.export.render import DEFAULT_TEMPLATE, TemplateProblem, render
 from cockpit.export.source import LogUnreadable, read_log
@@ -140,8 +140,22 @@ def write_export(document: Exported, output: str | Path) -> Path:
     return path
 
 
-def _impact(config: str | None, env: str | None) -> Impact | None:
-    """The configured impact queries; an unreadable config is said, and leaves them out."""
+def _impact(config: str | None, env: str | None) -> Impact:
+    """The configured impact queries, the config read when a window is first measured: a
+    log without an incident (a watch report) never needs it, and reading it costs a third
+    of a second. An unreadable config is said then, and leaves the figures to the team."""
+    loaded: list[Impact | None] = []
+
+    def measure(window: Window) -> dict[str, QueriedFigure]:
+        if not loaded:
+            loaded.append(_load_impact(config, env))
+        found = loaded[0]
+        return {} if found is None else found(window)
+
+    return measure
+
+
+def _load_impact(config: str | None, env: str | None) -> Impact | None:
     from cockpit.config import ConfigError, load_settings
     from cockpit.export.impact_query import from_settings
 

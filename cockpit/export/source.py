@@ -57,7 +57,7 @@ def read_log(
             return folded
         if bar is not None:
             bar.phase("reading")
-    folder = Folder()
+    folder = Folder(keep_history=False)  # an export shows no sparkline
     peaks = PeakTracker()
     count, final_hash = 0, ZERO_HASH
     stopped: str | None = None
@@ -116,7 +116,7 @@ def _fold_fast(
     checked: ChainCheck | None,
 ) -> FoldedLog | None:
     """The fold of the fast read; the chain is checked inline, or by `checked`."""
-    folder = Folder()
+    folder = Folder(keep_history=False)  # an export shows no sparkline
     peaks = PeakTracker()
     apply, track, state = folder.apply, peaks.apply, folder.state
     count = 0

@@ -18,9 +18,19 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
 
+import orjson
+
 from cockpit.clock import parse_rfc3339
 from cockpit.log.chunk import SPLITTABLE, Assembler
-from cockpit.log.codec import _DECODER, loads_as_json, parse_line, to_event
+from cockpit.log.codec import (
+    _DECODER,
+    _DIGITS,
+    _LONG_RUN,
+    _NESTING,
+    loads_as_json,
+    parse_line,
+    to_event,
+)
 from cockpit.log.events import Event
 from cockpit.log.fastverify import _HASH_AT, Chain, FastState, GiveUp, fast_walk
 from cockpit.log.reader import open_binary
@@ -50,75 +60,104 @@ class FastReader:
         """The chain's figures (None with `checked=False`: another process checks it)."""
 
     def __iter__(self) -> Iterator[Event]:
+        """One loop for every line (this is the export's hot path): the envelope read from
+        the tail the chain check matched (or by position when `ChainCheck` checks it in
+        another process), `data` parsed, parts of a split observation merged."""
+        check = self._chain.check if self._checked else None
+        progress, header = self._progress, True
         assembler: Assembler[None] = Assembler()
         grouping = False  # parts of a split observation are waiting in the assembler
-        for event in self._lines() if self._checked else self._unchecked():
-            if grouping or (event.type in SPLITTABLE and "part" in event.data):
-                for merged, _first, _last in assembler.push(event, None):
-                    yield merged
-                grouping = assembler.pending
-            else:
-                yield event
-        for merged, _first, _last in assembler.flush():
-            yield merged
-
-    def _lines(self) -> Iterator[Event]:
-        chain, progress = self._chain, self._progress
-        check = chain.check
         last_ts, when = b"", _NEVER
         offset = 0
         rest = b""
         while block := self._stream.read(_BLOCK):
-            lines = (rest + block).split(b"\n")
-            rest = lines.pop()
-            if lines and chain.state.header is None:
-                yield to_event(chain.first(lines.pop(0)))
-            for raw in lines:
-                pos, match = check(raw)
-                hash_, prev, seq, ts, _y, _m, _d, type_ = match.groups()
-                if ts != last_ts:
-                    last_ts, when = ts, parse_rfc3339(ts.decode())
-                yield Event(
-                    int(seq), when, type_.decode(), _data(raw[_DATA_AT:pos]), prev.decode(),
-                    hash_.decode(),
-                )  # fmt: skip
-            offset += len(block)
-            if progress is not None:
-                progress(offset)
-        self.found = chain.done(rest)
-
-    def _unchecked(self) -> Iterator[Event]:
-        """The lines read by position alone, for a log whose chain `ChainCheck` checks in
-        another process: garbage in a line that is not canonical raises ValueError or
-        IndexError, or gives wrong events, which that check then rejects."""
-        progress = self._progress
-        last_ts, when = b"", _NEVER
-        offset = 0
-        rest = b""
-        header = True
-        while block := self._stream.read(_BLOCK):
-            lines = (rest + block).split(b"\n")
+            buf = rest + block
+            lines = buf.split(b"\n")
             rest = lines.pop()
             if lines and header:
-                yield to_event(parse_line(lines.pop(0)))
+                first = lines.pop(0)
+                yield to_event(parse_line(first) if check is None else self._chain.first(first))
                 header = False
+            plain = not _long_numbers(buf)
             for raw in lines:
-                # ,"hash":"H","prev":"P","seq":N,"ts":"T","type":"X"}  (H, P: 64; T: 27)
-                pos = raw.rfind(_HASH_AT)
-                comma = raw.index(b",", pos + 155)
-                ts = raw[comma + 7 : comma + 34]
+                if check is None:
+                    # ,"hash":"H","prev":"P","seq":N,"ts":"T","type":"X"}  (H, P: 64; T: 27)
+                    pos = raw.rfind(_HASH_AT)
+                    comma = raw.index(b",", pos + 155)
+                    seq, ts = raw[pos + 155 : comma], raw[comma + 7 : comma + 34]
+                    type_, prev = raw[comma + 44 : -2], raw[pos + 83 : pos + 147]
+                    hash_ = raw[pos + 9 : pos + 73]
+                else:
+                    pos, match = check(raw)
+                    hash_, prev, seq, ts, _y, _m, _d, type_ = match.groups()
                 if ts != last_ts:
-                    last_ts, when = ts, parse_rfc3339(ts.decode())
-                yield Event(
-                    int(raw[pos + 155 : comma]), when, raw[comma + 44 : -2].decode(),
-                    _data(raw[_DATA_AT:pos]), raw[pos + 83 : pos + 147].decode(),
-                    raw[pos + 9 : pos + 73].decode(),
-                )  # fmt: skip
+                    last_ts, when = ts, _utc(ts)
+                data = raw[_DATA_AT:pos]
+                value: Any = None
+                if plain and (len(data) <= _NESTING or not _deep(data)):
+                    try:
+                        value = _loads(data)
+                    except _JSONError:
+                        value = None
+                if value.__class__ is not dict:
+                    value = _data(data)
+                event = _new(Event)
+                _set_seq(event, int(seq))
+                _set_ts(event, when)
+                _set_type(event, type_.decode())
+                _set_data(event, value)
+                _set_prev(event, prev.decode())
+                _set_hash(event, hash_.decode())
+                if grouping or (event.type in SPLITTABLE and "part" in value):
+                    for merged, _first, _last in assembler.push(event, None):
+                        yield merged
+                    grouping = assembler.pending
+                else:
+                    yield event
             offset += len(block)
             if progress is not None:
                 progress(offset)
-        if rest:
+        for merged, _first, _last in assembler.flush():
+            yield merged
+        if check is not None:
+            self.found = self._chain.done(rest)
+        elif rest:
             raise GiveUp("torn last line")
+
+
+# An Event built slot by slot: its frozen dataclass __init__ costs twice as much, once per
+# line of a long log.
+_new = object.__new__
+_set_seq, _set_ts, _set_type, _set_data, _set_prev, _set_hash = (
+    getattr(Event, name).__set__ for name in ("seq", "ts", "type", "data", "prev", "hash")
+)
+_loads, _JSONError = orjson.loads, orjson.JSONDecodeError
+
+
+def _utc(ts: bytes) -> datetime:
+    """The writer's `YYYY-MM-DDTHH:MM:SS.ffffffZ` (the chain check confirms the form)."""
+    return parse_rfc3339(ts.decode())
+
+
+def _deep(data: bytes) -> bool:
+    """More brackets than `json` may accept nested (see `codec._NESTING`)."""
+    return data.count(b"{") + data.count(b"[") > _NESTING
+
+
+def _long_numbers(buf: bytes) -> bool:
+    """True when a line's `data` in `buf` has 19 digits in a row (orjson reads integers
+    past 64 bits as floats): then each line of the block is read as `loads_as_json` reads
+    it. One pass over the block instead of one per line; runs in the hashes are skipped."""
+    digits = buf.translate(_DIGITS)
+    at = digits.find(_LONG_RUN)
+    while at >= 0:
+        start = buf.rfind(b"\n", 0, at) + 1
+        end = buf.find(b"\n", at)
+        end = len(buf) if end < 0 else end
+        if not 0 <= buf.rfind(_HASH_AT, start, end) < at:
+            return True
+        at = digits.find(_LONG_RUN, end)
+    return False
 
 
 def _data(raw: bytes) -> dict[str, Any]:

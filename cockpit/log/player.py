@@ -27,6 +27,8 @@ HUMAN_KINDS = frozenset(
     {"note", "mitigation", "step", "incident", "milestone", "status", "escalation"}
 )
 """First part of the event types an operator produced (what "next human event" stops on)."""
+COURTESY_EVERY = 32
+"""Events the background fold folds between two calls of its `courtesy` (about 1 ms)."""
 
 
 class Foldable(Protocol):
@@ -304,9 +306,15 @@ class Player:
         with self._lock:
             return self._background
 
-    def build_checkpoints(self, stop: threading.Event | None = None) -> int:
+    def build_checkpoints(
+        self, stop: threading.Event | None = None, courtesy: Callable[[], None] | None = None
+    ) -> int:
         """Fold the whole log in a private state, keeping checkpoints; run it in a thread so
-        later seeks anywhere cost at most `checkpoint_every` events. Returns events read."""
+        later seeks anywhere cost at most `checkpoint_every` events. Returns events read.
+
+        `courtesy` is called every `COURTESY_EVERY` events (about a millisecond of folding):
+        the UI passes one that sleeps while its own thread has work, so the fold does not take
+        half of the interpreter from a key being handled."""
         fold = self._factory()
         count = 0
         self._running = True
@@ -322,6 +330,8 @@ class Player:
                 last, latest = record, _later(latest, record.event.ts)
                 if count % self.checkpoint_every == 0:
                     self._add_checkpoint(fold, record, latest)
+                if courtesy is not None and count % COURTESY_EVERY == 0:
+                    courtesy()
         except ReadError as err:
             error = str(err)  # the replay shows everything before the damage
         finally:

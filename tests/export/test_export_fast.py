@@ -152,3 +152,19 @@ def test_the_child_check_takes_the_key(tmp_path: Path, monkeypatch: pytest.Monke
     wrong = read_log(path, b"k2")
     assert wrong.warning is not None and "hash mismatch" in wrong.warning
     assert wrong.warning == read_log(path, b"k2", fast=False).warning
+
+
+def test_long_digit_runs_are_looked_for_in_the_data_only() -> None:
+    from cockpit.log.fastread import _long_numbers
+
+    def line(data: bytes, digest: bytes) -> bytes:
+        tail = b',"prev":"' + b"0" * 64 + b'","seq":2,"ts":"2026-03-01T03:00:00.000000Z"}'
+        return b'{"data":' + data + b',"hash":"' + digest + b'"' + tail
+
+    hexed = b"1234567890123456789012" + b"a" * 42
+    assert not _long_numbers(line(b'{"n":1}', hexed) + b"\n" + line(b'{"n":2}', hexed))
+    assert _long_numbers(line(b'{"n":12345678901234567890}', b"a" * 64))
+    assert _long_numbers(
+        line(b'{"n":1}', hexed) + b"\n" + line(b'{"id":"1234567890123456789"}', hexed)
+    )
+    assert _long_numbers(b'{"data":{"n":12345678901234567890}}')  # no hash: the careful path

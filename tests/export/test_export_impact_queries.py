@@ -103,3 +103,19 @@ def test_config_check_names_a_bad_impact_query(tmp_path: Path, query: str, says:
     assert f"{cfg}:2: export.impact.declarations: " in line and says in line
     cfg.write_text("[export.impact]\nkyc_checks = 'sum(increase(k[$window]))'\n")
     assert check_main(str(cfg), environ={}, cwd=tmp_path, out=out, err=err) == 0
+
+
+def test_the_config_is_read_only_for_a_window_to_measure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A watch report measures no window: its export never reads the config (a third of a
+    second of a big log's export); a windowed one reads it, and says when it cannot."""
+    log = watch_log(tmp_path / "watch.jsonl", datetime.now(UTC))
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[export.impact\n", encoding="utf-8")
+    out = tmp_path / "watch.md"
+    assert cli_main(["export", str(log), "--config", str(broken), "-o", str(out)]) == 0
+    assert "config not read" not in capsys.readouterr().err
+    assert "Watch report" in out.read_text(encoding="utf-8")
+    export(log, broken, tmp_path / "window.md")
+    assert "config not read, no impact query run" in capsys.readouterr().err

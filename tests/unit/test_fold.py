@@ -182,3 +182,36 @@ def test_sources_configured_tells_each_pane_its_sources() -> None:
     assert state.sources["alertmanager"].kind == "alerts"
     assert state.environment is not None and state.environment.production
     assert not state.unknown
+
+
+def test_a_checkpoint_freezes_histories_out_of_the_collectors_sight() -> None:
+    """A checkpoint's histories are tuples the garbage collector stops scanning: with a
+    deque per series and per checkpoint, a full collection took 200 ms in a long replay."""
+    import gc
+
+    from cockpit.domain.series import HISTORY_LEN
+
+    log = Log()
+    for i in range(HISTORY_LEN + 5):
+        items = (lag("g", "t", i, 0), lag("g", "t", 2 * i, 1))
+        log.add(ev.KafkaLagObserved(source="k", items=items), i)
+        log.add(ev.PostgresConnectionsObserved(source="pg", max_connections=100, total=i), i)
+    folder = Folder()
+    folder.apply_all(log.events)
+    saved = folder.checkpoint()
+    kafka, pg = saved.kafka["k"], saved.postgres["pg"]
+    histories = [s.history for s in (*kafka.series.values(), *kafka.totals.values())]
+    histories.append(pg.history)
+    assert all(type(h) is tuple and len(h) == HISTORY_LEN for h in histories)
+    gc.collect()
+    gc.collect()  # a tuple is let go once its items were, maybe in a later pass
+    assert not any(gc.is_tracked(h) for h in histories)
+    live = folder.state.kafka["k"].totals[("g", "t")]
+    assert [v for _, v in live.history][-1] == 3 * (HISTORY_LEN + 4)
+    # Restored, the series go on appending from where the checkpoint stood.
+    folder.restore(saved)
+    folder.apply(log.events[0])
+    restored = folder.state.kafka["k"].totals[("g", "t")].history
+    assert len(restored) == HISTORY_LEN and restored[-1][1] == 0
+    assert [v for _, v in restored][:-1] == [v for _, v in histories[-2]][1:]
+    assert saved.kafka["k"].totals[("g", "t")].history == histories[-2]  # left unchanged

@@ -149,3 +149,34 @@ def test_the_usual_kafka_poll_fast_path_folds_as_the_general_path(
             assert {k: (s.lag, list(s.history)) for k, s in k_fast.totals.items()} == {
                 k: (s.lag, list(s.history)) for k, s in k_general.totals.items()
             }
+
+
+def _without_histories(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: [] if k == "history" else _without_histories(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_histories(v) for v in value]
+    return value
+
+
+@settings(max_examples=60, deadline=None)
+@given(snapshots, st.booleans())
+def test_folding_without_histories_changes_nothing_else(
+    snaps: list[dict[str, Any]], deltas: bool
+) -> None:
+    """`keep_history=False` (the export's fold) leaves the sparkline samples out, and
+    only them: values, totals, peaks and everything else are the full fold's."""
+    full, delta = _streams(snaps)
+    events = (delta if deltas else full) + EVENTS[: len(scenario())]
+    kept, lean = Folder(), Folder(keep_history=False)
+    kept.apply_all(events)
+    lean.apply_all(events)
+    assert lean.state.to_json() == _without_histories(kept.state.to_json())
+    assert lean.state.kafka_peak == kept.state.kafka_peak
+    assert not any(s.history for ks in lean.state.kafka.values() for s in ks.totals.values())
+    assert not any(p.history for p in lean.state.postgres.values())
+    assert all(p.history for p in kept.state.postgres.values()) and kept.state.postgres
+    assert "keep_history" not in kept.state.to_json()  # an option, not part of the picture
+    restored = Folder(keep_history=True)
+    restored.restore(lean.checkpoint())
+    assert restored.state.keep_history is False  # a checkpoint keeps how it was folded

@@ -140,3 +140,13 @@ def test_replay_stops_at_damage_with_an_error(tmp_path: Path) -> None:
     pos = player.position
     assert pos.seq == 20 and pos.at_end
     assert pos.error is not None and pos.error.startswith("line 21")
+
+
+def test_the_background_fold_calls_its_courtesy_as_it_goes(tmp_path: Path) -> None:
+    from cockpit.log.player import COURTESY_EVERY
+
+    player, _ = make(tmp_path, 1000, checkpoint_every=100)
+    calls: list[int] = []
+    assert player.build_checkpoints(courtesy=lambda: calls.append(Seqs.applied)) == 1000
+    assert len(calls) == 1000 // COURTESY_EVERY
+    assert calls == sorted(calls) and calls[0] >= COURTESY_EVERY

@@ -1,0 +1,63 @@
+"""The replay's background fold steps aside while the UI thread has work (keys, repaints)."""
+
+from __future__ import annotations
+
+import selectors
+import socket
+import threading
+import time
+
+from screens.transport import YIELD_AT_MOST_S, ui_first
+
+
+def _timed(courtesy: object) -> float:
+    assert callable(courtesy)
+    start = time.monotonic()
+    courtesy()
+    return time.monotonic() - start
+
+
+def test_the_fold_goes_on_while_the_ui_thread_waits_for_input() -> None:
+    left, right = socket.socketpair()
+    waiting = threading.Event()
+
+    def idle_loop() -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(left, selectors.EVENT_READ)
+            waiting.set()
+            selector.select(10)
+
+    ui = threading.Thread(target=idle_loop, daemon=True)
+    ui.start()
+    try:
+        assert waiting.wait(5)
+        time.sleep(0.05)  # inside select by now
+        assert _timed(ui_first(ui)) < YIELD_AT_MOST_S / 2
+    finally:
+        right.send(b"x")
+        ui.join(5)
+        left.close()
+        right.close()
+
+
+def test_the_fold_sleeps_while_the_ui_thread_runs_code() -> None:
+    done = threading.Event()
+
+    def busy() -> None:
+        while not done.is_set():
+            sum(range(1000))
+
+    ui = threading.Thread(target=busy, daemon=True)
+    ui.start()
+    try:
+        assert _timed(ui_first(ui)) >= YIELD_AT_MOST_S * 0.9
+    finally:
+        done.set()
+        ui.join(5)
+
+
+def test_a_finished_ui_thread_never_holds_the_fold() -> None:
+    gone = threading.Thread(target=lambda: None)
+    gone.start()
+    gone.join()
+    assert _timed(ui_first(gone)) < YIELD_AT_MOST_S / 2
