@@ -15,9 +15,10 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from cockpit.domain.state import IncidentState
+from cockpit.screens.footer import KeyFooter
 from cockpit.screens.grafana_copy import copy_link, link_item
 from cockpit.screens.panes import (
     AlertsPane,
@@ -82,7 +83,7 @@ class DashboardScreen(Screen[None]):
             yield TenantsPane(id="pane-4")
         yield SummaryStrip(id="summary")
         yield FilterBar(id="filter")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Pick the layout for the terminal size and render any context given before mount."""
