@@ -220,8 +220,11 @@ class DashboardScreen(Screen[None]):
 
     def _mark_current(self, n: int) -> None:
         self._current = n
+        # `-current` only shows and hides panes in the narrow layout: in the grid, restyling
+        # two panes on each focus move would be wasted (the switch to narrow restyles all).
+        wide = self.wide
         for pane in self._panes:
-            pane.set_class(n == pane.NUMBER, "-current")
+            pane.set_class(n == pane.NUMBER, "-current", update=not wide)
         if self._panes:
             self._show_summary(n)
 
