@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
@@ -41,6 +42,10 @@ class DashboardScreen(Screen[None]):
     """Alerts, Kafka lag, PostgreSQL and tenant quotas, rendered from a PaneContext."""
 
     CSS_PATH = "dashboard.tcss"
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """Textual repaints the whole screen when the focus moves; the widgets that gain and lose
+    it repaint themselves (the tables their cursor row, the panes their border)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(n), f"focus_pane({n})", name, show=False) for n, name in PANE_NAMES.items()),

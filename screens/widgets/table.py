@@ -44,8 +44,8 @@ class VirtualTable(TableView, can_focus=True):
         background: $surface;
         color: $foreground;
         & > .virtual-table--header { text-style: bold; background: $panel; color: $foreground; }
-        /* No `:focus` rule: focus restyles and repaints the whole table, while only the
-           cursor row changes (see `_on_focus`). */
+        /* No `:focus` rule here (none would apply: `watch_has_focus` skips the restyle); the
+           focus changes the cursor row only, drawn with the style below (see `_on_focus`). */
         & > .virtual-table--cursor {
             background: $block-cursor-background;
             color: $block-cursor-foreground;
@@ -172,6 +172,10 @@ class VirtualTable(TableView, can_focus=True):
     def _on_blur(self, event: events.Blur) -> None:
         event.prevent_default()
         self._focus_changed(False)
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Nothing to restyle: no rule of the table depends on `:focus` (Textual restyles the
+        table, its eight component styles and its scrollbars, and relays the screen out)."""
 
     def _focus_changed(self, focused: bool) -> None:
         """What Textual's focus handlers do (the flag, the message up), but repaint the

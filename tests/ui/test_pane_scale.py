@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from rich.text import Text
+from textual.app import App, ComposeResult
 
 from bench.scale import START, write_big_log
 from cockpit.app import AppOptions, CockpitApp
@@ -84,3 +85,28 @@ def test_prepared_rows_match_what_set_rows_computes() -> None:
     assert ours.cells_at(1)[1] is rows[1].cells[1]  # clean Text cells are kept as they are
     theirs.set_filter("sev-1")
     assert len(theirs) == 1 and theirs.row_at(0) is rows[0]
+
+
+class OnePane(App[None]):
+    def compose(self) -> ComposeResult:
+        yield AlertsPane()
+
+
+async def test_an_overtaken_first_build_is_shown_until_the_newer_one_lands(
+    tmp_path: Path,
+) -> None:
+    session = _session(tmp_path, 30)
+    state, now = session.state, session.now()
+    ctx = PaneContext(state, now, DEFAULT_THRESHOLDS, NoCatalog(), 2.0)
+    first, newer = (build(v, list(state.iter_alerts()), ctx) for v in ((1,), (2,)))
+    app = OnePane()
+    async with app.run_test() as pilot:
+        pane = app.query_one(AlertsPane)
+        pane._wanted = (2,)  # the catalog arrived: a newer build was asked for
+        pane._arrived(first, prepare_rows(first.rows))  # nothing shown yet: show these
+        await pilot.pause()
+        assert pane.table.total_rows == 30 and pane._wanted == (2,)
+        pane._arrived(newer, prepare_rows(newer.rows))
+        assert pane._built is newer and pane._wanted is None
+        pane._arrived(first, prepare_rows(first.rows))  # late and older: ignored
+        assert pane._built is newer
