@@ -27,9 +27,10 @@ class DrillApp(CockpitApp):
         self.debriefed = False
 
     def on_mount(self) -> None:
-        """The normal start, plus the banner on every screen from now on."""
+        """The banner on every screen from now on. Textual then calls `CockpitApp.on_mount`
+        itself (it dispatches a message to each class of the MRO): calling it here too
+        started the session twice, and the second start reset the drill clock."""
         self.screen_change_signal.subscribe(self, self._on_screen_change)
-        super().on_mount()
 
     def _on_screen_change(self, screen: Screen[object]) -> None:
         self._add_banner(screen)

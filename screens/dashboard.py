@@ -13,11 +13,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from cockpit.domain.state import IncidentState
+from cockpit.screens.footer import KeyFooter
 from cockpit.screens.grafana_copy import copy_link, link_item
 from cockpit.screens.panes import (
     AlertsPane,
@@ -40,6 +42,10 @@ class DashboardScreen(Screen[None]):
     """Alerts, Kafka lag, PostgreSQL and tenant quotas, rendered from a PaneContext."""
 
     CSS_PATH = "dashboard.tcss"
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """Textual repaints the whole screen when the focus moves; the widgets that gain and lose
+    it repaint themselves (the tables their cursor row, the panes their border)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(n), f"focus_pane({n})", name, show=False) for n, name in PANE_NAMES.items()),
@@ -84,7 +90,7 @@ class DashboardScreen(Screen[None]):
             yield from panes
         yield SummaryStrip(id="summary")
         yield FilterBar(id="filter")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Pick the layout for the terminal size and render any context given before mount."""
@@ -225,8 +231,11 @@ class DashboardScreen(Screen[None]):
 
     def _mark_current(self, n: int) -> None:
         self._current = n
+        # `-current` only shows and hides panes in the narrow layout: in the grid, restyling
+        # two panes on each focus move would be wasted (the switch to narrow restyles all).
+        wide = self.wide
         for pane in self._panes:
-            pane.set_class(n == pane.NUMBER, "-current")
+            pane.set_class(n == pane.NUMBER, "-current", update=not wide)
         if self._panes:
             self._show_summary(n)
 

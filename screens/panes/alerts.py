@@ -209,9 +209,12 @@ class AlertsPane(Pane):
         self.app.call_from_thread(self._arrived, built, prepared)
 
     def _arrived(self, built: Built, prepared: PreparedRows) -> None:
-        if built.version != self._wanted:
+        if built.version == self._wanted:
+            self._wanted = None
+        elif self._built is not None:
             return  # a newer state was asked for meanwhile; its own build will land
-        self._wanted = None
+        # else: nothing is shown yet (the first build, overtaken by the one the catalog asked
+        # for): these rows beat an empty table reading "no firing alerts" until those land.
         self._show(built, prepared)
         self.refresh_title()
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import ClassVar
 
+from textual import events
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
@@ -92,7 +93,7 @@ class Pane(Vertical):
         border-subtitle-align: right;
         border-subtitle-color: $text-muted;
         padding: 0;
-        &:focus-within { border: round $primary; border-title-style: bold; }
+        &.-focused { border: round $primary; border-title-style: bold; }
         &.-stale, &.-partial { border: round $warning; border-subtitle-color: $text-warning; }
         &.-failed { border: round $error; border-subtitle-color: $text-error; }
         /* Old data stays on screen but must not pass for the present. */
@@ -108,6 +109,22 @@ class Pane(Vertical):
         self.context: PaneContext | None = None
         """The context last rendered (the 1 Hz tick moves its time only)."""
         self._key: tuple[object, ...] = ()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The focus came in: highlight the border."""
+        self._show_focus()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """The focus left (or moved inside): highlight the border only if it is still in."""
+        self._show_focus()
+
+    def _show_focus(self) -> None:
+        # A class restyled on this node alone: a `:focus-within` rule made Textual restyle the
+        # whole pane (its table and the table's component styles) on every focus move.
+        inside = self.has_focus_within
+        if inside != self.has_class("-focused"):
+            self.set_class(inside, "-focused", update=False)
+            self.app.stylesheet.update_nodes((self,), animate=False)
 
     @property
     def table(self) -> VirtualTable:

@@ -168,7 +168,9 @@ class TableView(ScrollView):
         kind = row.style
         style = self._style(f"virtual-table--{kind}") if kind in ROW_STYLES else self.rich_style
         if cursor:
-            style += self._style("virtual-table--cursor")
+            style += self._style(
+                "virtual-table--cursor" if self.has_focus else "virtual-table--cursor-blurred"
+            )
         stamp = (row, style, layout)
         cached = self._strips.get(row.key)
         if cached is not None and cached[0] == stamp:

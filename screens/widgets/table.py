@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 
 from ._table_model import Column, PreparedRows, Row, safe_str
@@ -44,15 +44,17 @@ class VirtualTable(TableView, can_focus=True):
         background: $surface;
         color: $foreground;
         & > .virtual-table--header { text-style: bold; background: $panel; color: $foreground; }
+        /* No `:focus` rule here (none would apply: `watch_has_focus` skips the restyle); the
+           focus changes the cursor row only, drawn with the style below (see `_on_focus`). */
         & > .virtual-table--cursor {
-            background: $block-cursor-blurred-background;
-            color: $block-cursor-blurred-foreground;
-            text-style: $block-cursor-blurred-text-style;
-        }
-        &:focus > .virtual-table--cursor {
             background: $block-cursor-background;
             color: $block-cursor-foreground;
             text-style: $block-cursor-text-style;
+        }
+        & > .virtual-table--cursor-blurred {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
         }
         & > .virtual-table--danger { color: $text-error; text-style: bold; }
         & > .virtual-table--warning { color: $text-warning; }
@@ -66,6 +68,7 @@ class VirtualTable(TableView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "virtual-table--header",
         "virtual-table--cursor",
+        "virtual-table--cursor-blurred",
         "virtual-table--danger",
         "virtual-table--warning",
         "virtual-table--muted",
@@ -160,6 +163,30 @@ class VirtualTable(TableView, can_focus=True):
         """Post RowSelected for the highlighted row."""
         if self._cursor_key is not None:
             self.post_message(self.RowSelected(self, self._cursor_key))
+
+    def _on_focus(self, event: events.Focus) -> None:
+        # Textual's own handler repaints every line; the focus changes the cursor row only.
+        event.prevent_default()
+        self._focus_changed(True)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        event.prevent_default()
+        self._focus_changed(False)
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Nothing to restyle: no rule of the table depends on `:focus` (Textual restyles the
+        table, its eight component styles and its scrollbars, and relays the screen out)."""
+
+    def _focus_changed(self, focused: bool) -> None:
+        """What Textual's focus handlers do (the flag, the message up), but repaint the
+        cursor row alone."""
+        self.has_focus = focused
+        if self._on_screen(self._cursor_pos):
+            line = self._cursor_pos - self.scroll_offset.y + 1  # under the header
+            self.refresh(Region(0, line, self.size.width, 1))
+        if self.parent is not None:
+            message = events.DescendantFocus(self) if focused else events.DescendantBlur(self)
+            self.parent.post_message(message)
 
     def on_click(self, event: events.Click) -> None:
         """A click highlights a row; a click on the highlighted row selects it."""

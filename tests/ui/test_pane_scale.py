@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from rich.text import Text
+from textual.app import App, ComposeResult
 
 from bench.scale import START, write_big_log
 from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import SystemClock, parse_rfc3339
-from cockpit.domain.thresholds import DEFAULT_THRESHOLDS
+from cockpit.domain.state import IncidentState
+from cockpit.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from cockpit.domain.views import NoCatalog, alerts_view
 from cockpit.permissions import Mode, Permissions
 from cockpit.screens.header import HeaderInfo
+from cockpit.screens.panes import tenants as tenants_module
 from cockpit.screens.panes.alerts import AGE_CELL, ASYNC_MIN, AlertsPane, aged, build
 from cockpit.screens.panes.base import PaneContext
+from cockpit.screens.panes.tenants import ASYNC_MIN as TENANTS_ASYNC_MIN
+from cockpit.screens.panes.tenants import TenantsPane, TenantTable
 from cockpit.screens.widgets import Row, prepare_rows
 from cockpit.screens.widgets._table_model import TableModel
 from cockpit.session import ReplaySession
@@ -84,3 +91,62 @@ def test_prepared_rows_match_what_set_rows_computes() -> None:
     assert ours.cells_at(1)[1] is rows[1].cells[1]  # clean Text cells are kept as they are
     theirs.set_filter("sev-1")
     assert len(theirs) == 1 and theirs.row_at(0) is rows[0]
+
+
+class OnePane(App[None]):
+    def compose(self) -> ComposeResult:
+        yield AlertsPane()
+
+
+async def test_an_overtaken_first_build_is_shown_until_the_newer_one_lands(
+    tmp_path: Path,
+) -> None:
+    session = _session(tmp_path, 30)
+    state, now = session.state, session.now()
+    ctx = PaneContext(state, now, DEFAULT_THRESHOLDS, NoCatalog(), 2.0)
+    first, newer = (build(v, list(state.iter_alerts()), ctx) for v in ((1,), (2,)))
+    app = OnePane()
+    async with app.run_test() as pilot:
+        pane = app.query_one(AlertsPane)
+        pane._wanted = (2,)  # the catalog arrived: a newer build was asked for
+        pane._arrived(first, prepare_rows(first.rows))  # nothing shown yet: show these
+        await pilot.pause()
+        assert pane.table.total_rows == 30 and pane._wanted == (2,)
+        pane._arrived(newer, prepare_rows(newer.rows))
+        assert pane._built is newer and pane._wanted is None
+        pane._arrived(first, prepare_rows(first.rows))  # late and older: ignored
+        assert pane._built is newer
+
+
+async def test_a_large_tenant_set_is_built_off_the_loop_and_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = TENANTS_ASYNC_MIN + 500
+    path = tmp_path / "tenants.jsonl"
+    write_big_log(path, 30, count, 10)
+    session = ReplaySession(path, SystemClock())
+    session.player.seek(parse_rfc3339(START).replace(minute=31))
+    options = AppOptions(
+        header=HeaderInfo("REPLAY", read_only=True), permissions=Permissions.decide(Mode.REPLAY)
+    )
+    app = CockpitApp(session, options)
+    built_on: list[bool] = []
+    real = tenants_module.tenant_table
+
+    def spy(version: int, state: IncidentState, thresholds: Thresholds) -> TenantTable:
+        built_on.append(threading.current_thread() is threading.main_thread())
+        return real(version, state, thresholds)
+
+    monkeypatch.setattr(tenants_module, "tenant_table", spy)
+    async with app.run_test(size=(200, 50)) as pilot:
+        pane = app.dashboard.query_one(TenantsPane)
+        for _ in range(200):
+            if pane.table.total_rows == count:
+                break
+            await pilot.pause(0.02)
+        assert pane.table.total_rows == count and len(pane.rows) == count
+        assert f"4 Tenant quotas {count:,}" in str(pane.border_title)
+        assert built_on and not any(built_on), built_on  # never on the loop's thread
+        older = real(0, session.state, DEFAULT_THRESHOLDS)
+        pane._arrived(older, prepare_rows(older.rows))  # late and older: dropped
+        assert pane.table.total_rows == count and pane._shown > 0

@@ -279,3 +279,42 @@ async def test_unchanged_rows_repaint_nothing() -> None:
         assert table.refreshes == [(Region(0, 4, 80, 1),)]
         assert 0 < app.bytes_out < 1_000
         assert "Alert3b" in line(table, 4)
+
+
+class TwoTablesApp(App[None]):
+    """Two tables, the first focused: Tab moves the focus between them."""
+
+    def compose(self) -> ComposeResult:
+        yield CountingTable(COLUMNS, id="a")
+        yield CountingTable(COLUMNS, id="b")
+
+    def on_mount(self) -> None:
+        for table in self.query(CountingTable):
+            table.set_rows(make_rows(100))
+        self.query_one("#a").focus()
+
+
+def cursor_bg(table: VirtualTable) -> object:
+    style = next(iter(table.render_line(1))).style
+    return style.bgcolor if style is not None else None
+
+
+async def test_a_focus_move_repaints_only_the_cursor_rows() -> None:
+    app = TwoTablesApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        a, b = app.query_one("#a", CountingTable), app.query_one("#b", CountingTable)
+        await pilot.pause()
+        focused = a.get_component_rich_style("virtual-table--cursor").bgcolor
+        blurred = a.get_component_rich_style("virtual-table--cursor-blurred").bgcolor
+        assert focused != blurred
+        assert (cursor_bg(a), cursor_bg(b)) == (focused, blurred)
+        for table in (a, b):
+            table.rendered.clear()
+            table.refreshes.clear()
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is b
+        for table in (a, b):
+            assert table.refreshes == [(Region(0, 1, table.size.width, 1),)]
+            assert table.rendered == [1], "more than the cursor row was painted"
+        assert (cursor_bg(a), cursor_bg(b)) == (blurred, focused)
