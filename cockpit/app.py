@@ -16,6 +16,7 @@ from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
@@ -350,7 +351,10 @@ class CockpitApp(ActionsApp):
         self.dashboard.refresh_from(self._pane_context(state, now, revision))
         screen = self._shown_screen()
         if screen is not self.dashboard and isinstance(screen, StateView):
-            screen.show_state(state, now, revision)
+            # A screen still composing its children, or being torn down, has not all of its
+            # widgets: it renders the state of then in its own on_mount, or is going away.
+            with contextlib.suppress(NoMatches):
+                screen.show_state(state, now, revision)
 
     def _shown_screen(self) -> Screen[object] | None:
         """The screen on view: the top one, or the one under a dialog (dialogs are modal).
@@ -381,7 +385,8 @@ class CockpitApp(ActionsApp):
             self.transport.show()
         screen = self._shown_screen()
         if isinstance(screen, StateView):
-            screen.show_time(now)
+            with contextlib.suppress(NoMatches):  # composing or torn down (see render_state)
+                screen.show_time(now)
 
     async def action_request_quit(self) -> None:
         """Quit; ask first while an incident is open."""

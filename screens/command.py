@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList, Select, Static
+from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from cockpit.actions.outcome import Done, Outcome, Result
@@ -27,6 +27,7 @@ from cockpit.screens.act import perform
 from cockpit.screens.command_outbox import outbox_text
 from cockpit.screens.command_pd import PagerDutyPanel
 from cockpit.screens.command_view import clocks_text, row_text
+from cockpit.screens.footer import KeyFooter
 from cockpit.screens.shared_view import shared_text
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ class CommandScreen(Screen[None]):
             yield PagerDutyPanel(
                 self.session, self.actions, configured=bool(self.options.pagerduty)
             )
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Render the state as it is now; then the app hands over each new one."""

@@ -10,10 +10,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from cockpit.domain.drill import DebriefRow, clock_text, verdict
 from cockpit.sanitize import clean
+from cockpit.screens.footer import KeyFooter
 
 BANNER_ID = "drill-banner"
 
@@ -96,4 +97,4 @@ class DebriefScreen(Screen[None]):
         intro.append("\nq quits, Esc goes back to the drill.", "dim")
         yield Static(intro, id="debrief-intro")
         yield Static(debrief_table(self.rows, self.right_runbook), id="debrief")
-        yield Footer()
+        yield KeyFooter()

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import Markdown, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from cockpit.actions.notes import NoteDraft
@@ -33,6 +33,7 @@ from cockpit.runbook.params import BoundParams, ParamError, check_value
 from cockpit.sanitize import clean
 from cockpit.screens.act import actions_of, perform
 from cockpit.screens.dialogs import NoteDialog
+from cockpit.screens.footer import KeyFooter
 from cockpit.screens.grafana_copy import copy_link
 from cockpit.screens.header import HeaderInfo, StatusBar
 from cockpit.screens.runbook_dialogs import ParamDialog
@@ -118,7 +119,7 @@ class RunbookScreen(Screen[None]):
                 with TabPane("Results", id="results"):
                     yield LiveOutput(id="live-output")
                     yield VerticalScroll(id="results-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Fill parameters and states now; the app hands over each new state."""

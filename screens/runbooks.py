@@ -8,10 +8,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from cockpit.runbook.model import RunbookSet
 from cockpit.sanitize import clean
+from cockpit.screens.footer import KeyFooter
 from cockpit.screens.widgets import Column, Row, VirtualTable
 
 COLUMNS = (
@@ -48,7 +49,7 @@ class RunbookListScreen(Screen[None]):
                 why = f"{first.line}: {first.message}" if first else "invalid"
                 lines.append(clean(f"  {refused.path}:{why}\n", max_len=200))
             yield Static(lines, id="refused")
-        yield Footer()
+        yield KeyFooter()
 
     def on_virtual_table_row_selected(self, event: VirtualTable.RowSelected) -> None:
         """Open the chosen runbook."""

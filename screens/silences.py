@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from cockpit.actions.outcome import Done, Refused
 from cockpit.actions.silences import (
@@ -23,6 +23,7 @@ from cockpit.actions.silences import (
 )
 from cockpit.screens.act import actions_of, perform, run_followup
 from cockpit.screens.dialogs import ConfirmDialog
+from cockpit.screens.footer import KeyFooter
 from cockpit.screens.safe import plain
 
 DraftSink = Callable[[SilenceDraft], str | None]
@@ -106,7 +107,7 @@ class SilencesScreen(Screen[None]):
         table: DataTable[Text] = DataTable(id="silences", cursor_type="row")
         table.add_columns("State", "Id", "Matchers", "Ends", "By", "Comment")
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Ask Alertmanager once on opening."""

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from cockpit.clock import rfc3339
 from cockpit.domain.state import IncidentState
@@ -26,6 +26,7 @@ from cockpit.domain.timeline import (
 from cockpit.permissions import Capability
 from cockpit.screens.act import perform
 from cockpit.screens.dialogs import NoteDialog
+from cockpit.screens.footer import KeyFooter
 from cockpit.screens.widgets import Column, Row, RowStyle, VirtualTable
 from cockpit.session import ReplaySession
 
@@ -88,7 +89,7 @@ class TimelineScreen(Screen[None]):
         yield Static(id="timeline-status")
         yield Input(placeholder="search (Enter to apply, Esc to leave)", id="timeline-search")
         yield VirtualTable(COLUMNS, empty_text="nothing in the timeline", id="timeline-table")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Fill the table and put the cursor on it."""
