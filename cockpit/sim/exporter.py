@@ -18,6 +18,7 @@ OCR_PATH = "/ocr/metrics"
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # not socketserver's 5: a burst of scrapes must not wait 1 s
 
     def __init__(self, address: tuple[str, int], exporter: ScenarioExporter) -> None:
         super().__init__(address, _Handler)

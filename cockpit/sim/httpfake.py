@@ -103,6 +103,10 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # Idle keep-alive connections must not hold stop() until their read timeout.
     block_on_close = False
+    # socketserver's default listen backlog is 5: a burst of parallel queries (three panes
+    # on one Prometheus) overflowed it and the dropped SYNs came back after Linux's 1 s
+    # retransmit, past a 1 s deadline. Real servers listen with the system's backlog.
+    request_queue_size = 128
 
     def __init__(self, addr: tuple[str, int], fake: FakeServer, tls: ssl.SSLContext | None):
         self.fake = fake

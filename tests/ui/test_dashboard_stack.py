@@ -117,6 +117,7 @@ class _Gate(http.server.ThreadingHTTPServer):
     """A proxy to Alertmanager that can be told to hang (a frozen server)."""
 
     daemon_threads = True
+    request_queue_size = 128  # socketserver's 5 drops SYNs in a burst (1 s retransmit)
 
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream
