@@ -4,7 +4,6 @@ gives: the same events, the same fold, the same document, and for a log it canno
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,34 +11,21 @@ import pytest
 from export_logs import incident_log, two_incidents, watch_log
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from json_strategies import datas
+from json_strategies import datas, write_rows
 
 from bench.make_big_log import make_big_log
-from cockpit.clock import FrozenClock
 from cockpit.export import source
 from cockpit.export.run import export_markdown
 from cockpit.export.source import read_log
 from cockpit.log.fastread import FastReader
 from cockpit.log.fastverify import GiveUp
 from cockpit.log.reader import LogReader
-from cockpit.log.store import IncidentLog
 
-T0 = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
 types = st.sampled_from(["note.added", "alerts.observed", "custom.thing", "ünïcode.type"])
 rows_of = st.lists(st.tuples(types, datas), min_size=1, max_size=6)
 SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-def write(path: Path, rows: list[tuple[str, dict[str, Any]]], key: bytes | None = None) -> None:
-    path.unlink(missing_ok=True)
-    clock = FrozenClock(T0)
-    log, _ = IncidentLog.open(path, clock=clock, key=key, host="h", user="u")
-    with log:
-        for type_, data in rows:
-            clock.advance(0.25)
-            log.append_data(type_, data)
 
 
 def fast_events(path: Path, key: bytes | None = None, *, checked: bool = True) -> list[object]:
@@ -60,7 +46,7 @@ def test_fast_events_are_the_readers(
     tmp_path: Path, rows: list[tuple[str, dict[str, Any]]], key: bytes | None
 ) -> None:
     path = tmp_path / "inc.jsonl"
-    write(path, rows, key)
+    write_rows(path, rows, key)
     events = [r.event for r in LogReader(path, check_seq=False)]
     assert fast_events(path, key) == events == fast_events(path, key, checked=False)
     same_read(path, key)
@@ -72,7 +58,7 @@ def test_any_changed_byte_gets_the_reference_result(
     tmp_path: Path, rows: list[tuple[str, dict[str, Any]]], at: int, byte: int
 ) -> None:
     path = tmp_path / "inc.jsonl"
-    write(path, rows)
+    write_rows(path, rows)
     raw = bytearray(path.read_bytes())
     at %= len(raw)
     raw[at] = byte if raw[at] != byte else (byte + 1) % 256
@@ -87,7 +73,7 @@ def test_any_changed_byte_gets_the_reference_result(
 def test_big_integers_read_as_json_reads_them(tmp_path: Path) -> None:
     path = tmp_path / "inc.jsonl"
     data = {"big": 2**64, "neg": -(2**63) - 1, "id": "12345678901234567890", "f": 1e19}
-    write(path, [("custom.thing", data)])
+    write_rows(path, [("custom.thing", data)])
     event = fast_events(path)[-1]
     assert event.data == data  # type: ignore[attr-defined]
     assert type(event.data["big"]) is int  # type: ignore[attr-defined]
@@ -96,7 +82,7 @@ def test_big_integers_read_as_json_reads_them(tmp_path: Path) -> None:
 def test_a_split_observation_comes_back_as_one_event(tmp_path: Path) -> None:
     alerts = [{"key": f"fp{i:05d}", "name": "A" * 400, "state": "firing"} for i in range(3000)]
     path = tmp_path / "inc.jsonl"
-    write(path, [("alerts.observed", {"source": "am", "items": alerts, "full": True})])
+    write_rows(path, [("alerts.observed", {"source": "am", "items": alerts, "full": True})])
     assert path.read_bytes().count(b'"parts":') >= 2
     events = fast_events(path)
     assert events == [r.event for r in LogReader(path, check_seq=False)]
@@ -147,7 +133,7 @@ def test_damage_falls_back_with_the_reference_warning(
 def test_the_child_check_takes_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(source, "PARALLEL_FROM", 0)
     path = tmp_path / "inc.jsonl"
-    write(path, [("note.added", {"text": "x"}), ("custom.thing", {"v": 1.5})], b"k1")
+    write_rows(path, [("note.added", {"text": "x"}), ("custom.thing", {"v": 1.5})], b"k1")
     assert read_log(path, b"k1").warning is None
     wrong = read_log(path, b"k2")
     assert wrong.warning is not None and "hash mismatch" in wrong.warning

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
+
+from hostile_corpus import load as load_corpus
 
 from cockpit.clock import FrozenClock, parse_rfc3339
 from cockpit.log.delta import ObservationRecorder
@@ -12,13 +13,12 @@ from cockpit.log.events import IncidentDeclared, NoteAdded, SourcesConfigured
 from cockpit.log.store import IncidentLog
 from cockpit.sources.base import Snapshot
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "hostile-strings.json"
 START = "2025-03-12T14:30:00Z"
 
 
 def hostile_strings(*keys: str) -> list[str]:
     """Every string of the corpus (all categories but the description, or only `keys`)."""
-    data = json.loads(CORPUS.read_text(encoding="utf-8"))
+    data = load_corpus()
     wanted = keys or tuple(k for k in data if k != "about")
     return [s for key in wanted for s in data[key]]
 

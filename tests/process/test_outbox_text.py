@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from hostile_corpus import load as load_corpus
 
 from cockpit.log.events import Event, IncidentDeclared, NoteAdded
 from cockpit.outbox.mapping import Context, Targets, deliveries
 
-HOSTILE = json.loads((Path(__file__).parents[1] / "data" / "hostile-strings.json").read_text())
+HOSTILE = load_corpus()
 STRINGS = [s for key, values in HOSTILE.items() if key != "about" for s in values]
 WHEN = datetime(2026, 3, 4, 2, 10, 5, tzinfo=UTC)
 BOTH = Targets(slack=True, github=True, announce=True)

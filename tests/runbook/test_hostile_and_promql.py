@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import psycopg
 import pytest
+from hostile_corpus import load as load_corpus
 from rb_support import LogBox, bind, runner
 
 from cockpit.actions.step_run import Phase
@@ -17,7 +17,7 @@ from cockpit.runbook.model import Runbook
 from cockpit.runbook.params import ParamError
 from cockpit.runbook.parse import parse_runbook
 
-HOSTILE = json.loads((Path(__file__).parents[1] / "data" / "hostile-strings.json").read_text())
+HOSTILE = load_corpus()
 LOOSE = """---
 id: RB-901
 title: Loose parameters, to prove binding and escaping

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
+from hostile_corpus import load as load_corpus
 from rb_support import LogBox, bind, runner
 
 from cockpit.runbook.exec.base import StepTargets
 from cockpit.runbook.model import Runbook
 from cockpit.screens.runbook_render import Run, run_text
 
-HOSTILE = json.loads((Path(__file__).parents[1] / "data" / "hostile-strings.json").read_text())
+HOSTILE = load_corpus()
 
 
 def test_rb002_k8s_diagnostics(

@@ -3,12 +3,11 @@ the cursor follows its key, filtering, column dropping, and no repaint when noth
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
+from hostile_corpus import load as load_corpus
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.text import Text
@@ -23,7 +22,6 @@ from cockpit.screens.widgets import Column, Row, VirtualTable
 from cockpit.screens.widgets._table_model import prepare, safe_str
 from cockpit.screens.widgets._table_render import fit_columns
 
-HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile-strings.json"
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 COLUMNS = (
@@ -117,7 +115,7 @@ async def test_renders_only_visible_rows() -> None:
 
 
 def hostile_strings() -> list[str]:
-    data = json.loads(HOSTILE.read_text(encoding="utf-8"))
+    data = load_corpus()
     return [s for key, values in data.items() if key != "about" for s in values]
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
+from hostile_corpus import load as load_corpus
 from test_fold_support import Log, alert, alerts, at, lag, tenant
 
 from cockpit.domain.fold import fold
@@ -15,7 +14,6 @@ from cockpit.domain.views import alerts_view, source_status
 from cockpit.log import events as ev
 
 # The shared corpus lives next to the repository checkout (../shared/fixtures).
-FIXTURE = Path(__file__).resolve().parents[1] / "data" / "hostile-strings.json"
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
@@ -46,7 +44,7 @@ def vars_of(row: Any) -> list[Any]:
 
 def test_views_strip_controls_from_every_hostile_string() -> None:
     # The corpus repeats a few strings across categories; rows are keyed by them.
-    hostile = list(dict.fromkeys(_strings(json.loads(FIXTURE.read_text(encoding="utf-8")))))
+    hostile = list(dict.fromkeys(_strings(load_corpus())))
     assert len(hostile) > 10
     log = Log()
     items = [

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from hostile_corpus import load as load_corpus
 
 from cockpit.runbook.model import Param, Runbook, Step
 from cockpit.runbook.params import ParamError, bind_params, check_value, source_keys
 
-HOSTILE = json.loads(
-    (Path(__file__).resolve().parents[1] / "data" / "hostile-strings.json").read_text()
-)
+HOSTILE = load_corpus()
 HOSTILE_PARAMS = HOSTILE["sql_params"] + HOSTILE["promql_or_k8s_params"]
 EVERY_HOSTILE = (
     HOSTILE_PARAMS + HOSTILE["terminal_escapes"] + HOSTILE["markup"] + HOSTILE["unicode"]

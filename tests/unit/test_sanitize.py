@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
+from hostile_corpus import load as load_corpus
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cockpit.sanitize import clean
 
-FIXTURES = Path(__file__).resolve().parents[1] / "data" / "hostile-strings.json"
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def hostile_strings() -> list[str]:
-    data = json.loads(FIXTURES.read_text(encoding="utf-8"))
+    data = load_corpus()
     return [s for key, values in data.items() if key != "about" for s in values]
 
 

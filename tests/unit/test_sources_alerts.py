@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from hostile_corpus import load as load_corpus
 
 from cockpit.sources.alertmanager import AlertmanagerAlerts
 from cockpit.sources.prometheus_alerts import PrometheusAlerts
 
-HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile-strings.json"
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 ITEM_KEYS = {
     "key",
@@ -30,7 +29,7 @@ ITEM_KEYS = {
 
 
 def hostile() -> list[str]:
-    data = json.loads(HOSTILE.read_text(encoding="utf-8"))
+    data = load_corpus()
     return [s for key, values in data.items() if key != "about" for s in values]
 
 

@@ -5,20 +5,15 @@ a line the full check would not; any change makes both give the same report."""
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from json_strategies import datas
+from json_strategies import datas, write_rows
 
-from cockpit.clock import FrozenClock
 from cockpit.log.fastverify import fast_walk
-from cockpit.log.store import IncidentLog
 from cockpit.log.verify import verify
-
-T0 = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
 
 types = st.sampled_from(["note.added", "alerts.observed", "custom.thing", "ünïcode.type", "x"])
 events = st.lists(st.tuples(types, datas), min_size=1, max_size=6)
@@ -26,16 +21,6 @@ keys = st.sampled_from([None, b"secret-key"])
 SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-def write(path: Path, rows: list[tuple[str, dict[str, Any]]], key: bytes | None) -> None:
-    path.unlink(missing_ok=True)
-    clock = FrozenClock(T0)
-    log, _ = IncidentLog.open(path, clock=clock, key=key, host="h", user="u")
-    with log:
-        for type_, data in rows:
-            clock.advance(0.25)
-            log.append_data(type_, data)
 
 
 def reports(path: Path, key: bytes | None) -> tuple[object, object]:
@@ -48,7 +33,7 @@ def test_the_fast_path_confirms_what_writers_write(
     tmp_path: Path, rows: list[tuple[str, dict[str, Any]]], key: bytes | None
 ) -> None:
     path = tmp_path / "inc.jsonl"
-    write(path, rows, key)
+    write_rows(path, rows, key)
     with path.open("rb") as stream:
         found = fast_walk(stream, key)  # raises GiveUp if it could not confirm a line
     fast, full = reports(path, key)
@@ -62,7 +47,7 @@ def test_any_changed_byte_gets_the_full_checks_report(
     tmp_path: Path, rows: list[tuple[str, dict[str, Any]]], key: bytes | None, at: int, byte: int
 ) -> None:
     path = tmp_path / "inc.jsonl"
-    write(path, rows, key)
+    write_rows(path, rows, key)
     raw = bytearray(path.read_bytes())
     at %= len(raw)
     if raw[at] == byte:
@@ -79,7 +64,7 @@ def test_floats_json_writes_differently_still_confirmed(tmp_path: Path) -> None:
         for v in (1e16, 1e-7, math.pi, -0.0, 5e-324, 1.7976931348623157e308)
     ]
     path = tmp_path / "inc.jsonl"
-    write(path, rows, None)
+    write_rows(path, rows, None)
     with path.open("rb") as stream:
         assert fast_walk(stream, None).events == len(rows) + 1
     assert b"1e+16" in path.read_bytes()  # the writer's (json) spelling is what is hashed
