@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from cockpit.clock import FrozenClock, SystemClock, parse_rfc3339
+from cockpit.clock import FrozenClock, parse_rfc3339
 from cockpit.log.delta import ObservationRecorder
 from cockpit.log.events import SourcesConfigured
 from cockpit.log.store import IncidentLog
 from cockpit.sources.base import Snapshot
 
 START = "2025-03-12T14:30:00Z"
+AT = "2025-03-12T14:31:00Z"
+"""Where the replay is opened (after the last observation)."""
 
 
 def _alerts(n: int) -> list[dict[str, Any]]:
@@ -75,56 +82,62 @@ def write_big_log(path: Path, alerts: int, tenants: int, groups: int) -> None:
     log.close()
 
 
+KEYS = ("2", "3", "4", "1", "down", "down", "end", "home")
+"""What the running screen is put through while the probe watches: panes 1-4, scrolling."""
+PROBE_S = 0.005
+
+
 async def _measure(path: Path, alerts: int, tenants: int, groups: int) -> dict[str, float]:
-    from cockpit.app import AppOptions, CockpitApp
-    from cockpit.screens.header import HeaderInfo
-    from cockpit.session import ReplaySession
+    from cockpit import gcpause
 
-    stall = startup_stall = 0.0
-    running = True
-
-    async def watch() -> None:
-        nonlocal stall
-        while running:
-            before = time.perf_counter()
-            await asyncio.sleep(0.005)
-            stall = max(stall, time.perf_counter() - before - 0.005)
+    # As `cockpit replay --at` starts: the collector held off until the first frame, the
+    # shipped startup builder, whose seek folds the log before the app exists (it counts in
+    # the first screen, not as a stall of a running loop).
+    gcpause.pause()
+    from bench.looplag import LoopLag
+    from cockpit.app import CockpitApp
+    from cockpit.clock import SystemClock
+    from cockpit.launch import app_options
+    from cockpit.startup import replay
 
     began = time.perf_counter()
-    session = ReplaySession(path, SystemClock())
-    # The seek folds the log before the app exists (as `cockpit replay --at` does, before
-    # its loop runs): it counts in the first screen, not as a stall of a running loop.
-    session.player.seek(parse_rfc3339(START).replace(minute=31))
-    monitor = asyncio.create_task(watch())
-    await asyncio.sleep(0)
-    app = CockpitApp(session, AppOptions(header=HeaderInfo("REPLAY", read_only=True)))
-    async with app.run_test(size=(200, 50)) as pilot:
-        frame = time.perf_counter() - began
-        # Large sets are built off the loop, so the first frame may precede the data: the
-        # figure that counts is when every pane holds all of it.
-        while not _all_shown(app, alerts, tenants, groups):
-            await asyncio.sleep(0.002)
-        first = time.perf_counter() - began
-        # Startup blocks the loop by nature (its cost is the first-screen figure); the
-        # responsiveness budget is about the running screen, so the stall restarts here.
-        startup_stall, stall = stall, 0.0
-        for key in ("2", "3", "4", "1", "down", "down", "end", "home"):
-            await pilot.press(key)
-        await pilot.pause(0.5)
-    running = False
-    await monitor
+    clock = SystemClock()
+    started = replay(str(path), clock, speed=1.0, at=AT)
+    async with LoopLag(PROBE_S) as lag:
+        app = CockpitApp(started.session, app_options(started), clock=clock)
+        async with app.run_test(size=(200, 50)) as pilot:
+            frame = time.perf_counter() - began
+            # Large sets are built off the loop, so the first frame may precede the data: the
+            # figure that counts is when every pane holds all of it, ranked by the catalog.
+            while not _all_shown(app, alerts, tenants, groups):
+                await asyncio.sleep(0.002)
+            first = time.perf_counter() - began
+            # Startup blocks the loop by nature (its cost is the first-screen figure); the
+            # responsiveness budget is about the running screen, so the stall restarts here.
+            startup_stall = lag.max_ms
+            lag.reset()
+            for key in KEYS:
+                await pilot.press(key)
+            await pilot.pause(0.5)
+            stall = lag.max_ms
     return {
         "first_frame_ms": frame * 1000.0,
         "first_screen_ms": first * 1000.0,
-        "startup_stall_ms": startup_stall * 1000.0,
-        "max_stall_ms": stall * 1000.0,
+        "startup_stall_ms": startup_stall,
+        "max_stall_ms": stall,
     }
 
 
 def _all_shown(app: Any, alerts: int, tenants: int, groups: int) -> bool:
+    """Every pane rendered the session's state with all of its rows, and the alerts are the
+    ones ranked by the catalog (read after the first frame): the same test for both logs."""
     dash = app.dashboard
+    revision = app.session.revision
     return bool(
-        dash.pane(1).table.total_rows == alerts
+        app.catalog_read
+        and all((ctx := dash.pane(n).context) and ctx.revision == revision for n in (1, 2, 3, 4))
+        and dash.pane(1).settled(app.policy)
+        and dash.pane(1).table.total_rows == alerts
         and dash.pane(2).table.total_rows == groups
         and dash.pane(4).table.total_rows == tenants
     )
@@ -133,5 +146,46 @@ def _all_shown(app: Any, alerts: int, tenants: int, groups: int) -> bool:
 def measure(
     path: Path, alerts: int = 10_000, tenants: int = 5_000, groups: int = 2_000
 ) -> dict[str, float]:
-    """First frame, first screen with all the data, and the longest loop stall."""
+    """First frame, first screen with all the data, and the longest loop stall (in this
+    process: the caller's imports and heap count; `compare` runs each log in a fresh one)."""
     return asyncio.run(_measure(path, alerts, tenants, groups))
+
+
+SIZES = (10_000, 5_000, 2_000)
+
+
+def _in_child(path: Path, alerts: int, tenants: int, groups: int) -> dict[str, float]:
+    argv = [sys.executable, "-m", "bench.scale", str(path), str(alerts), str(tenants), str(groups)]
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYDANTIC_DISABLE_PLUGINS": "__all__"}  # as `cockpit` sets it
+    done = subprocess.run(argv, capture_output=True, text=True, check=True, cwd=root, env=env)
+    got: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return got
+
+
+def compare(tmp: Path, sizes: tuple[int, int, int] = SIZES) -> dict[str, float]:
+    """The big log against an empty one (same sources, no rows), each in a fresh process like
+    `cockpit replay`: the first-screen budget is the difference. Keys: the big log's figures,
+    `empty_first_screen_ms` and `first_screen_delta_ms`."""
+    empty, big = tmp / "scale-empty.jsonl", tmp / "scale-big.jsonl"
+    write_big_log(empty, 0, 0, 0)
+    write_big_log(big, *sizes)
+    base = _in_child(empty, 0, 0, 0)
+    got = _in_child(big, *sizes)
+    return {
+        **got,
+        "empty_first_screen_ms": base["first_screen_ms"],
+        "empty_max_stall_ms": base["max_stall_ms"],
+        "first_screen_delta_ms": got["first_screen_ms"] - base["first_screen_ms"],
+    }
+
+
+if __name__ == "__main__":
+    # python -m bench.scale                 compare, in a temporary directory
+    # python -m bench.scale LOG A T G       one measurement of LOG (the child of `compare`)
+    if len(sys.argv) == 5:
+        log, *counts = sys.argv[1:]
+        print(json.dumps(measure(Path(log), *(int(n) for n in counts))))
+    else:
+        with tempfile.TemporaryDirectory(prefix="cockpit-scale-") as tmp:
+            print(json.dumps(compare(Path(tmp)), indent=1))

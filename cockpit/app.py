@@ -166,6 +166,8 @@ class CockpitApp(ActionsApp):
         self.options = options
         self.clock = clock or SystemClock()
         self.policy: AlertPolicy = NoCatalog()
+        self.catalog_read = False
+        """The catalog was read (or failed to be): a big alert set waits for it (`PaneContext`)."""
         self.status_bar = StatusBar(options.header)
         self.transport: TransportBar | None = None
         header: Widget = self.status_bar
@@ -288,6 +290,7 @@ class CockpitApp(ActionsApp):
         # Off the UI thread, import included (yaml and the catalog's model take a good part
         # of a second on a busy host): keys work meanwhile.
         policy, problem = await asyncio.to_thread(_read_catalog)
+        self.catalog_read = True
         if policy is not None:
             self.policy = policy
         if problem:
@@ -368,7 +371,8 @@ class CockpitApp(ActionsApp):
 
     def _pane_context(self, state: IncidentState, now: datetime, revision: int) -> PaneContext:
         options = self.options
-        return PaneContext(state, now, options.thresholds, self.policy, options.refresh_s, revision)
+        return PaneContext(state, now, options.thresholds, self.policy, options.refresh_s, revision,
+                           catalog_pending=not self.catalog_read)  # fmt: skip
 
     def _tick(self) -> None:
         """1 Hz: only the visible ages and clocks move (header, transport, the screen's own)."""

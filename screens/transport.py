@@ -25,11 +25,15 @@ from cockpit.domain.sla import compact_duration
 from cockpit.log.player import MAX_SPEED, MIN_SPEED, Player, Position, PreparedSeek
 from cockpit.log.verify import VerifyReport, verify_with_env_key
 from cockpit.sanitize import clean
+from cockpit.screens.foreground import busy as foreground_busy
+from cockpit.screens.foreground import wait_until_idle
 
 SPEEDS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 FOLD_DELAY_S = 0.3
 """The background fold starts this long after the first frame (which must not share the CPU)."""
 SWITCH_INTERVAL_S = 0.001
+FOLD_WAIT_AT_MOST_S = 5.0
+"""The longest the background fold waits for the panes to build their first rows."""
 
 
 def transport_text(
@@ -79,13 +83,14 @@ YIELD_S, YIELD_AT_MOST_S = 0.001, 0.05
 def ui_first(ui: threading.Thread) -> Callable[[], None]:
     """A courtesy for the background fold: while the UI thread runs code (a key, a repaint)
     the fold sleeps, up to YIELD_AT_MOST_S at a time, instead of sharing the interpreter
-    with it one switch interval each (which made a key wait 2 to 3 times its own work)."""
+    with it one switch interval each (which made a key wait 2 to 3 times its own work).
+    It sleeps as well while a pane builds its rows on a thread (`foreground`)."""
 
     def courtesy() -> None:
         waited = 0.0
         while waited < YIELD_AT_MOST_S:
             frame = sys._current_frames().get(ui.ident or 0)
-            if frame is None or frame.f_code in _IDLE_CODES:
+            if frame is None or (frame.f_code in _IDLE_CODES and not foreground_busy()):
                 return
             time.sleep(YIELD_S)
             waited += YIELD_S
@@ -152,6 +157,9 @@ class TransportBar(Static):
         """The background fold reached the end of the log (the total is known)."""
 
     def _background(self) -> None:
+        # A big observation is folded in one go (no courtesy inside): start once the panes
+        # hold their first rows, rather than share the interpreter with their builds.
+        wait_until_idle(self._stop, FOLD_WAIT_AT_MOST_S)
         self.player.build_checkpoints(self._stop, ui_first(threading.main_thread()))
         if not self._stop.is_set():
             self.post_message(self.Folded())

@@ -17,9 +17,10 @@ from textual.message import Message
 
 from cockpit.domain.severity import severity_rank
 from cockpit.domain.state import AlertRecord, IncidentState
-from cockpit.domain.views import AlertRow, alerts_view
+from cockpit.domain.views import AlertPolicy, AlertRow, alerts_view
 from cockpit.grafana import alert_values
 from cockpit.sanitize import clean
+from cockpit.screens.foreground import awaited
 from cockpit.screens.widgets import Column, PreparedRows, Row, VirtualTable, prepare_rows
 
 from .base import Pane, PaneContext
@@ -37,6 +38,7 @@ COLUMNS = (
 SEVERITY_STYLES = ("bold red", "red", "yellow", "dim")
 """Rich styles by severity rank: SEV-1/P0, SEV-2/P1, SEV-3/P2, SEV-4/P3."""
 KEY_SEP = "\u241f"
+EMPTY_TEXT = "no firing or pending alerts"
 
 
 ASYNC_MIN = 2_000
@@ -161,15 +163,18 @@ class AlertsPane(Pane):
         """The rows last handed to the table (identity tells whether an age moved)."""
         self._wanted: tuple[int, ...] | None = None
         """The state version being computed on a thread (None: nothing pending)."""
+        self._coming = 0
+        """How many alerts the rows being waited for hold (the title counts them meanwhile)."""
 
     def compose(self) -> ComposeResult:
         """One table."""
-        yield VirtualTable(COLUMNS, empty_text="no firing or pending alerts")
+        yield VirtualTable(COLUMNS, empty_text=EMPTY_TEXT)
 
     def update_data(self, ctx: PaneContext) -> None:
         """Alerts in `alerts_view` order, rebuilt because the state advanced (the 1 Hz tick
         only moves the ages on: `age_data`). A large set is built on a thread from a snapshot
-        of the records, and shown when it is ready.
+        of the records, and shown when it is ready; while the catalog that ranks it is still
+        being read, it waits for it (built before, it would be built twice).
         """
         state = ctx.state
         version = (ctx.revision, id(ctx.policy))
@@ -181,13 +186,35 @@ class AlertsPane(Pane):
             self._wanted = None
             self._show(build(version, records, ctx))
             return
+        if ctx.catalog_pending:
+            self._wanted = None  # any build under way is outdated: it lands, if at all, ignored
+            self._waiting(len(records), "alerts: reading the alert catalog to rank them…")
+            return
         self._wanted = version
+        self._waiting(len(records), "alerts: ranking them…")
         # A description, or Textual takes repr() of the partial: 14,000 records, 0.6 s.
         self.run_worker(
             partial(self._build_off_loop, version, records, ctx),
             thread=True, exclusive=True, group="alerts-view", exit_on_error=False,
             description="alerts view",
         )  # fmt: skip
+
+    def _waiting(self, count: int, what: str) -> None:
+        """Rows are coming: background work holds back until they land, and while nothing is
+        shown yet, the table and the title say what is coming, never "no alerts"."""
+        self._coming = count
+        awaited(self, True)
+        if self._built is None:
+            self.table.set_empty_text(f"{count:,} {what}")
+
+    def on_unmount(self) -> None:
+        """No rows are awaited by a pane that is gone."""
+        awaited(self, False)
+
+    def settled(self, policy: AlertPolicy) -> bool:
+        """True when the rows shown were ranked with `policy` and no newer build is pending."""
+        built = self._built
+        return built is not None and self._wanted is None and built.version[1:] == (id(policy),)
 
     def age_data(self, now: datetime) -> None:
         """The ages in the rows, moved on to `now` (a row whose age text holds is reused;
@@ -213,19 +240,25 @@ class AlertsPane(Pane):
             self._wanted = None
         elif self._built is not None:
             return  # a newer state was asked for meanwhile; its own build will land
-        # else: nothing is shown yet (the first build, overtaken by the one the catalog asked
-        # for): these rows beat an empty table reading "no firing alerts" until those land.
+        # else: nothing is shown yet (a first build, overtaken by a newer one): these rows
+        # beat an empty table until those land.
         self._show(built, prepared)
         self.refresh_title()
 
     def _show(self, built: Built, prepared: PreparedRows | None = None) -> None:
+        if self._wanted is None:
+            awaited(self, False)
+        if self._built is None:
+            self.table.set_empty_text(EMPTY_TEXT)
         self._built = built
         self._aged = built.rows
         self.rows = {tr.key: row for tr, row in zip(built.rows, built.view, strict=True)}
         self.table.set_rows(built.rows, prepared)
 
     def pane_title(self) -> Content:
-        """`1 Alerts 7 (SEV-1 1, SEV-2 2)`."""
+        """`1 Alerts 7 (SEV-1 1, SEV-2 2)`; `1 Alerts 10000 (ranking…)` before the first rows."""
+        if self._built is None and self._coming:
+            return Content(f"1 Alerts {self._coming} (ranking…)")
         counts = Counter(row.severity for row in self.rows.values() if row.severity)
         ranked = sorted(counts.items(), key=lambda kv: (severity_rank(kv[0]), kv[0]))
         detail = ", ".join(f"{label} {n}" for label, n in ranked)
@@ -233,6 +266,8 @@ class AlertsPane(Pane):
 
     def pane_summary(self) -> Content:
         """`Alerts 7 !SEV-1`: the worst severity that nobody silenced."""
+        if self._built is None and self._coming:
+            return Content(f"Alerts {self._coming} (ranking…)")
         live = [r for r in self.rows.values() if not (r.silenced or r.inhibited)]
         worst = min(live, key=lambda r: r.rank, default=None)
         text = Content(f"Alerts {len(self.rows)}")

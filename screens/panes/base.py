@@ -37,6 +37,9 @@ class PaneContext:
     revision: int = -1
     """The session's state revision; a pane skips work it already did for this revision
     (-1: unknown, always render)."""
+    catalog_pending: bool = False
+    """The app is still reading the alert catalog (after the first frame): `policy` is a
+    stand-in, and a large alert set waits for the real one rather than being ranked twice."""
 
     def kind_key(self, kind: str) -> tuple[object, ...]:
         """What a pane of `kind` shows, cheaply: the seq of each of its sources' last poll
@@ -156,7 +159,10 @@ class Pane(Vertical):
             and ctx.revision >= 0
             and key == self._key
             and ctx.thresholds == last.thresholds
-            and (not self.USES_POLICY or ctx.policy is last.policy)
+            and (
+                not self.USES_POLICY
+                or (ctx.policy is last.policy and ctx.catalog_pending == last.catalog_pending)
+            )
         )
 
     def show_time(self, now: datetime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,13 +14,15 @@ from textual.app import App, ComposeResult
 from bench.scale import START, write_big_log
 from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import SystemClock, parse_rfc3339
-from cockpit.domain.state import IncidentState
+from cockpit.domain.state import AlertRecord, IncidentState
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from cockpit.domain.views import NoCatalog, alerts_view
 from cockpit.permissions import Mode, Permissions
+from cockpit.screens.foreground import busy
 from cockpit.screens.header import HeaderInfo
+from cockpit.screens.panes import alerts as alerts_module
 from cockpit.screens.panes import tenants as tenants_module
-from cockpit.screens.panes.alerts import AGE_CELL, ASYNC_MIN, AlertsPane, aged, build
+from cockpit.screens.panes.alerts import AGE_CELL, ASYNC_MIN, AlertsPane, Built, aged, build
 from cockpit.screens.panes.base import PaneContext
 from cockpit.screens.panes.tenants import ASYNC_MIN as TENANTS_ASYNC_MIN
 from cockpit.screens.panes.tenants import TenantsPane, TenantTable
@@ -150,3 +153,82 @@ async def test_a_large_tenant_set_is_built_off_the_loop_and_shown(
         older = real(0, session.state, DEFAULT_THRESHOLDS)
         pane._arrived(older, prepare_rows(older.rows))  # late and older: dropped
         assert pane.table.total_rows == count and pane._shown > 0
+
+
+async def test_a_large_alert_set_is_ranked_once_with_the_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = ASYNC_MIN + 10
+    session = _session(tmp_path, count)
+    options = AppOptions(
+        header=HeaderInfo("REPLAY", read_only=True), permissions=Permissions.decide(Mode.REPLAY)
+    )
+    app = CockpitApp(session, options)
+    policies: list[object] = []
+    real = alerts_module.build
+
+    def spy(version: tuple[int, ...], records: list[AlertRecord], ctx: PaneContext) -> Built:
+        policies.append(ctx.policy)
+        return real(version, records, ctx)
+
+    monkeypatch.setattr(alerts_module, "build", spy)
+    async with app.run_test(size=(200, 50)) as pilot:
+        pane = app.dashboard.query_one(AlertsPane)
+        for _ in range(300):
+            if pane.settled(app.policy) and app.catalog_read:
+                break
+            await pilot.pause(0.02)
+        assert app.catalog_read and pane.settled(app.policy)
+        assert not isinstance(app.policy, NoCatalog)  # the shipped catalog was read
+        assert policies == [app.policy]  # not once before the catalog and once after
+        assert pane.table.total_rows == count and not busy()
+
+
+async def test_while_the_catalog_is_read_a_large_set_says_it_is_coming(tmp_path: Path) -> None:
+    count = ASYNC_MIN + 10
+    session = _session(tmp_path, count)
+    state, now = session.state, session.now()
+    waiting = PaneContext(state, now, DEFAULT_THRESHOLDS, NoCatalog(), 2.0, 1, catalog_pending=True)
+    app = OnePane()
+    async with app.run_test() as pilot:
+        pane = app.query_one(AlertsPane)
+        pane.refresh_from(waiting)
+        await pilot.pause(0.1)
+        assert pane._built is None and pane.table.total_rows == 0  # nothing built yet
+        assert f"{count:,} alerts: reading the alert catalog" in pane.table._empty_text
+        assert f"1 Alerts {count} (ranking" in str(pane.border_title)  # never "1 Alerts 0"
+        assert busy()  # the replay's background fold holds back
+        # The catalog could not be read: the same stand-in policy, but nothing to wait for.
+        pane.refresh_from(replace(waiting, catalog_pending=False))
+        for _ in range(300):
+            if pane.settled(waiting.policy):
+                break
+            await pilot.pause(0.02)
+        assert pane.table.total_rows == count and pane.settled(waiting.policy)
+        assert pane.table._empty_text == alerts_module.EMPTY_TEXT
+        assert f"1 Alerts {count}" in str(pane.border_title) and not busy()
+
+
+class TenantPane(App[None]):
+    def compose(self) -> ComposeResult:
+        yield TenantsPane()
+
+
+async def test_a_large_tenant_set_being_sorted_never_reads_as_none(tmp_path: Path) -> None:
+    count = TENANTS_ASYNC_MIN + 10
+    path = tmp_path / "tenants.jsonl"
+    write_big_log(path, 3, count, 3)
+    session = ReplaySession(path, SystemClock())
+    session.player.seek(parse_rfc3339(START).replace(minute=31))
+    ctx = PaneContext(session.state, session.now(), DEFAULT_THRESHOLDS, NoCatalog(), 2.0, 1)
+    app = TenantPane()
+    async with app.run_test() as pilot:
+        pane = app.query_one(TenantsPane)
+        pane.refresh_from(ctx)
+        assert f"{count:,} tenants: sorting them" in pane.table._empty_text and busy()
+        for _ in range(300):
+            if pane.table.total_rows == count:
+                break
+            await pilot.pause(0.02)
+        assert pane.table.total_rows == count and not busy()
+        assert pane.table._empty_text == tenants_module.EMPTY_TEXT

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 
+from cockpit.screens.foreground import awaited, busy, wait_until_idle
 from screens.transport import YIELD_AT_MOST_S, ui_first
 
 
@@ -18,6 +19,14 @@ def _timed(courtesy: object) -> float:
 
 
 def test_the_fold_goes_on_while_the_ui_thread_waits_for_input() -> None:
+    _idle_ui_check(pane_waiting=False)
+
+
+def test_the_fold_sleeps_while_a_pane_waits_for_its_rows_even_with_an_idle_ui() -> None:
+    _idle_ui_check(pane_waiting=True)
+
+
+def _idle_ui_check(pane_waiting: bool) -> None:
     left, right = socket.socketpair()
     waiting = threading.Event()
 
@@ -32,7 +41,15 @@ def test_the_fold_goes_on_while_the_ui_thread_waits_for_input() -> None:
     try:
         assert waiting.wait(5)
         time.sleep(0.05)  # inside select by now
-        assert _timed(ui_first(ui)) < YIELD_AT_MOST_S / 2
+        pane = object()
+        awaited(pane, pane_waiting)
+        try:
+            if pane_waiting:
+                assert _timed(ui_first(ui)) >= YIELD_AT_MOST_S * 0.9
+            else:
+                assert _timed(ui_first(ui)) < YIELD_AT_MOST_S / 2
+        finally:
+            awaited(pane, False)
     finally:
         right.send(b"x")
         ui.join(5)
@@ -61,3 +78,17 @@ def test_a_finished_ui_thread_never_holds_the_fold() -> None:
     gone.start()
     gone.join()
     assert _timed(ui_first(gone)) < YIELD_AT_MOST_S / 2
+
+
+def test_the_fold_starts_when_the_panes_have_their_rows_or_after_a_bound() -> None:
+    pane, stop = object(), threading.Event()
+    awaited(pane, True)
+    assert busy()
+    assert 0.08 <= _timed(lambda: wait_until_idle(stop, 0.1)) < 1.0  # a pane gone silent
+    threading.Timer(0.05, awaited, (pane, False)).start()
+    assert _timed(lambda: wait_until_idle(stop, 5.0)) < 1.0  # released: it starts at once
+    assert not busy()
+    awaited(pane, True)
+    stop.set()  # the replay closes: no wait at all
+    assert _timed(lambda: wait_until_idle(stop, 5.0)) < 0.05
+    awaited(pane, False)
