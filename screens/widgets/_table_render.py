@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.console import Console
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
@@ -92,7 +93,79 @@ def fit_cell(cell: Cell, width: int, align: Align) -> Text:
 
 
 def render_cells(cells: Sequence[Cell], layout: Layout, console: Console, style: Style) -> Strip:
-    """Render a row (or the header) as a Strip of `layout.width` cells in `style`."""
+    """Render a row (or the header) as a Strip of `layout.width` cells in `style`.
+
+    A plain ASCII string (nearly every cell) becomes one segment, cut or padded here: Rich's
+    Text (copy, truncate, pad, render) and three intermediate Strips cost about 4 times more,
+    and a page of rows is drawn on every scroll key. Styled cells and other characters go
+    through Text, and a lone column wider than the line through the general path.
+    """
+    used = sum(slot.width for slot in layout.slots) + GAP * max(0, len(layout.slots) - 1)
+    if used > layout.width:
+        return _render_cells_text(cells, layout, console, style)
+    segments: list[Segment] = []
+    for n, slot in enumerate(layout.slots):
+        if n:
+            segments.append(_GAP)
+        cell = cells[slot.index] if slot.index < len(cells) else ""
+        width = slot.width
+        if isinstance(cell, str) and _plain(cell):
+            segments.append(Segment(_fit(cell, width, slot.align)))
+        elif isinstance(cell, Text) and _plain(cell.plain) and (one := _one_style(cell)):
+            segments.extend(_styled(cell.plain, width, slot.align, console.get_style(one[0]),
+                                    padded=one[1]))  # fmt: skip
+        else:  # the cell's own style becomes a span, as in any Text line
+            line = Text(end="", no_wrap=True)
+            line.append_text(fit_cell(cell, width, slot.align))
+            segments.extend(line.render(console))
+    styled = list(Segment.apply_style(segments, style))
+    if used < layout.width:
+        styled.append(Segment(" " * (layout.width - used), style))
+    return Strip(Segment.simplify(styled), layout.width)
+
+
+_GAP = Segment(" " * GAP)
+
+
+def _plain(text: str) -> bool:
+    """One cell per character: printable ASCII."""
+    return text.isascii() and text.isprintable()
+
+
+def _one_style(cell: Text) -> tuple[str | Style, bool] | None:
+    """The one style of a Text styled as a whole, and whether it covers padding too (a base
+    style does, a span over the text does not); None for anything else."""
+    spans, style = cell.spans, cell.style
+    if not spans:
+        return (style, True) if style else None
+    if style or len(spans) != 1:
+        return None
+    span = spans[0]
+    return (span.style, False) if span.start == 0 and span.end == len(cell.plain) else None
+
+
+def _styled(text: str, width: int, align: Align, style: Style, *, padded: bool) -> list[Segment]:
+    """Segments of `_fit(text, ...)` in `style`, with or without the padding."""
+    fitted = _fit(text, width, align)
+    if padded or len(text) >= width:
+        return [Segment(fitted, style)]
+    pad = Segment(" " * (width - len(text)))
+    body = Segment(text, style)
+    return [pad, body] if align == "right" else [body, pad]
+
+
+def _fit(text: str, width: int, align: Align) -> str:
+    """`fit_cell` for printable ASCII: cut with "…", or padded to `width`."""
+    if width <= 0:
+        return ""
+    if len(text) > width:
+        return text[: width - 1] + "…"
+    return text.rjust(width) if align == "right" else text.ljust(width)
+
+
+def _render_cells_text(
+    cells: Sequence[Cell], layout: Layout, console: Console, style: Style
+) -> Strip:
     line = Text(end="", no_wrap=True)
     for n, slot in enumerate(layout.slots):
         if n:

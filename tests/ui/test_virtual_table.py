@@ -10,6 +10,8 @@ from typing import Any
 from hostile_corpus import load as load_corpus
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.console import Console
+from rich.style import Style
 from rich.text import Text
 from textual._compositor import CompositorUpdate
 from textual.app import App, ComposeResult
@@ -20,7 +22,7 @@ from textual.strip import Strip
 from cockpit.sanitize import clean
 from cockpit.screens.widgets import Column, Row, VirtualTable
 from cockpit.screens.widgets._table_model import prepare, safe_str
-from cockpit.screens.widgets._table_render import fit_columns
+from cockpit.screens.widgets._table_render import _render_cells_text, fit_columns, render_cells
 
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
@@ -151,6 +153,25 @@ def test_printable_fast_paths_match_clean(cells: list[str]) -> None:
     expected = tuple(clean(cell, single_line=True) for cell in cells)
     assert tuple(safe_str(cell) for cell in cells) == expected
     assert prepare(tuple(cells))[0] == expected
+
+
+CELL_TEXT = st.text(st.sampled_from("ab Z-…é漢🙂\t"), max_size=30)
+CELLS = st.one_of(
+    CELL_TEXT,
+    st.builds(lambda t: Text(t, "bold red"), CELL_TEXT),  # a base style: padding styled too
+    st.builds(lambda t: Text.styled(t, "red"), CELL_TEXT),  # one span: padding left plain
+    st.builds(lambda a, b: Text.assemble(a, (b, "blue")), CELL_TEXT, CELL_TEXT),
+)
+
+
+@given(st.lists(CELLS, max_size=8), st.integers(0, 140))
+def test_the_fast_row_rendering_matches_the_text_path(cells: list[str | Text], width: int) -> None:
+    console = Console(width=200, color_system="truecolor", force_terminal=True)
+    style = Style(color="white", bgcolor="black")
+    layout = fit_columns(COLUMNS, width)
+    fast = render_cells(tuple(cells), layout, console, style)
+    general = _render_cells_text(tuple(cells), layout, console, style)
+    assert list(fast) == list(general) and fast.cell_length == general.cell_length == width
 
 
 async def test_cursor_stays_on_key_after_resort() -> None:
