@@ -17,6 +17,7 @@ from cockpit.screens.widgets import Column, PreparedRows, Row, VirtualTable, pre
 
 from .base import Pane, PaneContext
 from .glyphs import gauge, percent, thousands
+from .snapshot import state_snapshot
 
 GAUGE_WIDTH = 10
 EMPTY_TEXT = "no tenant quota reported"
@@ -94,7 +95,7 @@ class TenantsPane(Pane):
         if self._shown < 0:  # nothing shown yet: say what is coming, not "no tenant"
             self.table.set_empty_text(f"{count:,} tenants: sorting them…")
         # A copy (6 ms at 10,000 alerts): the fold goes on changing `state` meanwhile.
-        work = partial(self._build_off_loop, self._asked, state.copy(), ctx.thresholds)
+        work = partial(self._build_off_loop, self._asked, state_snapshot(ctx), ctx.thresholds)
         self.run_worker(
             work, thread=True, exclusive=True, group="tenants-view", exit_on_error=False,
             description="tenants view",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,9 +21,12 @@ from cockpit.permissions import Mode, Permissions
 from cockpit.screens.foreground import busy
 from cockpit.screens.header import HeaderInfo
 from cockpit.screens.panes import alerts as alerts_module
+from cockpit.screens.panes import lag as lag_module
 from cockpit.screens.panes import tenants as tenants_module
 from cockpit.screens.panes.alerts import AGE_CELL, ASYNC_MIN, AlertsPane, Built, aged, build
 from cockpit.screens.panes.base import PaneContext
+from cockpit.screens.panes.lag import ASYNC_MIN as LAG_ASYNC_MIN
+from cockpit.screens.panes.lag import LagPane, LagTable
 from cockpit.screens.panes.tenants import ASYNC_MIN as TENANTS_ASYNC_MIN
 from cockpit.screens.panes.tenants import TenantsPane, TenantTable
 from cockpit.screens.widgets import Row, prepare_rows
@@ -212,6 +215,46 @@ async def test_while_the_catalog_is_read_a_large_set_says_it_is_coming(tmp_path:
 class TenantPane(App[None]):
     def compose(self) -> ComposeResult:
         yield TenantsPane()
+
+
+class GroupPane(App[None]):
+    def compose(self) -> ComposeResult:
+        yield LagPane()
+
+
+async def test_a_large_group_set_is_built_off_the_loop_and_never_reads_as_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = LAG_ASYNC_MIN + 10
+    path = tmp_path / "groups.jsonl"
+    write_big_log(path, 3, 3, count)
+    session = ReplaySession(path, SystemClock())
+    session.player.seek(parse_rfc3339(START).replace(minute=31))
+    ctx = PaneContext(session.state, session.now(), DEFAULT_THRESHOLDS, NoCatalog(), 2.0, 1)
+    built_on: list[bool] = []
+    real = lag_module.lag_table
+
+    def spy(version: int, state: IncidentState, now: datetime, limits: Thresholds) -> LagTable:
+        built_on.append(threading.current_thread() is threading.main_thread())
+        return real(version, state, now, limits)
+
+    monkeypatch.setattr(lag_module, "lag_table", spy)
+    app = GroupPane()
+    async with app.run_test() as pilot:
+        pane = app.query_one(LagPane)
+        pane.refresh_from(ctx)
+        assert f"{count:,} consumer groups: sorting them" in pane.table._empty_text and busy()
+        for _ in range(300):
+            if pane.table.total_rows == count:
+                break
+            await pilot.pause(0.02)
+        assert pane.table.total_rows == count and not busy()
+        assert f"2 Kafka lag {count:,} groups" in str(pane.border_title)
+        assert pane.table._empty_text == lag_module.EMPTY_TEXT
+        assert built_on == [False]  # on a thread, once
+        # The same rows, in the same order, as the view computed on the loop.
+        expected = real(0, session.state, ctx.now, DEFAULT_THRESHOLDS)
+        assert pane.table.keys() == [row.key for row in expected.rows]
 
 
 async def test_a_large_tenant_set_being_sorted_never_reads_as_none(tmp_path: Path) -> None:
