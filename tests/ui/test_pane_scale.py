@@ -275,3 +275,40 @@ async def test_a_large_tenant_set_being_sorted_never_reads_as_none(tmp_path: Pat
             await pilot.pause(0.02)
         assert pane.table.total_rows == count and not busy()
         assert pane.table._empty_text == tenants_module.EMPTY_TEXT
+
+
+async def test_a_large_alert_set_is_aged_off_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = ASYNC_MIN + 10
+    session = _session(tmp_path, count)
+    ctx = PaneContext(session.state, session.now(), DEFAULT_THRESHOLDS, NoCatalog(), 2.0, 1)
+    aged_on: list[bool] = []
+    real = alerts_module.aged
+
+    def spy(built: Built, now: datetime) -> list[Row]:
+        aged_on.append(threading.current_thread() is threading.main_thread())
+        return real(built, now)
+
+    monkeypatch.setattr(alerts_module, "aged", spy)
+    app = OnePane()
+    async with app.run_test() as pilot:
+        pane = app.query_one(AlertsPane)
+        pane.refresh_from(ctx)
+        for _ in range(300):
+            if pane.settled(ctx.policy):
+                break
+            await pilot.pause(0.02)
+        shown = list(pane.table._model.rows)
+        pane.show_time(ctx.now + timedelta(seconds=1))  # "1m" still: nothing replaced
+        await pilot.pause(0.3)
+        assert all(a is b for a, b in zip(shown, pane.table._model.rows, strict=True))
+        pane.show_time(ctx.now + timedelta(minutes=5))
+        for _ in range(300):
+            if pane.table._model.rows[0].cells[AGE_CELL] == "6m":
+                break
+            await pilot.pause(0.02)
+        rows = pane.table._model.rows
+        assert {row.cells[AGE_CELL] for row in rows} == {"6m"} and len(rows) == count
+        assert [row.key for row in rows] == [row.key for row in shown]  # same order
+        assert aged_on and not any(aged_on)  # never on the loop's thread
