@@ -95,7 +95,8 @@ def fit_cell(cell: Cell, width: int, align: Align) -> Text:
 def render_cells(cells: Sequence[Cell], layout: Layout, console: Console, style: Style) -> Strip:
     """Render a row (or the header) as a Strip of `layout.width` cells in `style`.
 
-    A plain ASCII string (nearly every cell) becomes one segment, cut or padded here: Rich's
+    A string of one-cell characters (nearly every cell) becomes one segment, cut or padded
+    here (see NARROW): Rich's
     Text (copy, truncate, pad, render) and three intermediate Strips cost about 4 times more,
     and a page of rows is drawn on every scroll key. Styled cells and other characters go
     through Text, and a lone column wider than the line through the general path.
@@ -127,9 +128,14 @@ def render_cells(cells: Sequence[Cell], layout: Layout, console: Console, style:
 _GAP = Segment(" " * GAP)
 
 
+NARROW = frozenset(map(chr, range(0x20, 0x7F))) | frozenset("—…·|█▏▎▍▌▋▊▉▁▂▃▄▅▆▇↑↓→")
+"""Characters one cell wide: printable ASCII and the panes' own glyphs (dash, ellipsis,
+gauges, sparklines, trend arrows)."""
+
+
 def _plain(text: str) -> bool:
-    """One cell per character: printable ASCII."""
-    return text.isascii() and text.isprintable()
+    """One cell per character, so cutting and padding count characters."""
+    return (text.isascii() and text.isprintable()) or NARROW.issuperset(text)
 
 
 def _one_style(cell: Text) -> tuple[str | Style, bool] | None:

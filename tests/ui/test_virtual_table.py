@@ -10,6 +10,7 @@ from typing import Any
 from hostile_corpus import load as load_corpus
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.cells import cell_len
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
@@ -22,7 +23,12 @@ from textual.strip import Strip
 from cockpit.sanitize import clean
 from cockpit.screens.widgets import Column, Row, VirtualTable
 from cockpit.screens.widgets._table_model import prepare, safe_str
-from cockpit.screens.widgets._table_render import _render_cells_text, fit_columns, render_cells
+from cockpit.screens.widgets._table_render import (
+    NARROW,
+    _render_cells_text,
+    fit_columns,
+    render_cells,
+)
 
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
@@ -155,13 +161,17 @@ def test_printable_fast_paths_match_clean(cells: list[str]) -> None:
     assert prepare(tuple(cells))[0] == expected
 
 
-CELL_TEXT = st.text(st.sampled_from("ab Z-…é漢🙂\t"), max_size=30)
+CELL_TEXT = st.text(st.sampled_from("ab Z-…é漢🙂\t—█▏·↑"), max_size=30)
 CELLS = st.one_of(
     CELL_TEXT,
     st.builds(lambda t: Text(t, "bold red"), CELL_TEXT),  # a base style: padding styled too
     st.builds(lambda t: Text.styled(t, "red"), CELL_TEXT),  # one span: padding left plain
     st.builds(lambda a, b: Text.assemble(a, (b, "blue")), CELL_TEXT, CELL_TEXT),
 )
+
+
+def test_the_characters_counted_as_one_cell_are_one_cell_wide() -> None:
+    assert {cell_len(ch) for ch in NARROW} == {1}
 
 
 @given(st.lists(CELLS, max_size=8), st.integers(0, 140))
