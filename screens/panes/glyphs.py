@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 SPARK = "▁▂▃▄▅▆▇█"
 """Eight bar heights, lowest first."""
@@ -88,6 +89,12 @@ def gauge(ratio: float | None, width: int, mark: float) -> str:
     full = int(cells)
     eighths = int((cells - full) * 8)
     mark_at = min(width - 1, max(0, round(mark * width)))
+    return _bar(width, full, eighths, mark_at)
+
+
+@lru_cache(maxsize=2048)
+def _bar(width: int, full: int, eighths: int, mark_at: int) -> str:
+    """The gauge's characters (a few hundred shapes: 5,000 tenants draw each many times)."""
     chars = []
     for i in range(width):
         if i == mark_at:
