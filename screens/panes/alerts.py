@@ -20,7 +20,6 @@ from cockpit.domain.state import AlertRecord, IncidentState
 from cockpit.domain.views import AlertPolicy, AlertRow, alerts_view
 from cockpit.grafana import alert_values
 from cockpit.sanitize import clean
-from cockpit.screens.foreground import awaited
 from cockpit.screens.widgets import Column, PreparedRows, Row, VirtualTable, prepare_rows
 
 from .base import Pane, PaneContext
@@ -208,13 +207,9 @@ class AlertsPane(Pane):
         """Rows are coming: background work holds back until they land, and while nothing is
         shown yet, the table and the title say what is coming, never "no alerts"."""
         self._coming = count
-        awaited(self, True)
+        self.await_rows(True)
         if self._built is None:
             self.table.set_empty_text(f"{count:,} {what}")
-
-    def on_unmount(self) -> None:
-        """No rows are awaited by a pane that is gone."""
-        awaited(self, False)
 
     def settled(self, policy: AlertPolicy) -> bool:
         """True when the rows shown were ranked with `policy` and no newer build is pending."""
@@ -267,7 +262,7 @@ class AlertsPane(Pane):
 
     def _show(self, built: Built, prepared: PreparedRows | None = None) -> None:
         if self._wanted is None:
-            awaited(self, False)
+            self.await_rows(False)
         if self._built is None:
             self.table.set_empty_text(EMPTY_TEXT)
         self._built = built

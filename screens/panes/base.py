@@ -15,6 +15,7 @@ from cockpit.domain.state import IncidentState
 from cockpit.domain.thresholds import Thresholds
 from cockpit.domain.views import AlertPolicy
 from cockpit.grafana import window
+from cockpit.screens.foreground import awaited
 from cockpit.screens.widgets import VirtualTable
 
 from .status import PaneStatus, pane_status
@@ -112,6 +113,7 @@ class Pane(Vertical):
         self.context: PaneContext | None = None
         """The context last rendered (the 1 Hz tick moves its time only)."""
         self._key: tuple[object, ...] = ()
+        self._rows_awaited = False
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """The focus came in: highlight the border."""
@@ -128,6 +130,28 @@ class Pane(Vertical):
         if inside != self.has_class("-focused"):
             self.set_class(inside, "-focused", update=False)
             self.app.stylesheet.update_nodes((self,), animate=False)
+
+    def await_rows(self, waiting: bool) -> None:
+        """Rows are being built for this pane (True) or have landed (False). Meanwhile the
+        replay's background fold holds back (`foreground`); it starts again only once the
+        landed rows are painted, or the first paint would wait for it."""
+        if not waiting and not self._rows_awaited:
+            return  # nothing was awaited, or its release is already on its way
+        self._rows_awaited = waiting
+        if waiting:
+            awaited(self, True)
+        elif self.is_attached:
+            self.call_after_refresh(self._rows_painted)
+        else:
+            awaited(self, False)
+
+    def _rows_painted(self) -> None:
+        if not self._rows_awaited:  # else a newer build began meanwhile
+            awaited(self, False)
+
+    def on_unmount(self) -> None:
+        """No rows are awaited by a pane that is gone."""
+        awaited(self, False)
 
     @property
     def table(self) -> VirtualTable:

@@ -13,7 +13,6 @@ from textual.content import Content
 from cockpit.domain.metrics_views import LagRow, lag_view
 from cockpit.domain.state import IncidentState
 from cockpit.domain.thresholds import Thresholds
-from cockpit.screens.foreground import awaited
 from cockpit.screens.widgets import Column, PreparedRows, Row, VirtualTable, prepare_rows
 
 from .base import Pane, PaneContext
@@ -92,10 +91,10 @@ class LagPane(Pane):
         self._asked += 1
         count = sum(len(kafka.totals) for kafka in ctx.state.kafka.values())
         if count < ASYNC_MIN or not self.is_attached:
-            awaited(self, False)  # any build under way is older: it lands, if at all, dropped
+            self.await_rows(False)  # any build under way is older: it lands, if at all, dropped
             self._show(lag_table(self._asked, ctx.state, ctx.now, ctx.thresholds))
             return
-        awaited(self, True)  # background work holds back until the rows land
+        self.await_rows(True)  # background work holds back until the rows land
         if self._shown < 0:  # nothing shown yet: say what is coming, not "no group"
             self.table.set_empty_text(f"{count:,} consumer groups: sorting them…")
         work = partial(self._build_off_loop, self._asked, state_snapshot(ctx), ctx)
@@ -111,7 +110,7 @@ class LagPane(Pane):
 
     def _arrived(self, table: LagTable, prepared: PreparedRows) -> None:
         if table.version == self._asked:
-            awaited(self, False)
+            self.await_rows(False)
         if table.version > self._shown:  # else older than the rows on screen: dropped
             self._show(table, prepared)
             self.refresh_title()
@@ -123,10 +122,6 @@ class LagPane(Pane):
         self.rows = {tr.key: row for tr, row in zip(table.rows, table.view, strict=True)}
         self._limit = table.limit
         self.table.set_rows(table.rows, prepared)
-
-    def on_unmount(self) -> None:
-        """No rows are awaited by a pane that is gone."""
-        awaited(self, False)
 
     @property
     def over(self) -> int:

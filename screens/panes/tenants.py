@@ -12,7 +12,6 @@ from textual.content import Content
 from cockpit.domain.metrics_views import TenantRow, tenants_view
 from cockpit.domain.state import IncidentState
 from cockpit.domain.thresholds import Thresholds
-from cockpit.screens.foreground import awaited
 from cockpit.screens.widgets import Column, PreparedRows, Row, VirtualTable, prepare_rows
 
 from .base import Pane, PaneContext
@@ -88,10 +87,10 @@ class TenantsPane(Pane):
         self._asked += 1
         count = sum(len(by_key) for by_key in state.tenants.values())
         if count < ASYNC_MIN or not self.is_attached:
-            awaited(self, False)  # any build under way is older: it lands, if at all, dropped
+            self.await_rows(False)  # any build under way is older: it lands, if at all, dropped
             self._show(tenant_table(self._asked, state, ctx.thresholds))
             return
-        awaited(self, True)  # background work holds back until the rows land
+        self.await_rows(True)  # background work holds back until the rows land
         if self._shown < 0:  # nothing shown yet: say what is coming, not "no tenant"
             self.table.set_empty_text(f"{count:,} tenants: sorting them…")
         # A copy (6 ms at 10,000 alerts): the fold goes on changing `state` meanwhile.
@@ -108,7 +107,7 @@ class TenantsPane(Pane):
 
     def _arrived(self, table: TenantTable, prepared: PreparedRows) -> None:
         if table.version == self._asked:
-            awaited(self, False)
+            self.await_rows(False)
         if table.version > self._shown:  # else older than the rows on screen: dropped
             self._show(table, prepared)
             self.refresh_title()
@@ -123,10 +122,6 @@ class TenantsPane(Pane):
         self.rne_low = sum(1 for row in view if row.rne_low)
         self.bad = sum(1 for row in view if row.over_quota or row.rne_low)
         self.table.set_rows(table.rows, prepared)
-
-    def on_unmount(self) -> None:
-        """No rows are awaited by a pane that is gone."""
-        awaited(self, False)
 
     def pane_title(self) -> Content:
         """`4 Tenant quotas 5,000 · 12 over quota · 3 low RNE`."""

@@ -178,7 +178,7 @@ async def test_a_large_alert_set_is_ranked_once_with_the_catalog(
     async with app.run_test(size=(200, 50)) as pilot:
         pane = app.dashboard.query_one(AlertsPane)
         for _ in range(300):
-            if pane.settled(app.policy) and app.catalog_read:
+            if pane.settled(app.policy) and app.catalog_read and not busy():
                 break
             await pilot.pause(0.02)
         assert app.catalog_read and pane.settled(app.policy)
@@ -204,7 +204,7 @@ async def test_while_the_catalog_is_read_a_large_set_says_it_is_coming(tmp_path:
         # The catalog could not be read: the same stand-in policy, but nothing to wait for.
         pane.refresh_from(replace(waiting, catalog_pending=False))
         for _ in range(300):
-            if pane.settled(waiting.policy):
+            if pane.settled(waiting.policy) and not busy():  # released once painted
                 break
             await pilot.pause(0.02)
         assert pane.table.total_rows == count and pane.settled(waiting.policy)
@@ -245,7 +245,7 @@ async def test_a_large_group_set_is_built_off_the_loop_and_never_reads_as_none(
         pane.refresh_from(ctx)
         assert f"{count:,} consumer groups: sorting them" in pane.table._empty_text and busy()
         for _ in range(300):
-            if pane.table.total_rows == count:
+            if pane.table.total_rows == count and not busy():
                 break
             await pilot.pause(0.02)
         assert pane.table.total_rows == count and not busy()
@@ -270,7 +270,7 @@ async def test_a_large_tenant_set_being_sorted_never_reads_as_none(tmp_path: Pat
         pane.refresh_from(ctx)
         assert f"{count:,} tenants: sorting them" in pane.table._empty_text and busy()
         for _ in range(300):
-            if pane.table.total_rows == count:
+            if pane.table.total_rows == count and not busy():
                 break
             await pilot.pause(0.02)
         assert pane.table.total_rows == count and not busy()
