@@ -163,6 +163,19 @@ class TableModel:
         self.rows, self.cells, self._search, self._index = new_rows, cells, search, index
         self._refilter()
 
+    def adopt(self, rows: Sequence[Row], prepared: PreparedRows) -> bool:
+        """Take `prepare_rows(rows)` made after `rows` were set without it (they were shown
+        first); False, and nothing taken, when the rows held are no longer these."""
+        held = self.rows
+        if len(rows) != len(held) or any(a is not b for a, b in zip(rows, held, strict=True)):
+            return False
+        cells, search = prepared
+        self.cells = [c if c is not None else p for c, p in zip(self.cells, cells, strict=True)]
+        self._search = [
+            t if t is not None else p for t, p in zip(self._search, search, strict=True)
+        ]
+        return True
+
     def _reuse(
         self, new_rows: list[Row]
     ) -> tuple[list[tuple[Cell, ...] | None], list[str | None], dict[str, int]]:

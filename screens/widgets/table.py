@@ -103,6 +103,11 @@ class VirtualTable(TableView, can_focus=True):
             return
         self._tracked(lambda: self._model.set_rows(rows, prepared))
 
+    def adopt_prepared(self, rows: Sequence[Row], prepared: PreparedRows) -> bool:
+        """`prepare_rows(rows)`, made on a thread after `set_rows(rows)` showed them: the
+        filter uses it (nothing on screen changes). False if other rows came meanwhile."""
+        return self._model.adopt(rows, prepared)
+
     def set_filter(self, text: str) -> None:
         """Show only rows containing `text` in any cell (case-insensitive); "" shows all."""
         if safe_str(text).strip().lower() != self._model.needle:

@@ -99,6 +99,23 @@ def test_prepared_rows_match_what_set_rows_computes() -> None:
     assert len(theirs) == 1 and theirs.row_at(0) is rows[0]
 
 
+def test_prepared_rows_are_adopted_only_by_the_rows_they_were_made_for() -> None:
+    rows = [Row("a", ("x", "y")), Row("b", ("z\x1b", "w"))]
+    model = TableModel()
+    model.set_rows(rows)
+    model.cells_at(0)  # drawn meanwhile: kept
+    assert not model.adopt(list(make_other(rows)), prepare_rows(rows))
+    assert model.cells[1] is None
+    assert model.adopt(rows, prepare_rows(rows))
+    assert model.cells == prepare_rows(rows)[0] and model._search == prepare_rows(rows)[1]
+    model.set_filter("z")
+    assert len(model) == 1 and model.row_at(0) is rows[1]
+
+
+def make_other(rows: list[Row]) -> list[Row]:
+    return [Row(row.key, row.cells, row.style) for row in rows]  # equal, not the same
+
+
 class OnePane(App[None]):
     def compose(self) -> ComposeResult:
         yield AlertsPane()
@@ -185,6 +202,13 @@ async def test_a_large_alert_set_is_ranked_once_with_the_catalog(
         assert not isinstance(app.policy, NoCatalog)  # the shipped catalog was read
         assert policies == [app.policy]  # not once before the catalog and once after
         assert pane.table.total_rows == count and not busy()
+        # Shown first, prepared for the filter just after, from the worker thread.
+        model = pane.table._model
+        for _ in range(300):
+            if None not in model._search:
+                break
+            await pilot.pause(0.02)
+        assert (model.cells, model._search) == tuple(map(list, prepare_rows(model.rows)))
 
 
 async def test_while_the_catalog_is_read_a_large_set_says_it_is_coming(tmp_path: Path) -> None:
