@@ -29,6 +29,8 @@ HUMAN_KINDS = frozenset(
 """First part of the event types an operator produced (what "next human event" stops on)."""
 COURTESY_EVERY = 32
 """Events the background fold folds between two calls of its `courtesy` (about 1 ms)."""
+COURTESY_BYTES = 64 * 1024
+"""A line this big (a large observation) gets its own call: it alone takes a millisecond or more."""
 
 
 class Foldable(Protocol):
@@ -312,7 +314,8 @@ class Player:
         """Fold the whole log in a private state, keeping checkpoints; run it in a thread so
         later seeks anywhere cost at most `checkpoint_every` events. Returns events read.
 
-        `courtesy` is called every `COURTESY_EVERY` events (about a millisecond of folding):
+        `courtesy` is called every `COURTESY_EVERY` events (about a millisecond of folding)
+        and after each line of `COURTESY_BYTES` or more:
         the UI passes one that sleeps while its own thread has work, so the fold does not take
         half of the interpreter from a key being handled."""
         fold = self._factory()
@@ -330,7 +333,9 @@ class Player:
                 last, latest = record, _later(latest, record.event.ts)
                 if count % self.checkpoint_every == 0:
                     self._add_checkpoint(fold, record, latest)
-                if courtesy is not None and count % COURTESY_EVERY == 0:
+                if courtesy is not None and (
+                    count % COURTESY_EVERY == 0 or record.size >= COURTESY_BYTES
+                ):
                     courtesy()
         except ReadError as err:
             error = str(err)  # the replay shows everything before the damage

@@ -6,7 +6,13 @@ import selectors
 import socket
 import threading
 import time
+from pathlib import Path
 
+from bench.scale import START, write_big_log
+from cockpit.clock import FrozenClock, parse_rfc3339
+from cockpit.domain.fold import Folder
+from cockpit.log.player import COURTESY_BYTES, COURTESY_EVERY, Player
+from cockpit.log.reader import LogReader
 from cockpit.screens.foreground import awaited, busy, wait_until_idle
 from screens.transport import YIELD_AT_MOST_S, ui_first
 
@@ -92,3 +98,13 @@ def test_the_fold_starts_when_the_panes_have_their_rows_or_after_a_bound() -> No
     stop.set()  # the replay closes: no wait at all
     assert _timed(lambda: wait_until_idle(stop, 5.0)) < 0.05
     awaited(pane, False)
+
+
+def test_the_fold_offers_its_courtesy_after_each_big_line(tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    write_big_log(path, 3_000, 10, 10)  # a dozen events, one alerts line of about 800 KiB
+    player = Player(path, Folder, clock=FrozenClock(parse_rfc3339(START)))
+    big = [r.size for r in LogReader(path) if r.size >= COURTESY_BYTES]
+    calls: list[int] = []
+    assert player.build_checkpoints(courtesy=lambda: calls.append(1)) < COURTESY_EVERY
+    assert big and len(calls) == len(big)  # every 32 events only: never in such a log
