@@ -10,6 +10,7 @@ from textual import events
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from cockpit.domain.state import IncidentState
 from cockpit.domain.thresholds import Thresholds
@@ -152,6 +153,11 @@ class Pane(Vertical):
     def on_unmount(self) -> None:
         """No rows are awaited by a pane that is gone."""
         awaited(self, False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A build that failed lands no rows: the background fold need not wait for them."""
+        if event.state == WorkerState.ERROR:
+            awaited(self, False)
 
     @property
     def table(self) -> VirtualTable:

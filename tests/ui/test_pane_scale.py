@@ -336,3 +336,26 @@ async def test_a_large_alert_set_is_aged_off_the_loop(
         assert {row.cells[AGE_CELL] for row in rows} == {"6m"} and len(rows) == count
         assert [row.key for row in rows] == [row.key for row in shown]  # same order
         assert aged_on and not any(aged_on)  # never on the loop's thread
+
+
+async def test_a_failed_build_does_not_hold_the_background_fold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = _session(tmp_path, ASYNC_MIN + 10)
+    ctx = PaneContext(session.state, session.now(), DEFAULT_THRESHOLDS, NoCatalog(), 2.0, 1)
+
+    def broken(version: tuple[int, ...], records: list[AlertRecord], ctx: PaneContext) -> Built:
+        raise ValueError("a bug in the view")
+
+    monkeypatch.setattr(alerts_module, "build", broken)
+    app = OnePane()
+    async with app.run_test() as pilot:
+        pane = app.query_one(AlertsPane)
+        pane.refresh_from(ctx)
+        assert busy()
+        for _ in range(100):
+            if not busy():
+                break
+            await pilot.pause(0.02)
+        assert not busy() and pane._built is None  # released; nothing shown as if none fired
+        assert "alerts: ranking them" in pane.table._empty_text
