@@ -282,12 +282,15 @@ class CockpitApp(ActionsApp):
         )  # fmt: skip
 
     async def _start(self) -> None:
-        from cockpit import gcpause
+        from cockpit import codecache, gcpause
 
         gcpause.settle()  # the first frame is drawn: collect again, startup objects frozen
         # Off the UI thread, import included (yaml and the catalog's model take a good part
         # of a second on a busy host): keys work meanwhile.
         policy, problem = await asyncio.to_thread(_read_catalog)
+        # Startup's classes are all built now: keep their compiled methods for the next start
+        # (only when this one compiled any; atexit would miss a hung-up or killed session).
+        codecache.release()
         if policy is not None:
             self.policy = policy
         if problem:

@@ -406,8 +406,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the chosen subcommand; returns the process exit code."""
     import os
 
-    from cockpit import gcpause
+    from cockpit import codecache, gcpause
 
+    codecache.install()  # before Textual and our modules build their dataclasses
     gcpause.pause()  # until the first frame (the app settles it) or the batch work begins
     # No pydantic plugin is used: skip the scan of every installed package's entry points
     # that pydantic runs before building the first model (about 20 ms at each start).
