@@ -113,7 +113,8 @@ class Pane(Vertical):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, classes="pane")
+        # Born "never polled", as the first refresh finds it: no restyle before the first frame.
+        super().__init__(id=id, classes="pane -never")
         self.status = PaneStatus("never", "")
         self._title: Content | None = None
         self._subtitle: Content | None = None
@@ -183,8 +184,12 @@ class Pane(Vertical):
         status = pane_status(ctx.state, self.KIND, ctx.now, ctx.thresholds, ctx.default_refresh_s)
         if status != self.status:
             self.status = status
-            for name in STATUS_CLASSES:
-                self.set_class(name == f"-{status.status}", name)
+            wanted = f"-{status.status}"
+            if any(self.has_class(name) != (name == wanted) for name in STATUS_CLASSES):
+                # One restyle of the pane and its table, not one per class changed.
+                for name in STATUS_CLASSES:
+                    self.set_class(name == wanted, name, update=False)
+                self.update_node_styles(animate=False)
             self._set_subtitle(Content(status.text))
 
     def refresh_title(self) -> None:
