@@ -161,6 +161,7 @@ def _check_table(cls: type[Table], value: Any, run: Run, loc: Loc) -> Any:
     found = len(run.errors)
     values: dict[str, Any] = {}
     given: set[str] = set()
+    used: set[str] = set()  # with both a field's alias and name given, the name is extra
     for name, info in plan.fields.items():
         keys = plan.keys[name]
         key = next((key for key in keys if key in value), None)
@@ -173,11 +174,11 @@ def _check_table(cls: type[Table], value: Any, run: Run, loc: Loc) -> Any:
                 values[name] = factory() if factory is not None else info.default
             continue
         given.add(name)
+        used.add(key)
         values[name] = _check_field(plan, name, value[key], run, here)
     if plan.config.get("extra") == "forbid":
-        known = {key for keys in plan.keys.values() for key in keys}
         for key, item in value.items():
-            if key not in known:
+            if key not in used:
                 run.fail("extra_forbidden", (*loc, key), "Extra inputs are not permitted", item)
     if len(run.errors) > found:
         return BAD
