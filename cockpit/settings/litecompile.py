@@ -39,12 +39,12 @@ def compile_check(
             raise TypeError(f"only `X | None` unions are supported, not {annotation}")
         check = compile_check(args[0], limits, strict, table)
         return lambda value, run, loc: None if value is None else check(value, run, loc)
+    if origin is list or origin is tuple:
+        return _sequence(annotation, limits, strict, table)
     if limits is not None and _has_limits(limits):
-        return _annotated(annotation, [limits], None, strict, table)
+        return _bounded(compile_check(annotation, None, strict, table), _bounds(limits))
     if origin is Literal:
         return literal(get_args(annotation))
-    if origin is list or origin is tuple:
-        return _sequence(annotation, strict, table)
     if origin is dict:
         key, item = get_args(annotation)
         return _mapping(
@@ -60,35 +60,52 @@ def compile_check(
     raise TypeError(f"unsupported field type {annotation!r}")
 
 
+LIMITS = ("gt", "ge", "lt", "le", "min_length", "max_length", "pattern")
+
+
 def _has_limits(info: FieldInfo) -> bool:
-    bounds = (info.gt, info.ge, info.lt, info.le, info.min_length, info.max_length, info.pattern)
-    return any(bound is not None for bound in bounds)
+    return any(getattr(info, name) is not None for name in LIMITS)
+
+
+def _merge(limits: FieldInfo | None, meta: list[Any]) -> FieldInfo | None:
+    """The field's constraints and those of `Annotated[..., Field(...)]`, as one FieldInfo."""
+    found = [m for m in (limits, *meta) if isinstance(m, FieldInfo) and _has_limits(m)]
+    if len(found) < 2:
+        return found[0] if found else None
+    merged: dict[str, Any] = {}
+    for info in found:
+        merged.update({k: getattr(info, k) for k in LIMITS if getattr(info, k) is not None})
+    return FieldInfo(**merged)
 
 
 def _annotated(
     inner: Any, meta: list[Any], limits: FieldInfo | None, strict: bool, table: TableCheck
 ) -> Check:
-    base = compile_check(inner, limits, strict, table)
+    base = compile_check(inner, _merge(limits, meta), strict, table)
     before = [(m.func, takes_info(m.func)) for m in meta if isinstance(m, BeforeValidator)]
     after = [(m.func, takes_info(m.func)) for m in meta if isinstance(m, AfterValidator)]
-    bounds = [_bounds(m) for m in meta if isinstance(m, FieldInfo) and _has_limits(m)]
+    if not before and not after:
+        return base
 
     def check(value: Any, run: Run, loc: Loc) -> Any:
         for func, info in reversed(before):
             value = call(func, info, value, run, loc)
             if value is BAD:
                 return BAD
-        raw = value
         value = base(value, run, loc)
-        for bound in bounds:
-            if value is BAD:
-                return BAD
-            value = bound(value, raw, run, loc)
         for func, info in after:
             if value is BAD:
                 return BAD
             value = call(func, info, value, run, loc)
         return value
+
+    return check
+
+
+def _bounded(base: Check, bounds: Callable[[Any, Any, Run, Loc], Any]) -> Check:
+    def check(value: Any, run: Run, loc: Loc) -> Any:
+        checked = base(value, run, loc)
+        return BAD if checked is BAD else bounds(checked, value, run, loc)
 
     return check
 
@@ -114,7 +131,7 @@ def _bounds(info: FieldInfo) -> Callable[[Any, Any, Run, Loc], Any]:
                     "string_pattern_mismatch", loc, msg, value, {"pattern": info.pattern}
                 )
             return value
-        if isinstance(value, (list, tuple, dict)):
+        if isinstance(value, dict):
             return _length(info, value, run, loc)
         # pydantic's order, which decides the message for nan (that fails every bound).
         for kind, limit, ok in (
@@ -137,9 +154,7 @@ def kind_key(kind: str) -> str:
     return {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt"}.get(kind, "le")
 
 
-def _length(info: FieldInfo, value: Any, run: Run, loc: Loc) -> Any:
-    kinds: dict[type, str] = {list: "List", tuple: "Tuple", dict: "Dictionary"}
-    kind = kinds[type(value)]
+def _length(info: FieldInfo, value: Any, run: Run, loc: Loc, kind: str = "Dictionary") -> Any:
     size = len(value)
     ctx: dict[str, Any] = {"field_type": kind, "actual_length": size}
     if info.min_length is not None and size < info.min_length:
@@ -153,7 +168,8 @@ def _length(info: FieldInfo, value: Any, run: Run, loc: Loc) -> Any:
     return value
 
 
-def _sequence(annotation: Any, strict: bool, table: TableCheck) -> Check:
+def _sequence(annotation: Any, limits: FieldInfo | None, strict: bool, table: TableCheck) -> Check:
+    """A list or `tuple[X, ...]`, with pydantic's length checks (they differ for the two)."""
     origin = get_origin(annotation)
     args = get_args(annotation)
     if origin is tuple and (len(args) != 2 or args[1] is not Ellipsis):
@@ -161,13 +177,22 @@ def _sequence(annotation: Any, strict: bool, table: TableCheck) -> Check:
     item = compile_check(args[0], None, strict, table)
     accepted: tuple[type, ...] = (list, tuple) if not strict else (origin,)
     name = "list" if origin is list else "tuple"
+    info = limits or FieldInfo()
 
     def check(value: Any, run: Run, loc: Loc) -> Any:
         if not isinstance(value, accepted):
             return run.fail(f"{name}_type", loc, f"Input should be a valid {name}", value)
         elements: Any = value  # a list or a tuple (isinstance above)
+        if origin is list and info.max_length is not None and len(elements) > info.max_length:
+            return _length(info, elements, run, loc, "List")  # before the items, as pydantic
         result = [item(element, run, (*loc, index)) for index, element in enumerate(elements)]
-        if any(element is BAD for element in result):
+        valid = [element for element in result if element is not BAD]
+        if origin is list and len(valid) < len(result):
+            return BAD
+        # pydantic measures a tuple by its valid items, after checking them all.
+        if _length(info, valid, run, loc, name.title()) is BAD:
+            return BAD
+        if len(valid) < len(result):
             return BAD
         return result if origin is list else tuple(result)
 
