@@ -111,6 +111,16 @@ class Table(metaclass=_TableMeta):
             raise ValidationError(type(self).__name__, [error])
         super().__setattr__(name, value)
 
+    def __delattr__(self, name: str) -> None:
+        self.__setattr__(name, None)  # refused when frozen
+        super().__delattr__(name)
+
+    def __setstate__(self, state: tuple[dict[str, Any] | None, dict[str, Any]]) -> None:
+        """Restore a copy or an unpickled table (its fields set bypass the frozen guard)."""
+        values, slots = state
+        self.__dict__.update(values or {})
+        object.__setattr__(self, "_fields_set", slots["_fields_set"])
+
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented

@@ -3,6 +3,8 @@ the same errors as pydantic (still installed for the runbook models) on the same
 
 from __future__ import annotations
 
+import copy
+import pickle
 import subprocess
 import sys
 from datetime import date, datetime
@@ -189,8 +191,12 @@ def test_constructor_validates_and_tables_are_frozen_values() -> None:
         first.port = 1
     with pytest.raises(ValueError, match="Field required"):
         Inner(port=1)
-    copy = Inner(host="db").model_copy(update={"port": 1})
-    assert (copy.port, copy.model_fields_set) == (1, {"host", "port"})
+    with pytest.raises(ValidationError, match="Instance is frozen"):
+        del first.host
+    assert copy.deepcopy(first) == pickle.loads(pickle.dumps(first)) == first
+    assert copy.copy(first).model_fields_set == {"host", "port"}
+    changed = Inner(host="db").model_copy(update={"port": 1})
+    assert (changed.port, changed.model_fields_set) == (1, {"host", "port"})
     assert Inner(host="a").model_fields_set == {"host"}
 
 
