@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 Validator = tuple[Callable[..., Any], bool]
 _RESOLVED: dict[tuple[str, str], Any] = {}
+_CLASS_VARS = ("ClassVar", "typing.ClassVar")
 
 
 class ConfigDict(TypedDict, total=False):
@@ -62,10 +63,10 @@ def _resolve(text: str, module: str) -> Any:
     if key not in _RESOLVED:
         scope = vars(sys.modules[module])
         parts = text.split(" | ")
-        if all(part.isidentifier() for part in parts):
-            found = [None if p == "None" else scope.get(p) or getattr(builtins, p) for p in parts]
+        if all(part in scope or hasattr(builtins, part) for part in parts):
+            found = [scope[p] if p in scope else getattr(builtins, p) for p in parts]
             _RESOLVED[key] = reduce(operator.or_, found)
-        else:
+        else:  # NameError for a name the module does not define (a function's local type)
             _RESOLVED[key] = eval(text, scope)  # noqa: S307 - our own source's annotations
     return _RESOLVED[key]
 
@@ -75,7 +76,7 @@ def _hints(cls: type) -> dict[str, Any]:
     hints: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
         for name, text in vars(klass).get("__annotations__", {}).items():
-            if name.startswith(("_", "model_")):
+            if name.startswith(("_", "model_")) or str(text).startswith(_CLASS_VARS):
                 continue
             hints[name] = _resolve(text, klass.__module__) if isinstance(text, str) else text
     return hints

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import pydantic
 import pytest
@@ -240,6 +240,22 @@ def test_unsupported_annotations_are_refused_when_the_table_is_first_used() -> N
 
     with pytest.raises(TypeError, match=r"only `X \| None` unions"):
         Odd.model_validate({})
+
+
+def test_class_variables_are_not_fields_and_local_types_are_refused_by_name() -> None:
+    class Counted(Table):
+        limit: ClassVar[int] = 3
+        size: int = 1
+
+    class Local:
+        pass
+
+    class Odd(Table):
+        thing: Local | None = None
+
+    assert list(Counted.model_fields) == ["size"] and Counted().limit == 3
+    with pytest.raises(NameError, match="Local"):
+        _ = Odd.model_fields
 
 
 # The same tables in pydantic: the lite validator must report exactly what it reported.
