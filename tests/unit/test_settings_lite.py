@@ -200,6 +200,18 @@ def test_constructor_validates_and_tables_are_frozen_values() -> None:
     assert Inner(host="a").model_fields_set == {"host"}
 
 
+def test_the_error_text_never_holds_the_values() -> None:
+    """pydantic printed each input (input_value=...): a DSN's password would reach a traceback."""
+    from cockpit.settings.backends import PostgresSettings
+
+    with pytest.raises(ValidationError) as info:
+        PostgresSettings(dsn="host=db password=hunter2", statement_timeout_ms="x")
+    text = str(info.value)
+    assert "hunter2" not in text and "password in dsn is refused" in text
+    assert text.startswith("2 validation errors for PostgresSettings\ndsn\n")
+    assert info.value.error_count() == 2
+
+
 def test_model_fields_and_fresh_defaults() -> None:
     fields = Outer.model_fields
     assert list(fields)[:3] == ["name", "code", "loud"]
