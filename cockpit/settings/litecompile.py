@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import operator
-import re
 import types
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+from cockpit.settings.litebounds import Bounds, bounds, length
 from cockpit.settings.liteerrors import BAD, Check, Loc, Run
 from cockpit.settings.litetypes import (
     SCALARS,
@@ -17,7 +16,6 @@ from cockpit.settings.litetypes import (
     call,
     literal,
     number,
-    plural,
     takes_info,
 )
 
@@ -42,7 +40,7 @@ def compile_check(
     if origin is list or origin is tuple:
         return _sequence(annotation, limits, strict, table)
     if limits is not None and _has_limits(limits):
-        return _bounded(compile_check(annotation, None, strict, table), _bounds(limits))
+        return _bounded(compile_check(annotation, None, strict, table), bounds(limits))
     if origin is Literal:
         return literal(get_args(annotation))
     if origin is dict:
@@ -102,70 +100,12 @@ def _annotated(
     return check
 
 
-def _bounded(base: Check, bounds: Callable[[Any, Any, Run, Loc], Any]) -> Check:
+def _bounded(base: Check, limits: Bounds) -> Check:
     def check(value: Any, run: Run, loc: Loc) -> Any:
         checked = base(value, run, loc)
-        return BAD if checked is BAD else bounds(checked, value, run, loc)
+        return BAD if checked is BAD else limits(checked, value, run, loc)
 
     return check
-
-
-def _bounds(info: FieldInfo) -> Callable[[Any, Any, Run, Loc], Any]:
-    """Numeric bounds, lengths and pattern, with pydantic's messages and error kinds."""
-    pattern = re.compile(info.pattern) if info.pattern is not None else None
-
-    def check(value: Any, raw: Any, run: Run, loc: Loc) -> Any:
-        if isinstance(value, str):
-            size = len(value)
-            if info.min_length is not None and size < info.min_length:
-                msg = f"String should have at least {plural(info.min_length, 'character')}"
-                return run.fail(
-                    "string_too_short", loc, msg, value, {"min_length": info.min_length}
-                )
-            if info.max_length is not None and size > info.max_length:
-                msg = f"String should have at most {plural(info.max_length, 'character')}"
-                return run.fail("string_too_long", loc, msg, value, {"max_length": info.max_length})
-            if pattern is not None and not pattern.search(value):
-                msg = f"String should match pattern '{info.pattern}'"
-                return run.fail(
-                    "string_pattern_mismatch", loc, msg, value, {"pattern": info.pattern}
-                )
-            return value
-        if isinstance(value, dict):
-            return _length(info, value, run, loc)
-        # pydantic's order, which decides the message for nan (that fails every bound).
-        for kind, limit, ok in (
-            ("less_than_equal", info.le, operator.le),
-            ("less_than", info.lt, operator.lt),
-            ("greater_than_equal", info.ge, operator.ge),
-            ("greater_than", info.gt, operator.gt),
-        ):
-            if limit is not None and not ok(value, limit):
-                words = kind.replace("_equal", " or equal to").replace("_than", " than")
-                msg = f"Input should be {words} {limit}"
-                return run.fail(kind, loc, msg, raw, {kind_key(kind): limit})
-        return value
-
-    return check
-
-
-def kind_key(kind: str) -> str:
-    """The ctx key pydantic uses for a bound kind (`greater_than_equal` -> `ge`)."""
-    return {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt"}.get(kind, "le")
-
-
-def _length(info: FieldInfo, value: Any, run: Run, loc: Loc, kind: str = "Dictionary") -> Any:
-    size = len(value)
-    ctx: dict[str, Any] = {"field_type": kind, "actual_length": size}
-    if info.min_length is not None and size < info.min_length:
-        msg = f"{kind} should have at least {plural(info.min_length, 'item')} after validation"
-        ctx["min_length"] = info.min_length
-        return run.fail("too_short", loc, f"{msg}, not {size}", value, ctx)
-    if info.max_length is not None and size > info.max_length:
-        msg = f"{kind} should have at most {plural(info.max_length, 'item')} after validation"
-        ctx["max_length"] = info.max_length
-        return run.fail("too_long", loc, f"{msg}, not {size}", value, ctx)
-    return value
 
 
 def _sequence(annotation: Any, limits: FieldInfo | None, strict: bool, table: TableCheck) -> Check:
@@ -184,13 +124,13 @@ def _sequence(annotation: Any, limits: FieldInfo | None, strict: bool, table: Ta
             return run.fail(f"{name}_type", loc, f"Input should be a valid {name}", value)
         elements: Any = value  # a list or a tuple (isinstance above)
         if origin is list and info.max_length is not None and len(elements) > info.max_length:
-            return _length(info, elements, run, loc, "List")  # before the items, as pydantic
+            return length(info, elements, run, loc, "List")  # before the items, as pydantic
         result = [item(element, run, (*loc, index)) for index, element in enumerate(elements)]
         valid = [element for element in result if element is not BAD]
         if origin is list and len(valid) < len(result):
             return BAD
         # pydantic measures a tuple by its valid items, after checking them all.
-        if _length(info, valid, run, loc, name.title()) is BAD:
+        if length(info, valid, run, loc, name.title()) is BAD:
             return BAD
         if len(valid) < len(result):
             return BAD

@@ -90,10 +90,6 @@ def call(func: Callable[..., Any], info: bool, value: Any, run: Run, loc: Loc) -
         return run.value_error(exc, loc, value)
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _type(kind: str, msg: str, ok: Callable[[Any], bool]) -> Check:
     def check(value: Any, run: Run, loc: Loc) -> Any:
         return value if ok(value) else run.fail(kind, loc, msg, value)
