@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.console import RenderableType
 from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
@@ -40,6 +41,7 @@ from cockpit.screens.header import HeaderInfo, StatusBar
 from cockpit.screens.panes.alerts import AlertSilenceRequested
 from cockpit.screens.panes.base import PaneContext
 from cockpit.screens.safe import plain_str
+from cockpit.screens.spans import trimmed
 from cockpit.screens.state import TICK_S, StateAdvanced, StateView
 from cockpit.session import LiveSession, ReplaySession, Session
 from cockpit.typeahead import TypeAhead
@@ -267,6 +269,11 @@ class CockpitApp(ActionsApp):
             loop.remove_signal_handler(sig)
         self._trapped.clear()
 
+    def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
+        # Each changed span of a line is sent from where it starts, not from the left edge
+        # of its widget (screens/spans.py): a row whose age ticked is a few cells, not a row.
+        super()._display(screen, trimmed(renderable))
+
     def notify(
         self,
         message: str,
@@ -284,13 +291,16 @@ class CockpitApp(ActionsApp):
         )  # fmt: skip
 
     async def _start(self) -> None:
-        from cockpit import gcpause
+        from cockpit import codecache, gcpause
 
         gcpause.settle()  # the first frame is drawn: collect again, startup objects frozen
         # Off the UI thread, import included (yaml and the catalog's model take a good part
         # of a second on a busy host): keys work meanwhile.
         policy, problem = await asyncio.to_thread(_read_catalog)
         self.catalog_read = True
+        # Startup's classes are all built now: keep their compiled methods for the next start
+        # (only when this one compiled any; atexit would miss a hung-up or killed session).
+        codecache.release()
         if policy is not None:
             self.policy = policy
         if problem:

@@ -406,11 +406,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the chosen subcommand; returns the process exit code."""
     import os
 
-    from cockpit import gcpause
+    from cockpit import codecache, gcpause
 
+    codecache.install()  # before Textual and our modules build their dataclasses
     gcpause.pause()  # until the first frame (the app settles it) or the batch work begins
     # No pydantic plugin is used: skip the scan of every installed package's entry points
-    # that pydantic runs before building the first model (about 20 ms at each start).
+    # that pydantic runs before building its first model (when a runbook's steps load).
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     parser = _build_parser()
     args = parser.parse_args(_join_times(sys.argv[1:] if argv is None else argv))

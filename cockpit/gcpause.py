@@ -1,6 +1,6 @@
 """Cyclic garbage collection held off while the program starts, then frozen out of the way.
 
-Importing Textual, pydantic and our own modules allocates a few hundred thousand objects;
+Importing Textual and our own modules allocates a few hundred thousand objects;
 the collector would walk them over and over while nothing is garbage yet. `pause()` at the
 very start and `settle()` once the first frame is drawn (or a batch command is about to
 work) save that time, and `gc.freeze()` keeps every later collection off the startup heap.

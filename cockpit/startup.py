@@ -153,6 +153,8 @@ def outbox_for(
 ) -> Outbox | None:
     """Slack and GitHub as `[slack]`/`[github]` configure them (ConfigError for a token
     reference that cannot be read); None when neither is enabled."""
+    if not (settings.slack.enabled or settings.github.enabled):
+        return None  # the outbox's modules stay unloaded
     from cockpit.outbox.core import build_outbox
 
     return build_outbox(settings, environ, permissions, settings.author)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from cockpit.log.events import SourcesConfigured
 from cockpit.sources.base import Source, SourceError
 
-if TYPE_CHECKING:  # settings import pydantic: kept off the path to the first frame
+if TYPE_CHECKING:  # annotations only: the settings tables load with the config, not here
     from cockpit.settings.backends import HttpSourceSettings
     from cockpit.settings.model import Settings
     from cockpit.sources._http import HttpOptions

@@ -203,3 +203,12 @@ def to_event(obj: Mapping[str, Any]) -> Event:
 def body_of(obj: Mapping[str, Any]) -> dict[str, Any]:
     """The hashed part of a parsed line: everything but `hash` (unknown keys included)."""
     return {k: v for k, v in obj.items() if k != "hash"}
+
+
+def hash_matches(obj: Mapping[str, Any], key: bytes | None) -> bool:
+    """Whether a parsed line carries its own hash. A body no writer could have hashed (a
+    number edited to `1e999` reads as infinity, which JSON cannot write back) does not."""
+    try:
+        return bool(line_hash(body_of(obj), key) == obj["hash"])
+    except ValueError:
+        return False

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from cockpit.log.codec import HASH_HMAC, HASH_SHA256, CodecError, body_of, line_hash, parse_line
+from cockpit.log.codec import HASH_HMAC, HASH_SHA256, CodecError, hash_matches, parse_line
 
 TORN_SUFFIX = ".torn"
 _BLOCK = 64 * 1024
@@ -127,7 +127,7 @@ def recover_tail(fd: int, path: str, key: bytes | None) -> Tail | None:
         torn = TornTail(torn.offset, torn.size, torn.torn_path, torn.reason + extra)
         size = prev_nl + 1
         last = _parse(_last_line(fd, size), "the line before the torn tail", path)
-    if line_hash(body_of(last), key) != last["hash"]:
+    if not hash_matches(last, key):
         raise LogKeyError(
             f"{path}: line {last['seq']} does not match its hash under mode {mode} "
             "(wrong COCKPIT_LOG_KEY, or the log was edited); run `cockpit verify`"

@@ -7,9 +7,8 @@ import os
 from cockpit.log.codec import (
     MAX_LINE_BYTES,
     CodecError,
-    body_of,
     decode_line,
-    line_hash,
+    hash_matches,
     parse_line,
 )
 from cockpit.log.damage import Damage, foreign, truncated
@@ -115,7 +114,7 @@ class Tail:
         except CodecError as exc:
             self._found(foreign(offset, len(raw) + 1, self.last_seq, f"{exc.message}"))
             return
-        if line_hash(body_of(obj), self._key) != obj["hash"]:
+        if not hash_matches(obj, self._key):
             detail = f"seq {obj['seq']} does not match its hash (edited, or another key)"
             self._found(Damage("forged", offset, len(raw) + 1, self.last_seq, detail))
             return

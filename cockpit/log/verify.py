@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cockpit.log.codec import HASH_HMAC, HASH_SHA256, body_of, line_hash
+from cockpit.log.codec import HASH_HMAC, HASH_SHA256, hash_matches
 from cockpit.log.events import ZERO_HASH, LogClosed, LogDamaged
 from cockpit.log.fastverify import FastState, GiveUp, fast_walk
 from cockpit.log.progress import ProgressBar, plain_size
@@ -224,7 +224,7 @@ class _Walk:
         seq = obj["seq"]
         if line_no == 1:
             self._check_mode(obj)
-        if line_hash(body_of(obj), self.key) != obj["hash"]:
+        if not hash_matches(obj, self.key):
             hint = "wrong COCKPIT_LOG_KEY?" if line_no == 1 and self.key else "line edited?"
             if line_no > 1 and self.key:
                 hint = "line edited or forged?"

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from cockpit.settings.lite import ConfigDict, Field, Table, ValidationError, field_validator
 
 SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -63,7 +64,7 @@ class Catalog:
         return {a.name: a.threshold for a in self.alerts if a.threshold is not None}
 
 
-class _AlertModel(BaseModel):
+class _AlertModel(Table):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     name: str = Field(pattern=r"^[A-Z][A-Za-z0-9]+$")
@@ -96,7 +97,8 @@ def load_catalog(path: Path | None = None) -> Catalog:
         where = str(path)
         text = _read(lambda: path.read_text(encoding="utf-8"), where)
     try:
-        doc = yaml.safe_load(text)
+        # libyaml's loader when built in: 3 ms instead of 17 for the packaged catalog.
+        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

@@ -6,9 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
-
 from cockpit.grafana import GrafanaTemplates, template_problem
+from cockpit.settings.lite import AfterValidator, Field, Table, model_validator
 from cockpit.settings.secrets import Secret, resolve_secret
 from cockpit.settings.types import (
     TABLE_CONFIG,
@@ -45,7 +44,7 @@ AppName = Annotated[str, AfterValidator(_app_name)]
 K8sLabel = Annotated[str, AfterValidator(_label)]
 
 
-class ArgoApplication(BaseModel):
+class ArgoApplication(Table):
     """What one Argo CD application owns: the Kubernetes deployment it keeps in sync."""
 
     model_config = TABLE_CONFIG
@@ -54,7 +53,7 @@ class ArgoApplication(BaseModel):
     deployment: K8sLabel
 
 
-class ArgoCdSettings(BaseModel):
+class ArgoCdSettings(Table):
     """The Argo CD server `argocd` runbook steps talk to, and the applications it manages.
 
     A Kubernetes `rollout-undo` on a deployment listed here is refused: Argo CD's self-heal
@@ -115,7 +114,7 @@ def _template(value: str) -> str:
 Template = Annotated[str, AfterValidator(_template)]
 
 
-class GrafanaSettings(BaseModel):
+class GrafanaSettings(Table):
     """Grafana URL templates; `y` copies the highlighted item's link (see README)."""
 
     model_config = TABLE_CONFIG

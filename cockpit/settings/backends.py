@@ -6,8 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
-
+from cockpit.settings.lite import AfterValidator, Field, Table, field_validator, model_validator
 from cockpit.settings.secrets import (
     Secret,
     check_conninfo,
@@ -29,7 +28,7 @@ from cockpit.settings.types import (
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
-class HttpSourceSettings(BaseModel):
+class HttpSourceSettings(Table):
     """A Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics) or
     Alertmanager: where it is and how to reach it. No `url` means the source is off."""
 
@@ -77,7 +76,7 @@ class HttpSourceSettings(BaseModel):
         return result
 
 
-class PostgresSettings(BaseModel):
+class PostgresSettings(Table):
     """The PostgreSQL database the cockpit watches; the DSN never holds a password."""
 
     model_config = TABLE_CONFIG
@@ -144,7 +143,7 @@ def _checked_dsn(
     return Secret(check_conninfo(value, where))
 
 
-class KubernetesSettings(BaseModel):
+class KubernetesSettings(Table):
     """Which cluster and namespace; empty values mean the kubeconfig's own defaults."""
 
     model_config = TABLE_CONFIG
@@ -164,7 +163,7 @@ class KubernetesSettings(BaseModel):
         return value
 
 
-BACKEND_TABLES: dict[str, type[BaseModel]] = {
+BACKEND_TABLES: dict[str, type[Table]] = {
     "prometheus": HttpSourceSettings,
     "alertmanager": HttpSourceSettings,
     "postgres": PostgresSettings,

@@ -8,10 +8,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
-from pydantic import BaseModel
-
 from cockpit.settings.dsn import dsn_problem
 from cockpit.settings.errors import ConfigError, ConfigUnreadable, ConfigWarning
+from cockpit.settings.lite import Table
 from cockpit.settings.load import Loaded, choose_environment, config_search_paths, read_config
 
 EXIT_OK = 0
@@ -20,13 +19,13 @@ EXIT_UNREADABLE = 2
 
 
 def _references(
-    model: BaseModel, path: tuple[str, ...]
+    model: Table, path: tuple[str, ...]
 ) -> Iterator[tuple[tuple[str, ...], str, str | Path]]:
     """Every secret/file reference in the model: (key path, 'env' or 'file', value)."""
     for name in type(model).model_fields:
         value = getattr(model, name)
         here = (*path, name)
-        if isinstance(value, BaseModel):
+        if isinstance(value, Table):
             yield from _references(value, here)
         elif name == "environments":
             for env, table in value.items():

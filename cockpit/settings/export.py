@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
-
+from cockpit.settings.lite import AfterValidator, Field, Table
 from cockpit.settings.types import TABLE_CONFIG, Seconds
 
 WINDOW = "$window"
@@ -58,7 +57,7 @@ def _check(query: str) -> str:
 PromQL = Annotated[str, AfterValidator(_check)]
 
 
-class ImpactQueries(BaseModel):
+class ImpactQueries(Table):
     """Queries evaluated over the incident window when a post-mortem is exported; a figure
     without a query stays for the team to fill in."""
 
@@ -82,7 +81,7 @@ class ImpactQueries(BaseModel):
         return {name: query for name, query in named.items() if query}
 
 
-class ExportSettings(BaseModel):
+class ExportSettings(Table):
     """`[export]`: how exports are built."""
 
     model_config = TABLE_CONFIG

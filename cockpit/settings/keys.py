@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from cockpit.settings.lite import Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +26,9 @@ class UnknownKey:
         return f"unknown key {where}{self.path[-1]}{hint}; ignored"
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
+def _model_in(annotation: Any) -> type[Table] | None:
     """The model class inside `Model` or `Model | None`, if any."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if isinstance(annotation, type) and issubclass(annotation, Table):
         return annotation
     if get_origin(annotation) in (Union, types.UnionType):
         for arg in get_args(annotation):
@@ -38,7 +38,7 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _dict_of_models(annotation: Any) -> type[BaseModel] | None:
+def _dict_of_models(annotation: Any) -> type[Table] | None:
     """The value model of `dict[str, Model]`, if that is the annotation."""
     if get_origin(annotation) is dict:
         args = get_args(annotation)
@@ -49,7 +49,7 @@ def _dict_of_models(annotation: Any) -> type[BaseModel] | None:
 
 def prune_unknown(
     data: Mapping[str, Any],
-    model: type[BaseModel],
+    model: type[Table],
     skip: frozenset[tuple[str, ...]] = frozenset(),
     path: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], list[UnknownKey]]:

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
-
 from cockpit.settings.argo_grafana import ArgoCdSettings, GrafanaSettings
 from cockpit.settings.backends import (
     EXCLUSIVE_GROUPS,
@@ -18,6 +16,7 @@ from cockpit.settings.backends import (
     PostgresSettings,
 )
 from cockpit.settings.export import ExportSettings
+from cockpit.settings.lite import Field, StringConstraints, Table, field_validator
 from cockpit.settings.slack_github import GitHubSettings, SlackSettings
 from cockpit.settings.tables import (
     IncidentSettings,
@@ -38,10 +37,10 @@ BASE_ENVIRONMENT = "default"
 
 _COLOR = re.compile(r"^(#[0-9a-fA-F]{6}|[a-z][a-z_]*)$")
 EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=Table)
 
 
-class EnvironmentSettings(BaseModel):
+class EnvironmentSettings(Table):
     """A `[environments.NAME]` section: overrides of the backend tables plus its marking.
 
     Keys set in an override table replace the top-level ones one by one (a `headers`
@@ -70,7 +69,7 @@ class EnvironmentSettings(BaseModel):
         return value
 
 
-class ConfigFile(BaseModel):
+class ConfigFile(Table):
     """Everything a config file may hold (see config.example.toml for each key)."""
 
     model_config = TABLE_CONFIG

@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-from pydantic_core import ErrorDetails
-
 from cockpit.settings.errors import ConfigError, ConfigUnreadable, ConfigWarning, toml_type
 from cockpit.settings.keys import prune_unknown
 from cockpit.settings.lines import KeyLines
+from cockpit.settings.lite import ErrorDetails, ValidationError
 from cockpit.settings.model import ConfigFile
 from cockpit.settings.secrets import find_literal_secrets
 from cockpit.settings.types import KeyValueError
@@ -80,7 +78,7 @@ def parse_text(text: str, shown: str | None, base_dir: Path) -> Parsed:
     try:
         config = ConfigFile.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
-        errors.extend(_from_pydantic(item, shown, lines) for item in exc.errors())
+        errors.extend(_from_details(item, shown, lines) for item in exc.errors())
     if config is not None:
         errors.extend(_check_default_environment(config, shown, lines))
     if errors or config is None:
@@ -97,7 +95,7 @@ def parse_text(text: str, shown: str | None, base_dir: Path) -> Parsed:
     return Parsed(config, warnings, lines)
 
 
-def _from_pydantic(item: ErrorDetails, shown: str | None, lines: KeyLines) -> ConfigError:
+def _from_details(item: ErrorDetails, shown: str | None, lines: KeyLines) -> ConfigError:
     path = tuple(str(part) for part in item["loc"] if part != "[key]")
     kind = item["type"]
     value: Any = item.get("input")

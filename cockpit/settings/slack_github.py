@@ -6,8 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
-
+from cockpit.settings.lite import AfterValidator, Field, Table, model_validator
 from cockpit.settings.secrets import Secret, resolve_secret
 from cockpit.settings.types import (
     TABLE_CONFIG,
@@ -71,7 +70,7 @@ def _needs_token(model: SlackSettings | GitHubSettings, table: str, what: str) -
         )
 
 
-class SlackSettings(BaseModel):
+class SlackSettings(Table):
     """The incident channel (created on declare) and the incidents channel (announcements)."""
 
     model_config = TABLE_CONFIG
@@ -97,7 +96,7 @@ class SlackSettings(BaseModel):
         return None if value is None else Secret(value)
 
 
-class GitHubSettings(BaseModel):
+class GitHubSettings(Table):
     """The repository whose issues are the incident tickets (GitHub or GitHub Enterprise)."""
 
     model_config = TABLE_CONFIG

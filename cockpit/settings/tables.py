@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
-
 from cockpit.paths import default_log_dir
+from cockpit.settings.lite import AfterValidator, Field, Table, field_validator, model_validator
 from cockpit.settings.secrets import Secret, resolve_secret
 from cockpit.settings.types import TABLE_CONFIG, ConfigPath, EnvVar, Name, Seconds, Url, only_one_of
 
@@ -42,7 +41,7 @@ def _check_job(value: str) -> str:
 JobName = Annotated[str, AfterValidator(_check_job)]
 
 
-class PagerDutySettings(BaseModel):
+class PagerDutySettings(Table):
     """PagerDuty REST API (incidents, on-call) and Events API v2 (trigger/resolve)."""
 
     model_config = TABLE_CONFIG
@@ -82,7 +81,7 @@ class PagerDutySettings(BaseModel):
         )
 
 
-class StatuspageSettings(BaseModel):
+class StatuspageSettings(Table):
     """Where status updates are posted (a webhook); its URL may embed a token, so it can
     also come from an environment variable or a file."""
 
@@ -109,7 +108,7 @@ class StatuspageSettings(BaseModel):
         )
 
 
-class IncidentSettings(BaseModel):
+class IncidentSettings(Table):
     """The incident log and how incidents are labelled."""
 
     model_config = TABLE_CONFIG
@@ -159,7 +158,7 @@ class IncidentSettings(BaseModel):
         return None if value is None else Secret(value)
 
 
-class RunbooksSettings(BaseModel):
+class RunbooksSettings(Table):
     """Extra runbook directories, searched in addition to the shipped runbooks."""
 
     model_config = TABLE_CONFIG
@@ -167,7 +166,7 @@ class RunbooksSettings(BaseModel):
     paths: list[ConfigPath] = Field(default_factory=list)
 
 
-class UiSettings(BaseModel):
+class UiSettings(Table):
     """Screen refresh and look."""
 
     model_config = TABLE_CONFIG
@@ -176,7 +175,7 @@ class UiSettings(BaseModel):
     theme: Name = "textual-dark"
 
 
-class UserSettings(BaseModel):
+class UserSettings(Table):
     """Who is at the keyboard; a `viewer` never gets mutating actions."""
 
     model_config = TABLE_CONFIG
@@ -185,7 +184,7 @@ class UserSettings(BaseModel):
     role: Literal["responder", "viewer"] = "responder"
 
 
-class SourcesSettings(BaseModel):
+class SourcesSettings(Table):
     """Which sources are polled and how often. A source also needs its own table filled
     in (a URL, a DSN...) to be polled."""
 

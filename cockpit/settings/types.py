@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+from cockpit.settings.lite import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Table,
+    ValidationInfo,
+)
 
 _ENV_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
@@ -94,7 +101,7 @@ class KeyValueError(ValueError):
         self.key = key
 
 
-def only_one_of(model: BaseModel, *keys: str) -> None:
+def only_one_of(model: Table, *keys: str) -> None:
     """Refuse a table where more than one of `keys` (alternative sources of a value) is set."""
     chosen = [key for key in keys if getattr(model, key) is not None]
     if len(chosen) > 1:

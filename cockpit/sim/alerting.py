@@ -129,7 +129,7 @@ class AlertEngine:
         self._runs: dict[tuple[str, Pairs], tuple[int, int]] = {}
 
     def catalog(self) -> Catalog:
-        """The alert catalog, loaded once on first use (pydantic and yaml are slow to import)."""
+        """The alert catalog, loaded once on first use (yaml is slow to import)."""
         with self._lock:
             if self._catalog is None:
                 if self._load is None:

@@ -9,7 +9,8 @@ from typing import ClassVar
 from textual import events
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Static
+from textual.geometry import Region
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from cockpit.domain.state import IncidentState
@@ -57,22 +58,32 @@ class PaneContext:
         )
 
 
-class TextLine(Static):
-    """A one-line Static that repaints only when its content (text or styles) really changes."""
+class TextLine(Widget):
+    """One line of text that repaints only when it changes, and then only as far as the
+    longer of the old and new text reaches (the rest of the line was blank and stays so)."""
 
     DEFAULT_CSS = """
     TextLine { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(Content(""), id=id, classes=classes)
+        super().__init__(id=id, classes=classes)
         self.shown = Content("")
+
+    def render(self) -> Content:
+        """The text last shown."""
+        return self.shown
 
     def show(self, content: Content) -> None:
         """Display `content` unless it is what is already shown."""
-        if not self.shown.is_same(content):
-            self.shown = content
-            self.update(content)
+        if self.shown.is_same(content):
+            return
+        reach = max(self.shown.cell_length, content.cell_length)
+        self.shown = content
+        if self.is_mounted and self.size.width:
+            self.refresh(Region(0, 0, reach, 1))
+        else:
+            self.refresh()
 
 
 class Pane(Vertical):
@@ -107,7 +118,8 @@ class Pane(Vertical):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, classes="pane")
+        # Born "never polled", as the first refresh finds it: no restyle before the first frame.
+        super().__init__(id=id, classes="pane -never")
         self.status = PaneStatus("never", "")
         self._title: Content | None = None
         self._subtitle: Content | None = None
@@ -208,8 +220,12 @@ class Pane(Vertical):
         status = pane_status(ctx.state, self.KIND, ctx.now, ctx.thresholds, ctx.default_refresh_s)
         if status != self.status:
             self.status = status
-            for name in STATUS_CLASSES:
-                self.set_class(name == f"-{status.status}", name)
+            wanted = f"-{status.status}"
+            if any(self.has_class(name) != (name == wanted) for name in STATUS_CLASSES):
+                # One restyle of the pane and its table, not one per class changed.
+                for name in STATUS_CLASSES:
+                    self.set_class(name == wanted, name, update=False)
+                self.update_node_styles(animate=False)
             self._set_subtitle(Content(status.text))
 
     def refresh_title(self) -> None:
@@ -219,12 +235,31 @@ class Pane(Vertical):
     def _set_title(self, title: Content) -> None:
         if self._title is None or not self._title.is_same(title):
             self._title = title
-            self.border_title = title
+            self._set_border_text("_border_title", title, bottom=False)
 
     def _set_subtitle(self, subtitle: Content) -> None:
         if self._subtitle is None or not self._subtitle.is_same(subtitle):
             self._subtitle = subtitle
-            self.border_subtitle = subtitle
+            self._set_border_text("_border_subtitle", subtitle, bottom=True)
+
+    def _set_border_text(self, attribute: str, text: Content, *, bottom: bool) -> None:
+        """Put `text` in the top or bottom border and repaint that one line.
+
+        Textual's `border_title` setter repaints the whole pane, children included: a count
+        in the title that moved at each poll re-sent every row of the pane to the terminal
+        (about 5 kB a poll at 200x50). Stored as that setter stores it."""
+        before = getattr(self, attribute, None)
+        setattr(self, attribute, text.expand_tabs(4).split()[0])
+        width, height = self.outer_size
+        if not self.is_mounted or not height:
+            self.refresh()
+            return
+        left, top = self.content_offset
+        if not bottom and self.styles.border_title_align == "left":
+            # Corner, dash and a space each side: the title starts at the third cell.
+            old = before.cell_length if isinstance(before, Content) else width
+            width = min(width, max(old, text.cell_length) + 4)
+        self.refresh(Region(-left, height - 1 - top if bottom else -top, width, 1))
 
     def set_filter(self, text: str) -> None:
         """Show only the rows containing `text`; "" shows all."""

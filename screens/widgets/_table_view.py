@@ -11,7 +11,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ._table_model import ROW_STYLES, Cell, Column, Row, TableModel, safe_str
-from ._table_render import Layout, fit_columns, render_cells, render_text
+from ._table_render import GAP, Layout, fit_columns, render_cells, render_text
 
 _CACHE_LIMIT = 512
 
@@ -123,9 +123,14 @@ class TableView(ScrollView):
     def _refresh_changed(self, before: list[object]) -> None:
         after = self._signatures()
         width = self.size.width
+        layout = self._layout_for(self._content_width)
         for y, (old, new) in enumerate(zip(before, after, strict=False)):
             if old != new:
-                self.refresh(Region(0, y, width, 1))
+                span = _changed_span(old, new, layout, y)
+                if span is None:
+                    self.refresh(Region(0, y, width, 1))
+                elif span.width:
+                    self.refresh(span)
 
     def _status_text(self) -> Text:
         model = self._model
@@ -180,3 +185,24 @@ class TableView(ScrollView):
         strip = render_cells(cells, layout, self.app.console, style)
         self._strips[row.key] = (stamp, strip)
         return strip
+
+
+def _changed_span(old: object, new: object, layout: Layout, y: int) -> Region | None:
+    """The cells of line `y` that differ when the same row only changed some cells (an age
+    ticking, a count moving), so the terminal is sent those cells and not the whole line
+    (an empty region: only columns left off screen changed); None: repaint the whole line."""
+    if not (isinstance(old, tuple) and isinstance(new, tuple) and old[1] == new[1]):
+        return None
+    before, after = old[0], new[0]
+    if not (isinstance(before, Row) and isinstance(after, Row)) or before.key != after.key:
+        return None
+    if before.style != after.style or len(before.cells) != len(after.cells):
+        return None
+    start = end = x = 0
+    for slot in layout.slots:
+        index = slot.index
+        if index < len(after.cells) and before.cells[index] != after.cells[index]:
+            start = x if end == 0 else start
+            end = x + slot.width
+        x += slot.width + GAP
+    return Region(start, y, end - start, 1)

@@ -310,6 +310,45 @@ async def test_unchanged_rows_repaint_nothing() -> None:
         assert "Alert3b" in line(table, 4)
 
 
+async def test_a_row_with_one_changed_cell_sends_the_line_only_up_to_that_cell() -> None:
+    rows = make_rows(20)
+    app = TableApp(rows)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(CountingTable)
+        await pilot.pause()
+        layout = fit_columns(COLUMNS, 80)
+        shown = [slot.index for slot in layout.slots]
+        assert 2 in shown, "the test needs the tenant column on screen"
+
+        async def change(position: int, cells: Sequence[str], style: str | None) -> int:
+            changed = list(table._model.rows)
+            changed[position] = Row(rows[position].key, tuple(cells), style)
+            table.refreshes.clear()
+            app.bytes_out = 0
+            table.set_rows(changed)
+            await pilot.pause()
+            return app.bytes_out
+
+        old = rows[3]
+        # The same row with its tenant alone changed: the cell's own span is refreshed.
+        partial = await change(3, (*old.cells[:2], "tenant-x", *old.cells[3:]), old.style)
+        x = sum(slot.width + 1 for slot in layout.slots[: shown.index(2)])
+        width = layout.slots[shown.index(2)].width
+        assert table.refreshes == [(Region(x, 4, width, 1),)]
+        assert "tenant-x" in line(table, 4)
+        # A row restyled (or replaced by another) is repainted whole, for comparison.
+        other = rows[5]
+        whole = await change(5, (*other.cells[:2], "tenant-y", *other.cells[3:]), "warning")
+        assert table.refreshes == [(Region(0, 6, 80, 1),)]
+        assert 0 < partial < whole, "the rest of the line was sent again"
+        # A change in a column left off screen at this width paints nothing at all.
+        dropped = next(i for i in range(len(COLUMNS)) if i not in shown)
+        cells = list(table._model.rows[3].cells)
+        cells[dropped] = "changed"
+        assert await change(3, cells, old.style) == 0
+        assert table.refreshes == []
+
+
 class TwoTablesApp(App[None]):
     """Two tables, the first focused: Tab moves the focus between them."""
 

@@ -90,7 +90,8 @@ def test_the_live_builder_imports_neither_textual_nor_the_platform_nor_clients(
     tmp_path: Path,
 ) -> None:
     """Settings, log and session are ready without Textual (the launcher imports it), the
-    simulated platform, or a source's client package (imported when polling starts)."""
+    simulated platform, a source's client package (imported when polling starts), pydantic,
+    or the Slack/GitHub outbox when neither is enabled."""
     config = tmp_path / "cockpit.toml"
     config.write_text(CONFIG, encoding="utf-8")
     code = f"""
@@ -106,7 +107,8 @@ log, _ = startup.open_log(Path({str(tmp_path / "d.jsonl")!r}), clock, environ)
 started = startup.live(settings, environ, log, clock)
 assert started.mode == "LIVE"
 log.close()
-bad = sorted(m for m in sys.modules if m.startswith(("textual", "cockpit.sim", "httpx", "psycopg")))
+bad = sorted(m for m in sys.modules if m.startswith(
+    ("textual", "cockpit.sim", "httpx", "psycopg", "pydantic", "cockpit.outbox")))
 print(",".join(bad))
 """
     done = subprocess.run(
