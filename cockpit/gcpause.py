@@ -11,11 +11,14 @@ from __future__ import annotations
 import gc
 
 _paused = False
+_owned = False
+"""True once `pause()` ran: the command line owns this process and may freeze its heap."""
 
 
 def pause() -> None:
     """Stop automatic collection until `settle()` (called by the command line only)."""
-    global _paused
+    global _owned, _paused
+    _owned = True
     if gc.isenabled():
         gc.disable()
         _paused = True
@@ -29,3 +32,11 @@ def settle() -> None:
         _paused = False
         gc.freeze()
         gc.enable()
+
+
+def refreeze() -> None:
+    """Move what exists now out of the collector's way once a big long-lived structure is
+    built (the replay's checkpoints): each full collection scanned all of it again, 70-110
+    ms held on the UI thread. Only in a process the command line started."""
+    if _owned:
+        gc.freeze()

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from cockpit import gcpause
 from cockpit.clock import parse_when
 from cockpit.domain.sla import compact_duration
 from cockpit.log.player import MAX_SPEED, MIN_SPEED, Player, Position, PreparedSeek
@@ -161,6 +162,7 @@ class TransportBar(Static):
         # hold their first rows, rather than share the interpreter with their builds.
         wait_until_idle(self._stop, FOLD_WAIT_AT_MOST_S)
         self.player.build_checkpoints(self._stop, ui_first(threading.main_thread()))
+        gcpause.refreeze()  # the checkpoints live as long as the replay
         if not self._stop.is_set():
             self.post_message(self.Folded())
             self.post_message(self.Verified(self._verify_elsewhere()))

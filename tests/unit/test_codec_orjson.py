@@ -66,6 +66,19 @@ def test_what_orjson_reads_differently_goes_to_json() -> None:
     assert type(decode_line_data(b'{"a":18446744073709551616}')["a"]) is int
 
 
+def test_a_wide_line_is_read_by_orjson_and_a_deep_one_by_json() -> None:
+    wide = json.dumps({"alerts": [{"labels": {"n": i}} for i in range(5_000)]}).encode()
+    assert loads_as_json(wide) == json.loads(wide)
+    shallow = b"[" * 300 + b"1" + b"]" * 300
+    assert loads_as_json(shallow) == json.loads(shallow)
+    for depth in (401, 600, 950):
+        deep = b"[" * depth + b"]" * depth
+        assert loads_as_json(deep) is None, depth
+        same_as_json(deep)
+    assert loads_as_json(b"[" * 10 + b"]" * 10 + b" ") is not None
+    assert loads_as_json(b"7") == 7
+
+
 def decode_line_data(data: bytes) -> Any:
     line = encode(1, T0, "x", {}, ZERO_HASH, None).line[:-1]
     raw = line.replace(b'"data":{}', b'"data":' + data, 1)
