@@ -6,7 +6,12 @@ check already matched, D is parsed with orjson (about 3x `json.loads` on these l
 the time of a run of lines written in one poll is parsed once. Where orjson would read a
 line differently from `json`, `json` parses it (`loads_as_json`). A line the chain check
 cannot confirm raises GiveUp: the caller then reads the log on the reference path, which
-alone words damage. Split observations are merged as `LogReader` merges them."""
+alone words damage. Split observations are merged as `LogReader` merges them.
+
+For a big file the chain is checked in a child process (`ChainCheck`), which also looks
+for the lines `json` reads differently from orjson (integers past 64 bits, deep nesting):
+the reading process then parses every line with orjson, and reads the log again with the
+checks inline in the rare case the child found one (`ReadAgain`)."""
 
 from __future__ import annotations
 
@@ -32,7 +37,7 @@ from cockpit.log.codec import (
     to_event,
 )
 from cockpit.log.events import Event
-from cockpit.log.fastverify import _HASH_AT, Chain, FastState, GiveUp, fast_walk
+from cockpit.log.fastverify import _HASH_AT, Chain, FastState, GiveUp
 from cockpit.log.reader import open_binary
 
 _BLOCK = 4 << 20
@@ -78,7 +83,8 @@ class FastReader:
                 first = lines.pop(0)
                 yield to_event(parse_line(first) if check is None else self._chain.first(first))
                 header = False
-            plain = not _long_numbers(buf)
+            # Lines `json` reads differently from orjson: looked for here, or by the child.
+            plain = check is None or not _long_numbers(buf)
             for raw in lines:
                 if check is None:
                     # ,"hash":"H","prev":"P","seq":N,"ts":"T","type":"X"}  (H, P: 64; T: 27)
@@ -94,7 +100,7 @@ class FastReader:
                     last_ts, when = ts, _utc(ts)
                 data = raw[_DATA_AT:pos]
                 value: Any = None
-                if plain and (len(data) <= _NESTING or not _deep(data)):
+                if plain and (check is None or len(data) <= _NESTING or not _deep(data)):
                     try:
                         value = _loads(data)
                     except _JSONError:
@@ -160,6 +166,22 @@ def _long_numbers(buf: bytes) -> bool:
     return False
 
 
+def _reads_alike(data: bytes) -> bool:
+    """True when the reading without the checks (orjson first) gives what the careful one
+    gives (`_data`) for a line's `data` that the checks send to `json`."""
+    try:
+        fast: Any = _loads(data)
+    except _JSONError:
+        return True  # orjson refuses it: `_data` reads it on both paths
+    if fast.__class__ is not dict:
+        return True
+    try:
+        careful = _data(data)
+        return repr(fast) == repr(careful)  # types too: 1 and 1.0 and True differ
+    except (GiveUp, RecursionError):
+        return False
+
+
 def _data(raw: bytes) -> dict[str, Any]:
     """The line's `data` object, as the reference decoder reads it."""
     value = loads_as_json(raw)
@@ -174,10 +196,16 @@ def _data(raw: bytes) -> dict[str, Any]:
     return value
 
 
+class ReadAgain(Exception):
+    """The child found a line `json` reads differently from orjson: the events read without
+    the checks are not the reference's, read the log again with them (`checked=True`)."""
+
+
 class ChainCheck:
     """The fast chain check of a whole file in a child process (`python -m
     cockpit.log.fastread FILE`, the key on its standard input): started at once, its
-    figures collected by `result` (GiveUp when it could not confirm the log)."""
+    figures collected by `result` (GiveUp when it could not confirm the log, ReadAgain when
+    a line must be read by `json`)."""
 
     def __init__(self, path: str, key: bytes | None) -> None:
         self._proc = subprocess.Popen(
@@ -203,8 +231,11 @@ class ChainCheck:
             state.events, state.last_seq = int(figures["events"]), int(figures["last_seq"])
             state.last_hash, state.last_type = str(figures["last_hash"]), str(figures["type"])
             state.header = dict(figures["header"])
+            alike = figures["alike"] is True
         except (ValueError, KeyError, TypeError):
             raise GiveUp("the chain check's answer is not readable") from None
+        if not alike:
+            raise ReadAgain
         return state
 
     def cancel(self) -> None:
@@ -221,10 +252,11 @@ def _check_main(path: str) -> int:
     key = sys.stdin.buffer.read() or None
     try:
         with open_binary(path) as stream:
-            found = fast_walk(stream, key)
+            found, alike = _walk(stream, key)
     except (GiveUp, OSError, EOFError, zlib.error):
         return 1
     figures = {
+        "alike": alike,
         "events": found.events,
         "last_seq": found.last_seq,
         "last_hash": found.last_hash,
@@ -233,6 +265,30 @@ def _check_main(path: str) -> int:
     }
     sys.stdout.write(json.dumps(figures))
     return 0
+
+
+def _walk(stream: IO[bytes], key: bytes | None) -> tuple[FastState, bool]:
+    """`fast_walk`, and whether every line reads alike without the checks (the checks of
+    `FastReader`, done here so the reading process is spared them)."""
+    chain = Chain(key)
+    check, alike, rest = chain.check, True, b""
+    while block := stream.read(_BLOCK):
+        buf = rest + block
+        lines = buf.split(b"\n")
+        rest = lines.pop()
+        if lines and chain.state.header is None:
+            chain.first(lines.pop(0))
+        long = alike and _long_numbers(buf)
+        for raw in lines:
+            pos = check(raw)[0]
+            # The line holds the data's brackets and at most its tail's type: a bound.
+            if alike and (
+                long or (len(raw) > _NESTING and raw.count(b"{") + raw.count(b"[") > _NESTING)
+            ):
+                data = raw[_DATA_AT:pos]
+                if _LONG_RUN in data.translate(_DIGITS) or _deep(data):
+                    alike = _reads_alike(data)
+    return chain.done(rest), alike
 
 
 if __name__ == "__main__":
