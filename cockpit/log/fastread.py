@@ -43,6 +43,8 @@ from cockpit.log.reader import open_binary
 _BLOCK = 4 << 20
 _NEVER = datetime.min.replace(tzinfo=UTC)
 _DATA_AT = len(b'{"data":')
+_DEEP_FROM = _DATA_AT + 2 * _NESTING
+"""Where the hash field starts in a line whose data may nest deeper than _NESTING."""
 
 
 class FastReader:
@@ -281,9 +283,10 @@ def _walk(stream: IO[bytes], key: bytes | None) -> tuple[FastState, bool]:
         long = alike and _long_numbers(buf)
         for raw in lines:
             pos = check(raw)[0]
-            # The line holds the data's brackets and at most its tail's type: a bound.
+            # Nesting deeper than _NESTING takes twice as many bytes of data (each bracket
+            # closed: else orjson refuses the line too); the line's brackets bound the data's.
             if alike and (
-                long or (len(raw) > _NESTING and raw.count(b"{") + raw.count(b"[") > _NESTING)
+                long or (pos > _DEEP_FROM and raw.count(b"{") + raw.count(b"[") > _NESTING)
             ):
                 data = raw[_DATA_AT:pos]
                 if _LONG_RUN in data.translate(_DIGITS) or _deep(data):
