@@ -68,9 +68,12 @@ class FastReader:
 
     def __iter__(self) -> Iterator[Event]:
         """One loop for every line (this is the export's hot path): the envelope read from
-        the tail the chain check matched (or by position when `ChainCheck` checks it in
-        another process), `data` parsed, parts of a split observation merged."""
-        check = self._chain.check if self._checked else None
+        the tail the chain check matched, `data` parsed, parts of a split observation
+        merged (`_unchecked` when `ChainCheck` checks the chain in another process)."""
+        if not self._checked:
+            yield from self._unchecked()
+            return
+        check = self._chain.check
         progress, header = self._progress, True
         assembler: Assembler[None] = Assembler()
         grouping = False  # parts of a split observation are waiting in the assembler
@@ -82,27 +85,17 @@ class FastReader:
             lines = buf.split(b"\n")
             rest = lines.pop()
             if lines and header:
-                first = lines.pop(0)
-                yield to_event(parse_line(first) if check is None else self._chain.first(first))
+                yield to_event(self._chain.first(lines.pop(0)))
                 header = False
-            # Lines `json` reads differently from orjson: looked for here, or by the child.
-            plain = check is None or not _long_numbers(buf)
+            plain = not _long_numbers(buf)  # else `json` may read some line otherwise
             for raw in lines:
-                if check is None:
-                    # ,"hash":"H","prev":"P","seq":N,"ts":"T","type":"X"}  (H, P: 64; T: 27)
-                    pos = raw.rfind(_HASH_AT)
-                    comma = raw.index(b",", pos + 155)
-                    seq, ts = raw[pos + 155 : comma], raw[comma + 7 : comma + 34]
-                    type_, prev = raw[comma + 44 : -2], raw[pos + 83 : pos + 147]
-                    hash_ = raw[pos + 9 : pos + 73]
-                else:
-                    pos, match = check(raw)
-                    hash_, prev, seq, ts, _y, _m, _d, type_ = match.groups()
+                pos, match = check(raw)
+                hash_, prev, seq, ts, _y, _m, _d, type_ = match.groups()
                 if ts != last_ts:
                     last_ts, when = ts, _utc(ts)
                 data = raw[_DATA_AT:pos]
                 value: Any = None
-                if plain and (check is None or len(data) <= _NESTING or not _deep(data)):
+                if plain and (len(data) <= _NESTING or not _deep(data)):
                     try:
                         value = _loads(data)
                     except _JSONError:
@@ -124,9 +117,55 @@ class FastReader:
                 progress(offset)
         for merged, _first, _last in assembler.flush():
             yield merged
-        if check is not None:
-            self.found = self._chain.done(rest)
-        elif rest:
+        self.found = self._chain.done(rest)
+
+    def _unchecked(self) -> Iterator[Event]:
+        """The loop when `ChainCheck` checks the chain, and looks for the lines `json`
+        reads otherwise, in another process: the envelope is read by position from the
+        line's tail, decoded once, and every `data` parsed by orjson."""
+        progress, header = self._progress, True
+        assembler: Assembler[None] = Assembler()
+        grouping = False  # parts of a split observation are waiting in the assembler
+        last_ts, when = "", _NEVER
+        offset = 0
+        rest = b""
+        while block := self._stream.read(_BLOCK):
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            if lines and header:
+                yield to_event(parse_line(lines.pop(0)))
+                header = False
+            for raw in lines:
+                # ,"hash":"H","prev":"P","seq":N,"ts":"T","type":"X"}  (H, P: 64; T: 27)
+                pos = raw.rfind(_HASH_AT)
+                tail = raw[pos:].decode()
+                comma = tail.index(",", 155)
+                ts = tail[comma + 7 : comma + 34]
+                if ts != last_ts:
+                    last_ts, when = ts, parse_rfc3339(ts)
+                data = raw[_DATA_AT:pos]
+                try:
+                    value: Any = _loads(data)
+                except _JSONError:
+                    value = None
+                if value.__class__ is not dict:
+                    value = _data(data)
+                event: Any = _Unfrozen()  # see `_Unfrozen`
+                event.seq, event.ts, event.type = int(tail[155:comma]), when, tail[comma + 44 : -2]
+                event.data, event.prev, event.hash = value, tail[83:147], tail[9:73]
+                event.__class__ = Event
+                if grouping or (event.type in SPLITTABLE and "part" in value):
+                    for merged, _first, _last in assembler.push(event, None):
+                        yield merged
+                    grouping = assembler.pending
+                else:
+                    yield event
+            offset += len(block)
+            if progress is not None:
+                progress(offset)
+        for merged, _first, _last in assembler.flush():
+            yield merged
+        if rest:
             raise GiveUp("torn last line")
 
 
