@@ -67,12 +67,14 @@ class FastReader:
         """The chain's figures (None with `checked=False`: another process checks it)."""
 
     def __iter__(self) -> Iterator[Event]:
+        """The events (`_unchecked` when `ChainCheck` checks the chain in another process;
+        returned, not delegated to: a `yield from` costs a step per line)."""
+        return self._checked_events() if self._checked else self._unchecked()
+
+    def _checked_events(self) -> Iterator[Event]:
         """One loop for every line (this is the export's hot path): the envelope read from
         the tail the chain check matched, `data` parsed, parts of a split observation
-        merged (`_unchecked` when `ChainCheck` checks the chain in another process)."""
-        if not self._checked:
-            yield from self._unchecked()
-            return
+        merged."""
         check = self._chain.check
         progress, header = self._progress, True
         assembler: Assembler[None] = Assembler()
@@ -121,8 +123,8 @@ class FastReader:
 
     def _unchecked(self) -> Iterator[Event]:
         """The loop when `ChainCheck` checks the chain, and looks for the lines `json`
-        reads otherwise, in another process: the envelope is read by position from the
-        line's tail, decoded once, and every `data` parsed by orjson."""
+        reads otherwise, in another process: each line parsed whole by orjson (cheaper than
+        reading the envelope by position: its fields come out as they are wanted)."""
         progress, header = self._progress, True
         assembler: Assembler[None] = Assembler()
         grouping = False  # parts of a split observation are waiting in the assembler
@@ -136,23 +138,24 @@ class FastReader:
                 yield to_event(parse_line(lines.pop(0)))
                 header = False
             for raw in lines:
-                # ,"hash":"H","prev":"P","seq":N,"ts":"T","type":"X"}  (H, P: 64; T: 27)
-                pos = raw.rfind(_HASH_AT)
-                tail = raw[pos:].decode()
-                comma = tail.index(",", 155)
-                ts = tail[comma + 7 : comma + 34]
+                try:  # the whole line at once: the envelope comes with the data
+                    line = _loads(raw)
+                    seq, ts, type_, value = line["seq"], line["ts"], line["type"], line["data"]
+                    prev, hash_ = line["prev"], line["hash"]
+                except (_JSONError, TypeError, KeyError):
+                    seq = None
+                if (
+                    seq.__class__ is not int
+                    or ts.__class__ is not str
+                    or type_.__class__ is not str
+                    or value.__class__ is not dict
+                ):
+                    seq, ts, type_, value, prev, hash_ = _envelope(raw)
                 if ts != last_ts:
                     last_ts, when = ts, parse_rfc3339(ts)
-                data = raw[_DATA_AT:pos]
-                try:
-                    value: Any = _loads(data)
-                except _JSONError:
-                    value = None
-                if value.__class__ is not dict:
-                    value = _data(data)
                 event: Any = _Unfrozen()  # see `_Unfrozen`
-                event.seq, event.ts, event.type = int(tail[155:comma]), when, tail[comma + 44 : -2]
-                event.data, event.prev, event.hash = value, tail[83:147], tail[9:73]
+                event.seq, event.ts, event.type = seq, when, type_
+                event.data, event.prev, event.hash = value, prev, hash_
                 event.__class__ = Event
                 if grouping or (event.type in SPLITTABLE and "part" in value):
                     for merged, _first, _last in assembler.push(event, None):
@@ -221,6 +224,25 @@ def _reads_alike(data: bytes) -> bool:
         return repr(fast) == repr(careful)  # types too: 1 and 1.0 and True differ
     except (GiveUp, RecursionError):
         return False
+
+
+def _envelope(raw: bytes) -> tuple[int, str, str, dict[str, Any], str, str]:
+    """seq, ts, type, data, prev, hash of a line orjson does not read whole, its envelope
+    read by position (a line the child check refuses may give nonsense here, or raise
+    ValueError or IndexError: its events are dropped then), its data as `_data` reads it."""
+    # ,"hash":"H","prev":"P","seq":N,"ts":"T","type":"X"}  (H, P: 64; T: 27)
+    pos = raw.rfind(_HASH_AT)
+    tail = raw[pos:].decode()
+    comma = tail.index(",", 155)
+    ts, type_ = tail[comma + 7 : comma + 34], tail[comma + 44 : -2]
+    data = raw[_DATA_AT:pos]
+    try:
+        value: Any = _loads(data)
+    except _JSONError:
+        value = None
+    if value.__class__ is not dict:
+        value = _data(data)
+    return int(tail[155:comma]), ts, type_, value, tail[83:147], tail[9:73]
 
 
 def _data(raw: bytes) -> dict[str, Any]:
