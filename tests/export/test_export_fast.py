@@ -123,6 +123,17 @@ def test_lines_json_reads_otherwise_are_read_again_by_json(
         assert fast.warning is not None and "line 3" in fast.warning
 
 
+def test_a_line_orjson_refuses_is_read_by_json_without_the_checks(tmp_path: Path) -> None:
+    """An integer orjson cannot read (it would be an infinite double): the line's envelope
+    is read by position and its data by `json`, and the child has nothing to flag."""
+    path = tmp_path / "inc.jsonl"
+    write_rows(path, [("custom.thing", {"huge": 10**400}), ("note.added", {"text": "x"})])
+    ChainCheck(str(path), None).result()  # no ReadAgain: both paths read it with `json`
+    events = fast_events(path, checked=False)
+    assert events == [r.event for r in LogReader(path, check_seq=False)]
+    assert events[1].data["huge"] == 10**400  # type: ignore[attr-defined]
+
+
 def test_a_split_observation_comes_back_as_one_event(tmp_path: Path) -> None:
     alerts = [{"key": f"fp{i:05d}", "name": "A" * 400, "state": "firing"} for i in range(3000)]
     path = tmp_path / "inc.jsonl"
