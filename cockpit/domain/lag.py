@@ -135,15 +135,15 @@ def _known_numbers(
     found: list[tuple[LagSeries, Any]] = []
     try:
         for item in items:
-            lag = item.get("lag")  # AttributeError: not an object
+            lag = item["lag"]  # KeyError: no lag; TypeError: not an object
             cls = lag.__class__
             if cls is not int and cls is not float:
                 return None
-            series = series_of.get(item.get("key"))  # TypeError: an unhashable key
+            series = series_of.get(item["key"])  # TypeError: an unhashable key
             if series is None or series.lag is None:
                 return None  # an unknown key (a key that is not a string is never known)
             found.append((series, lag))
-    except (AttributeError, TypeError):
+    except (KeyError, TypeError):
         return None
     if full and len({item["key"] for item in items}) != len(series_of):
         return None
