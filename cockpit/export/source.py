@@ -11,7 +11,8 @@ from cockpit.domain.fold import Folder
 from cockpit.domain.state import IncidentState
 from cockpit.export.impact import PeakTracker
 from cockpit.log.events import ZERO_HASH
-from cockpit.log.fastread import ChainCheck, FastReader, ReadAgain
+from cockpit.log.fastread import FastReader
+from cockpit.log.fastread_check import ChainCheck, ReadAgain
 from cockpit.log.fastverify import GiveUp
 from cockpit.log.progress import ProgressBar, plain_size
 from cockpit.log.reader import LogReader, ReadError, open_binary

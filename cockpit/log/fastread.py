@@ -8,17 +8,13 @@ line differently from `json`, `json` parses it (`loads_as_json`). A line the cha
 cannot confirm raises GiveUp: the caller then reads the log on the reference path, which
 alone words damage. Split observations are merged as `LogReader` merges them.
 
-For a big file the chain is checked in a child process (`ChainCheck`), which also looks
-for the lines `json` reads differently from orjson (integers past 64 bits, deep nesting):
-the reading process then parses every line with orjson, and reads the log again with the
-checks inline in the rare case the child found one (`ReadAgain`)."""
+For a big file the chain is checked in a child process (`fastread_check.ChainCheck`), which
+also looks for the lines `json` reads differently from orjson (integers past 64 bits, deep
+nesting): the reading process then parses every line with orjson (`checked=False`), and
+reads the log again with the checks inline in the rare case the child found one."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -38,13 +34,10 @@ from cockpit.log.codec import (
 )
 from cockpit.log.events import Event
 from cockpit.log.fastverify import _HASH_AT, Chain, FastState, GiveUp
-from cockpit.log.reader import open_binary
 
 _BLOCK = 4 << 20
 _NEVER = datetime.min.replace(tzinfo=UTC)
 _DATA_AT = len(b'{"data":')
-_DEEP_FROM = _DATA_AT + 2 * _NESTING
-"""Where the hash field starts in a line whose data may nest deeper than _NESTING."""
 
 
 class FastReader:
@@ -210,22 +203,6 @@ def _long_numbers(buf: bytes) -> bool:
     return False
 
 
-def _reads_alike(data: bytes) -> bool:
-    """True when the reading without the checks (orjson first) gives what the careful one
-    gives (`_data`) for a line's `data` that the checks send to `json`."""
-    try:
-        fast: Any = _loads(data)
-    except _JSONError:
-        return True  # orjson refuses it: `_data` reads it on both paths
-    if fast.__class__ is not dict:
-        return True
-    try:
-        careful = _data(data)
-        return repr(fast) == repr(careful)  # types too: 1 and 1.0 and True differ
-    except (GiveUp, RecursionError):
-        return False
-
-
 def _envelope(raw: bytes) -> tuple[int, str, str, dict[str, Any], str, str]:
     """seq, ts, type, data, prev, hash of a line orjson does not read whole, its envelope
     read by position (a line the child check refuses may give nonsense here, or raise
@@ -257,103 +234,3 @@ def _data(raw: bytes) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise GiveUp("data is not an object")
     return value
-
-
-class ReadAgain(Exception):
-    """The child found a line `json` reads differently from orjson: the events read without
-    the checks are not the reference's, read the log again with them (`checked=True`)."""
-
-
-class ChainCheck:
-    """The fast chain check of a whole file in a child process (`python -m
-    cockpit.log.fastread FILE`, the key on its standard input): started at once, its
-    figures collected by `result` (GiveUp when it could not confirm the log, ReadAgain when
-    a line must be read by `json`)."""
-
-    def __init__(self, path: str, key: bytes | None) -> None:
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "cockpit.log.fastread", path],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        assert self._proc.stdin is not None
-        with self._proc.stdin:
-            self._proc.stdin.write(key or b"")
-
-    def result(self) -> FastState:
-        """The chain's figures once the child has walked the whole file."""
-        assert self._proc.stdout is not None
-        with self._proc.stdout:
-            out = self._proc.stdout.read()
-        if self._proc.wait() != 0:
-            raise GiveUp("the chain check did not confirm the log")
-        try:
-            figures = json.loads(out)
-            state = FastState()
-            state.events, state.last_seq = int(figures["events"]), int(figures["last_seq"])
-            state.last_hash, state.last_type = str(figures["last_hash"]), str(figures["type"])
-            state.header = dict(figures["header"])
-            alike = figures["alike"] is True
-        except (ValueError, KeyError, TypeError):
-            raise GiveUp("the chain check's answer is not readable") from None
-        if not alike:
-            raise ReadAgain
-        return state
-
-    def cancel(self) -> None:
-        """Stop the child (the fold gave up first)."""
-        if self._proc.poll() is None:
-            self._proc.kill()
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
-        self._proc.wait()
-
-
-def _check_main(path: str) -> int:
-    """The child's side of `ChainCheck`: exit 0 with the figures, 1 when not confirmed."""
-    key = sys.stdin.buffer.read() or None
-    try:
-        with open_binary(path) as stream:
-            found, alike = _walk(stream, key)
-    except (GiveUp, OSError, EOFError, zlib.error):
-        return 1
-    figures = {
-        "alike": alike,
-        "events": found.events,
-        "last_seq": found.last_seq,
-        "last_hash": found.last_hash,
-        "type": found.last_type,
-        "header": found.header,
-    }
-    sys.stdout.write(json.dumps(figures))
-    return 0
-
-
-def _walk(stream: IO[bytes], key: bytes | None) -> tuple[FastState, bool]:
-    """`fast_walk`, and whether every line reads alike without the checks (the checks of
-    `FastReader`, done here so the reading process is spared them)."""
-    chain = Chain(key)
-    check, alike, rest = chain.check, True, b""
-    while block := stream.read(_BLOCK):
-        buf = rest + block
-        lines = buf.split(b"\n")
-        rest = lines.pop()
-        if lines and chain.state.header is None:
-            chain.first(lines.pop(0))
-        long = alike and _long_numbers(buf)
-        for raw in lines:
-            pos = check(raw)[0]
-            # Nesting deeper than _NESTING takes twice as many bytes of data (each bracket
-            # closed: else orjson refuses the line too); the line's brackets bound the data's.
-            if alike and (
-                long or (pos > _DEEP_FROM and raw.count(b"{") + raw.count(b"[") > _NESTING)
-            ):
-                data = raw[_DATA_AT:pos]
-                if _LONG_RUN in data.translate(_DIGITS) or _deep(data):
-                    alike = _reads_alike(data)
-    return chain.done(rest), alike
-
-
-if __name__ == "__main__":
-    sys.exit(_check_main(sys.argv[1]))

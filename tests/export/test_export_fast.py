@@ -21,7 +21,8 @@ from cockpit.export import source
 from cockpit.export.run import export_markdown
 from cockpit.export.source import read_log
 from cockpit.log.codec import _DIGITS, _LONG_RUN
-from cockpit.log.fastread import ChainCheck, FastReader, ReadAgain
+from cockpit.log.fastread import FastReader
+from cockpit.log.fastread_check import ChainCheck, ReadAgain
 from cockpit.log.fastverify import GiveUp
 from cockpit.log.reader import LogReader
 
