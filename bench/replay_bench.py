@@ -2,7 +2,7 @@
 frame, keys while the background fold runs, a seek with `g`, the timeline with `t`), and the
 throughput of `cockpit verify LOG` and `cockpit export LOG`.
 
-Usage: python bench/replay_bench.py [--log LOG | --mb 200]
+Usage: python bench/replay_bench.py [--log LOG | --mb 200] [--runs N] [--only commands]
 Without --log, a realistic log of --mb MiB is generated in a temp dir (bench/make_big_log.py)
 and deleted afterwards. `rows()` returns the table rows for `make bench`.
 """
@@ -182,15 +182,21 @@ def command_rows(cockpit: str, log: Path, out: Path, runs: int = 1) -> list[Repl
     ]
 
 
-def rows(log: Path | None = None, mb: float = 200.0, runs: int = 1) -> list[ReplayRow]:
-    """Every replay figure; generates a `mb` MiB log in a temp dir unless `log` is given."""
+def rows(
+    log: Path | None = None, mb: float = 200.0, runs: int = 1, only: str = "all"
+) -> list[ReplayRow]:
+    """Every replay figure (`only`: "replay" or "commands" for one half); generates a `mb`
+    MiB log in a temp dir unless `log` is given."""
     cockpit = shutil.which("cockpit") or "cockpit"
     with tempfile.TemporaryDirectory(prefix="cockpit-replay-bench-") as name:
         tmp = Path(name)
         if log is None:
             log = tmp / "big.jsonl"
             make_big_log(log, mb)
-        return replay_rows(cockpit, log) + command_rows(cockpit, log, tmp / "export.md", runs)
+        table = replay_rows(cockpit, log) if only in ("all", "replay") else []
+        if only in ("all", "commands"):
+            table += command_rows(cockpit, log, tmp / "export.md", runs)
+        return table
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,8 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log", type=Path, help="an existing log (default: generate one)")
     parser.add_argument("--mb", type=float, default=200.0, help="size of the generated log")
     parser.add_argument("--runs", type=int, default=1, help="runs of verify and export (median)")
+    parser.add_argument(
+        "--only",
+        choices=("all", "replay", "commands"),
+        default="all",
+        help="the replay figures, or verify and export only (default: both)",
+    )
     args = parser.parse_args(argv)
-    table = rows(args.log, args.mb, args.runs)
+    table = rows(args.log, args.mb, args.runs, args.only)
     for row in table:
         budget = "" if row.budget is None else f"{'>=' if row.at_least else '<='} {row.budget:g}"
         verdict = "" if row.budget is None else ("ok" if row.ok else "OVER")

@@ -105,9 +105,10 @@ def _retotal_many(
     explicit, series_of, totals, peaks = ks.explicit, ks.series, ks.totals, state.kafka_peaks
     keep = state.keep_history
     for pair in pairs:
-        key = explicit.get(pair)
-        total = totals.get(pair)
-        if key is None or total is None:
+        try:
+            total = totals[pair]
+            key = explicit[pair]
+        except KeyError:  # a row of partitions, or one not totalled yet
             _retotal(state, ks, pair, ts)
             continue
         lag = series_of[key].lag
@@ -117,10 +118,10 @@ def _retotal_many(
         if keep:
             total.push(ts, lag)
         peak = peaks.get(pair)
-        if peak is None or lag > peak.lag:
+        if peak is None or lag > peak[0]:  # [0]: the peak's lag
             peaks[pair] = _tuple_new(LagPeak, (lag, ts))
             top = state.kafka_peak
-            if top is None or lag > top[1].lag:
+            if top is None or lag > top[1][0]:
                 state.kafka_peak = (pair, _tuple_new(LagPeak, (lag, ts)))
 
 
@@ -132,31 +133,29 @@ def _known_numbers(
     None with nothing changed when the poll is not that (the general path applies it)."""
     series_of = ks.series
     found: list[tuple[LagSeries, Any]] = []
-    keys: list[str] = []
-    for item in items:
-        if item.__class__ is not dict:
-            return None
-        key, lag = item.get("key"), item.get("lag")
-        cls = lag.__class__
-        if key.__class__ is not str or (cls is not int and cls is not float):
-            return None
-        series = series_of.get(key)
-        if series is None or series.lag is None:
-            return None
-        found.append((series, lag))
-        keys.append(key)
-    if full and len(set(keys)) != len(series_of):
+    try:
+        for item in items:
+            lag = item["lag"]  # KeyError: no lag; TypeError: not an object
+            cls = lag.__class__
+            if cls is not int and cls is not float:
+                return None
+            series = series_of.get(item["key"])  # TypeError: an unhashable key
+            if series is None or series.lag is None:
+                return None  # an unknown key (a key that is not a string is never known)
+            found.append((series, lag))
+    except (KeyError, TypeError):
+        return None
+    if full and len({item["key"] for item in items}) != len(series_of):
         return None
     sums = ks.sums
     touched: set[Pair] = set()
     for series, lag in found:
-        pair = series.pair
         if series.partition is not None:
-            sums[pair] += lag - series.lag
+            sums[series.pair] += lag - series.lag
         series.lag, series.ts = lag, ts
         if keep:
             series.push(ts, lag)
-        touched.add(pair)
+        touched.add(series.pair)
     return touched
 
 

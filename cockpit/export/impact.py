@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cockpit.domain.incident import IncidentRecord
+from cockpit.domain.series import LagSeries, Pair
 from cockpit.domain.state import IncidentState, ResolvedAlert
 from cockpit.log.events import Event, KafkaLagObserved, PostgresConnectionsObserved
 
@@ -90,17 +93,14 @@ class PeakTracker:
         total_of = kafka.totals.get
         best: float | None = None
         best_pair = ("", "")
-        for item in items:
-            if item.__class__ is not dict:
-                continue
-            group, topic = item.get("group", ""), item.get("topic", "")
-            if group.__class__ is not str or topic.__class__ is not str:
-                group, topic = str(group), str(topic)
-            total = total_of((group, topic))
-            if total is not None:
-                lag = total.lag
+        try:  # the usual poll: objects naming a group and a topic, each row totalled
+            for item in items:
+                pair = (item["group"], item["topic"])
+                lag = total_of(pair).lag  # type: ignore[union-attr]  # None: see _highest
                 if lag is not None and (best is None or lag > best):
-                    best, best_pair = lag, (group, topic)
+                    best, best_pair = lag, pair
+        except (KeyError, TypeError, AttributeError):
+            best, best_pair = _highest(items, total_of)
         if best is None:
             return
         second = self._second_at(event.ts)
@@ -135,6 +135,27 @@ class PeakTracker:
         found = [p for p in self._conn.values() if _in(p[4], start, end)]
         top = max(found, key=lambda p: (p[0], -p[4].timestamp()), default=None)
         return None if top is None else ConnectionPeak(*top[1:])
+
+
+def _highest(
+    items: list[Any] | tuple[Any, ...], total_of: Callable[[Pair], LagSeries | None]
+) -> tuple[float | None, Pair]:
+    """The highest total lag of the items' rows, the first one on a tie (items that are
+    not objects are skipped, names made strings; rows without a total or a lag left out)."""
+    best: float | None = None
+    best_pair = ("", "")
+    for item in items:
+        if item.__class__ is not dict:
+            continue
+        group, topic = item.get("group", ""), item.get("topic", "")
+        if group.__class__ is not str or topic.__class__ is not str:
+            group, topic = str(group), str(topic)
+        total = total_of((group, topic))
+        if total is not None:
+            lag = total.lag
+            if lag is not None and (best is None or lag > best):
+                best, best_pair = lag, (group, topic)
+    return best, best_pair
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ from cockpit.domain.fold import Folder
 from cockpit.domain.state import IncidentState
 from cockpit.export.impact import PeakTracker
 from cockpit.log.events import ZERO_HASH
-from cockpit.log.fastread import ChainCheck, FastReader
+from cockpit.log.fastread import FastReader
+from cockpit.log.fastread_check import ChainCheck, ReadAgain
 from cockpit.log.fastverify import GiveUp
 from cockpit.log.progress import ProgressBar, plain_size
 from cockpit.log.reader import LogReader, ReadError, open_binary
@@ -103,6 +104,10 @@ def _read_fast(path: str | Path, key: bytes | None, bar: ProgressBar | None) -> 
     folded = None
     try:
         folded = _fold_fast(path, key, bar, checked)
+    except ReadAgain:
+        if bar is not None:
+            bar.phase("reading")
+        return _fold_fast(path, key, bar, None)
     finally:
         if folded is None:
             checked.cancel()

@@ -6,14 +6,15 @@ check already matched, D is parsed with orjson (about 3x `json.loads` on these l
 the time of a run of lines written in one poll is parsed once. Where orjson would read a
 line differently from `json`, `json` parses it (`loads_as_json`). A line the chain check
 cannot confirm raises GiveUp: the caller then reads the log on the reference path, which
-alone words damage. Split observations are merged as `LogReader` merges them."""
+alone words damage. Split observations are merged as `LogReader` merges them.
+
+For a big file the chain is checked in a child process (`fastread_check.ChainCheck`), which
+also looks for the lines `json` reads differently from orjson (integers past 64 bits, deep
+nesting): the reading process then parses every line with orjson (`checked=False`), and
+reads the log again with the checks inline in the rare case the child found one."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -32,8 +33,7 @@ from cockpit.log.codec import (
     to_event,
 )
 from cockpit.log.events import Event
-from cockpit.log.fastverify import _HASH_AT, Chain, FastState, GiveUp, fast_walk
-from cockpit.log.reader import open_binary
+from cockpit.log.fastverify import _HASH_AT, Chain, FastState, GiveUp
 
 _BLOCK = 4 << 20
 _NEVER = datetime.min.replace(tzinfo=UTC)
@@ -60,10 +60,15 @@ class FastReader:
         """The chain's figures (None with `checked=False`: another process checks it)."""
 
     def __iter__(self) -> Iterator[Event]:
+        """The events (`_unchecked` when `ChainCheck` checks the chain in another process;
+        returned, not delegated to: a `yield from` costs a step per line)."""
+        return self._checked_events() if self._checked else self._unchecked()
+
+    def _checked_events(self) -> Iterator[Event]:
         """One loop for every line (this is the export's hot path): the envelope read from
-        the tail the chain check matched (or by position when `ChainCheck` checks it in
-        another process), `data` parsed, parts of a split observation merged."""
-        check = self._chain.check if self._checked else None
+        the tail the chain check matched, `data` parsed, parts of a split observation
+        merged."""
+        check = self._chain.check
         progress, header = self._progress, True
         assembler: Assembler[None] = Assembler()
         grouping = False  # parts of a split observation are waiting in the assembler
@@ -75,21 +80,12 @@ class FastReader:
             lines = buf.split(b"\n")
             rest = lines.pop()
             if lines and header:
-                first = lines.pop(0)
-                yield to_event(parse_line(first) if check is None else self._chain.first(first))
+                yield to_event(self._chain.first(lines.pop(0)))
                 header = False
-            plain = not _long_numbers(buf)
+            plain = not _long_numbers(buf)  # else `json` may read some line otherwise
             for raw in lines:
-                if check is None:
-                    # ,"hash":"H","prev":"P","seq":N,"ts":"T","type":"X"}  (H, P: 64; T: 27)
-                    pos = raw.rfind(_HASH_AT)
-                    comma = raw.index(b",", pos + 155)
-                    seq, ts = raw[pos + 155 : comma], raw[comma + 7 : comma + 34]
-                    type_, prev = raw[comma + 44 : -2], raw[pos + 83 : pos + 147]
-                    hash_ = raw[pos + 9 : pos + 73]
-                else:
-                    pos, match = check(raw)
-                    hash_, prev, seq, ts, _y, _m, _d, type_ = match.groups()
+                pos, match = check(raw)
+                hash_, prev, seq, ts, _y, _m, _d, type_ = match.groups()
                 if ts != last_ts:
                     last_ts, when = ts, _utc(ts)
                 data = raw[_DATA_AT:pos]
@@ -101,13 +97,10 @@ class FastReader:
                         value = None
                 if value.__class__ is not dict:
                     value = _data(data)
-                event = _new(Event)
-                _set_seq(event, int(seq))
-                _set_ts(event, when)
-                _set_type(event, type_.decode())
-                _set_data(event, value)
-                _set_prev(event, prev.decode())
-                _set_hash(event, hash_.decode())
+                event: Any = _Unfrozen()  # see `_Unfrozen`
+                event.seq, event.ts, event.type = int(seq), when, type_.decode()
+                event.data, event.prev, event.hash = value, prev.decode(), hash_.decode()
+                event.__class__ = Event
                 if grouping or (event.type in SPLITTABLE and "part" in value):
                     for merged, _first, _last in assembler.push(event, None):
                         yield merged
@@ -119,18 +112,68 @@ class FastReader:
                 progress(offset)
         for merged, _first, _last in assembler.flush():
             yield merged
-        if check is not None:
-            self.found = self._chain.done(rest)
-        elif rest:
+        self.found = self._chain.done(rest)
+
+    def _unchecked(self) -> Iterator[Event]:
+        """The loop when `ChainCheck` checks the chain, and looks for the lines `json`
+        reads otherwise, in another process: each line parsed whole by orjson (cheaper than
+        reading the envelope by position: its fields come out as they are wanted)."""
+        progress, header = self._progress, True
+        assembler: Assembler[None] = Assembler()
+        grouping = False  # parts of a split observation are waiting in the assembler
+        last_ts, when = "", _NEVER
+        offset = 0
+        rest = b""
+        while block := self._stream.read(_BLOCK):
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            if lines and header:
+                yield to_event(parse_line(lines.pop(0)))
+                header = False
+            for raw in lines:
+                try:  # the whole line at once: the envelope comes with the data
+                    line = _loads(raw)
+                    seq, ts, type_, value = line["seq"], line["ts"], line["type"], line["data"]
+                    prev, hash_ = line["prev"], line["hash"]
+                except (_JSONError, TypeError, KeyError):
+                    seq = None
+                if (
+                    seq.__class__ is not int
+                    or ts.__class__ is not str
+                    or type_.__class__ is not str
+                    or value.__class__ is not dict
+                ):
+                    seq, ts, type_, value, prev, hash_ = _envelope(raw)
+                if ts != last_ts:
+                    last_ts, when = ts, parse_rfc3339(ts)
+                event: Any = _Unfrozen()  # see `_Unfrozen`
+                event.seq, event.ts, event.type = seq, when, type_
+                event.data, event.prev, event.hash = value, prev, hash_
+                event.__class__ = Event
+                if grouping or (event.type in SPLITTABLE and "part" in value):
+                    for merged, _first, _last in assembler.push(event, None):
+                        yield merged
+                    grouping = assembler.pending
+                else:
+                    yield event
+            offset += len(block)
+            if progress is not None:
+                progress(offset)
+        for merged, _first, _last in assembler.flush():
+            yield merged
+        if rest:
             raise GiveUp("torn last line")
 
 
-# An Event built slot by slot: its frozen dataclass __init__ costs twice as much, once per
-# line of a long log.
-_new = object.__new__
-_set_seq, _set_ts, _set_type, _set_data, _set_prev, _set_hash = (
-    getattr(Event, name).__set__ for name in ("seq", "ts", "type", "data", "prev", "hash")
-)
+class _Unfrozen:
+    """Event's slots without its frozen `__setattr__`: an Event is built as one of these,
+    its slots set as plain attributes, then given its class (CPython allows it: the two
+    layouts are the same). A third of the cost of the frozen dataclass's `__init__`, half
+    that of setting each slot through its descriptor, once per line of a long log."""
+
+    __slots__ = Event.__slots__
+
+
 _loads, _JSONError = orjson.loads, orjson.JSONDecodeError
 
 
@@ -160,6 +203,25 @@ def _long_numbers(buf: bytes) -> bool:
     return False
 
 
+def _envelope(raw: bytes) -> tuple[int, str, str, dict[str, Any], str, str]:
+    """seq, ts, type, data, prev, hash of a line orjson does not read whole, its envelope
+    read by position (a line the child check refuses may give nonsense here, or raise
+    ValueError or IndexError: its events are dropped then), its data as `_data` reads it."""
+    # ,"hash":"H","prev":"P","seq":N,"ts":"T","type":"X"}  (H, P: 64; T: 27)
+    pos = raw.rfind(_HASH_AT)
+    tail = raw[pos:].decode()
+    comma = tail.index(",", 155)
+    ts, type_ = tail[comma + 7 : comma + 34], tail[comma + 44 : -2]
+    data = raw[_DATA_AT:pos]
+    try:
+        value: Any = _loads(data)
+    except _JSONError:
+        value = None
+    if value.__class__ is not dict:
+        value = _data(data)
+    return int(tail[155:comma]), ts, type_, value, tail[83:147], tail[9:73]
+
+
 def _data(raw: bytes) -> dict[str, Any]:
     """The line's `data` object, as the reference decoder reads it."""
     value = loads_as_json(raw)
@@ -172,68 +234,3 @@ def _data(raw: bytes) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise GiveUp("data is not an object")
     return value
-
-
-class ChainCheck:
-    """The fast chain check of a whole file in a child process (`python -m
-    cockpit.log.fastread FILE`, the key on its standard input): started at once, its
-    figures collected by `result` (GiveUp when it could not confirm the log)."""
-
-    def __init__(self, path: str, key: bytes | None) -> None:
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "cockpit.log.fastread", path],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        assert self._proc.stdin is not None
-        with self._proc.stdin:
-            self._proc.stdin.write(key or b"")
-
-    def result(self) -> FastState:
-        """The chain's figures once the child has walked the whole file."""
-        assert self._proc.stdout is not None
-        with self._proc.stdout:
-            out = self._proc.stdout.read()
-        if self._proc.wait() != 0:
-            raise GiveUp("the chain check did not confirm the log")
-        try:
-            figures = json.loads(out)
-            state = FastState()
-            state.events, state.last_seq = int(figures["events"]), int(figures["last_seq"])
-            state.last_hash, state.last_type = str(figures["last_hash"]), str(figures["type"])
-            state.header = dict(figures["header"])
-        except (ValueError, KeyError, TypeError):
-            raise GiveUp("the chain check's answer is not readable") from None
-        return state
-
-    def cancel(self) -> None:
-        """Stop the child (the fold gave up first)."""
-        if self._proc.poll() is None:
-            self._proc.kill()
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
-        self._proc.wait()
-
-
-def _check_main(path: str) -> int:
-    """The child's side of `ChainCheck`: exit 0 with the figures, 1 when not confirmed."""
-    key = sys.stdin.buffer.read() or None
-    try:
-        with open_binary(path) as stream:
-            found = fast_walk(stream, key)
-    except (GiveUp, OSError, EOFError, zlib.error):
-        return 1
-    figures = {
-        "events": found.events,
-        "last_seq": found.last_seq,
-        "last_hash": found.last_hash,
-        "type": found.last_type,
-        "header": found.header,
-    }
-    sys.stdout.write(json.dumps(figures))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_check_main(sys.argv[1]))

@@ -4,6 +4,8 @@ gives: the same events, the same fold, the same document, and for a log it canno
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +16,13 @@ from hypothesis import strategies as st
 from json_strategies import datas, write_rows
 
 from bench.make_big_log import make_big_log
+from cockpit.domain.encode import state_digest
 from cockpit.export import source
 from cockpit.export.run import export_markdown
 from cockpit.export.source import read_log
+from cockpit.log.codec import _DIGITS, _LONG_RUN
 from cockpit.log.fastread import FastReader
+from cockpit.log.fastread_check import ChainCheck, ReadAgain
 from cockpit.log.fastverify import GiveUp
 from cockpit.log.reader import LogReader
 
@@ -48,7 +53,12 @@ def test_fast_events_are_the_readers(
     path = tmp_path / "inc.jsonl"
     write_rows(path, rows, key)
     events = [r.event for r in LogReader(path, check_seq=False)]
-    assert fast_events(path, key) == events == fast_events(path, key, checked=False)
+    assert fast_events(path, key) == events
+    try:  # without the checks, the events are the reader's unless the child says otherwise
+        ChainCheck(str(path), key).result()
+        assert fast_events(path, key, checked=False) == events
+    except ReadAgain:
+        assert any(_LONG_RUN in line.translate(_DIGITS) for line in path.read_bytes().split())
     same_read(path, key)
 
 
@@ -77,6 +87,52 @@ def test_big_integers_read_as_json_reads_them(tmp_path: Path) -> None:
     event = fast_events(path)[-1]
     assert event.data == data  # type: ignore[attr-defined]
     assert type(event.data["big"]) is int  # type: ignore[attr-defined]
+
+
+def _append_raw(path: Path, data: bytes) -> None:
+    """Chain a line whose `data` is the bytes given (a writer could not encode it)."""
+    last = json.loads(path.read_bytes().splitlines()[-1])
+    tail = f'"prev":"{last["hash"]}","seq":{last["seq"] + 1},"ts":"{last["ts"]}","type":"x.y"}}'
+    body = b'{"data":' + data + b"," + tail.encode()
+    digest = hashlib.sha256(body).hexdigest().encode()
+    with path.open("ab") as out:
+        out.write(b'{"data":' + data + b',"hash":"' + digest + b'",' + tail.encode() + b"\n")
+
+
+@pytest.mark.parametrize("odd", ["big", "deep"])
+def test_lines_json_reads_otherwise_are_read_again_by_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, odd: str
+) -> None:
+    """With the chain checked by the worker, the reading process parses every line with
+    orjson: the worker finds the lines `json` reads otherwise (an integer past 64 bits, an
+    alert's value here; nesting `json` refuses) and the log is read again with the checks."""
+    monkeypatch.setattr(source, "PARALLEL_FROM", 0)
+    path = tmp_path / "inc.jsonl"
+    value: Any = 2**64 if odd == "big" else 1
+    item = {"key": "fp1", "name": "Big", "state": "firing", "value": value}
+    write_rows(path, [("alerts.observed", {"source": "am", "items": [item], "full": True})])
+    if odd == "deep":
+        _append_raw(path, b'{"n":' + b"[" * 1010 + b"]" * 1010 + b"}")
+    with pytest.raises(ReadAgain):
+        ChainCheck(str(path), None).result()
+    fast, ref = read_log(path), read_log(path, fast=False)
+    assert state_digest(fast.state) == state_digest(ref.state)
+    assert (fast.events, fast.final_hash, fast.warning) == (ref.events, ref.final_hash, ref.warning)
+    if odd == "big":
+        assert type(fast.state.alerts["am"]["fp1"].item["value"]) is int
+    else:
+        assert fast.warning is not None and "line 3" in fast.warning
+
+
+def test_a_line_orjson_refuses_is_read_by_json_without_the_checks(tmp_path: Path) -> None:
+    """An integer orjson cannot read (it would be an infinite double): the line's envelope
+    is read by position and its data by `json`, and the child has nothing to flag."""
+    path = tmp_path / "inc.jsonl"
+    write_rows(path, [("custom.thing", {"huge": 10**400}), ("note.added", {"text": "x"})])
+    ChainCheck(str(path), None).result()  # no ReadAgain: both paths read it with `json`
+    events = fast_events(path, checked=False)
+    assert events == [r.event for r in LogReader(path, check_seq=False)]
+    assert events[1].data["huge"] == 10**400  # type: ignore[attr-defined]
 
 
 def test_a_split_observation_comes_back_as_one_event(tmp_path: Path) -> None:
