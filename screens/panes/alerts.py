@@ -24,6 +24,7 @@ from cockpit.screens.widgets import Column, PreparedRows, Row, VirtualTable, pre
 
 from .base import Pane, PaneContext
 from .glyphs import DASH, compact_age
+from .threaded import ASYNC_MIN
 
 COLUMNS = (
     Column("severity", "Sev", width=5, priority=9),
@@ -38,10 +39,6 @@ SEVERITY_STYLES = ("bold red", "red", "yellow", "dim")
 """Rich styles by severity rank: SEV-1/P0, SEV-2/P1, SEV-3/P2, SEV-4/P3."""
 KEY_SEP = "\u241f"
 EMPTY_TEXT = "no firing or pending alerts"
-
-
-ASYNC_MIN = 2_000
-"""From this many alerts a changed set is computed on a thread, so the loop never stalls."""
 
 _SEVERITY_CELLS: dict[tuple[str | None, bool], Text] = {}
 

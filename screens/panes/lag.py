@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -13,11 +12,11 @@ from textual.content import Content
 from cockpit.domain.metrics_views import LagRow, lag_view
 from cockpit.domain.state import IncidentState
 from cockpit.domain.thresholds import Thresholds
-from cockpit.screens.widgets import Column, PreparedRows, Row, VirtualTable, prepare_rows
+from cockpit.screens.widgets import Column, PreparedRows, Row, VirtualTable
 
-from .base import Pane, PaneContext
+from .base import PaneContext
 from .glyphs import signed_rate, sparkline, thousands
-from .snapshot import state_snapshot
+from .threaded import ThreadedPane
 
 SPARK_WIDTH = 10
 COLUMNS = (
@@ -30,7 +29,6 @@ COLUMNS = (
 )
 KEY_SEP = "\u241f"
 EMPTY_TEXT = "no consumer group reported"
-ASYNC_MIN = 2_000
 """From this many groups the rows are built on a thread (2,000 held the loop 30 to 50 ms)."""
 
 
@@ -66,59 +64,34 @@ def lag_table(
     return LagTable(version, view, [lag_row(row) for row in view], thresholds.kafka_lag)
 
 
-class LagPane(Pane):
+class LagPane(ThreadedPane[LagTable]):
     """Consumer lag per (group, topic)."""
 
     NUMBER: ClassVar[int] = 2
     KIND: ClassVar[str] = "kafka"
+    EMPTY_TEXT: ClassVar[str] = EMPTY_TEXT
+    WAITING: ClassVar[str] = "{count:,} consumer groups: sorting them…"
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: dict[str, LagRow] = {}
         self._limit = 0
-        self._asked = 0
-        """Version of the last build asked for (each state advance asks for one)."""
-        self._shown = -1
-        """Version of the rows on screen."""
 
     def compose(self) -> ComposeResult:
         """One table."""
         yield VirtualTable(COLUMNS, empty_text=EMPTY_TEXT)
 
-    def update_data(self, ctx: PaneContext) -> None:
-        """Rows in `lag_view` order: over threshold first, then the largest lag (called only
+    def item_count(self, state: IncidentState) -> int:
+        """Rows in `lag_view` order: over threshold first, then the largest lag (built only
         when the state advanced; the 1 Hz tick leaves the rates as the last poll left them)."""
-        self._asked += 1
-        count = sum(len(kafka.totals) for kafka in ctx.state.kafka.values())
-        if count < ASYNC_MIN or not self.is_attached:
-            self.await_rows(False)  # any build under way is older: it lands, if at all, dropped
-            self._show(lag_table(self._asked, ctx.state, ctx.now, ctx.thresholds))
-            return
-        self.await_rows(True)  # background work holds back until the rows land
-        if self._shown < 0:  # nothing shown yet: say what is coming, not "no group"
-            self.table.set_empty_text(f"{count:,} consumer groups: sorting them…")
-        work = partial(self._build_off_loop, self._asked, state_snapshot(ctx), ctx)
-        self.run_worker(
-            work, thread=True, exclusive=True, group="lag-view", exit_on_error=False,
-            description="lag view",
-        )  # fmt: skip
+        return sum(len(kafka.totals) for kafka in state.kafka.values())
 
-    def _build_off_loop(self, version: int, state: IncidentState, ctx: PaneContext) -> None:
-        table = lag_table(version, state, ctx.now, ctx.thresholds)
-        prepared = prepare_rows(table.rows)
-        self.app.call_from_thread(self._arrived, table, prepared)
+    def build(self, version: int, ctx: PaneContext) -> LagTable:
+        """The lag view of `ctx` and its rows."""
+        return lag_table(version, ctx.state, ctx.now, ctx.thresholds)
 
-    def _arrived(self, table: LagTable, prepared: PreparedRows) -> None:
-        if table.version == self._asked:
-            self.await_rows(False)
-        if table.version > self._shown:  # else older than the rows on screen: dropped
-            self._show(table, prepared)
-            self.refresh_title()
-
-    def _show(self, table: LagTable, prepared: PreparedRows | None = None) -> None:
-        if self._shown < 0:
-            self.table.set_empty_text(EMPTY_TEXT)
-        self._shown = table.version
+    def show_table(self, table: LagTable, prepared: PreparedRows | None) -> None:
+        """The rows, their limit and the lookup by key."""
         self.rows = {tr.key: row for tr, row in zip(table.rows, table.view, strict=True)}
         self._limit = table.limit
         self.table.set_rows(table.rows, prepared)

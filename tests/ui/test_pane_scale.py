@@ -23,12 +23,11 @@ from cockpit.screens.header import HeaderInfo
 from cockpit.screens.panes import alerts as alerts_module
 from cockpit.screens.panes import lag as lag_module
 from cockpit.screens.panes import tenants as tenants_module
-from cockpit.screens.panes.alerts import AGE_CELL, ASYNC_MIN, AlertsPane, Built, aged, build
+from cockpit.screens.panes.alerts import AGE_CELL, AlertsPane, Built, aged, build
 from cockpit.screens.panes.base import PaneContext
-from cockpit.screens.panes.lag import ASYNC_MIN as LAG_ASYNC_MIN
 from cockpit.screens.panes.lag import LagPane, LagTable
-from cockpit.screens.panes.tenants import ASYNC_MIN as TENANTS_ASYNC_MIN
 from cockpit.screens.panes.tenants import TenantsPane, TenantTable
+from cockpit.screens.panes.threaded import ASYNC_MIN
 from cockpit.screens.widgets import Row, prepare_rows
 from cockpit.screens.widgets._table_model import TableModel
 from cockpit.session import ReplaySession
@@ -144,7 +143,7 @@ async def test_an_overtaken_first_build_is_shown_until_the_newer_one_lands(
 async def test_a_large_tenant_set_is_built_off_the_loop_and_shown(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    count = TENANTS_ASYNC_MIN + 500
+    count = ASYNC_MIN + 500
     path = tmp_path / "tenants.jsonl"
     write_big_log(path, 30, count, 10)
     session = ReplaySession(path, SystemClock())
@@ -249,7 +248,7 @@ class GroupPane(App[None]):
 async def test_a_large_group_set_is_built_off_the_loop_and_never_reads_as_none(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    count = LAG_ASYNC_MIN + 10
+    count = ASYNC_MIN + 10
     path = tmp_path / "groups.jsonl"
     write_big_log(path, 3, 3, count)
     session = ReplaySession(path, SystemClock())
@@ -282,7 +281,7 @@ async def test_a_large_group_set_is_built_off_the_loop_and_never_reads_as_none(
 
 
 async def test_a_large_tenant_set_being_sorted_never_reads_as_none(tmp_path: Path) -> None:
-    count = TENANTS_ASYNC_MIN + 10
+    count = ASYNC_MIN + 10
     path = tmp_path / "tenants.jsonl"
     write_big_log(path, 3, count, 3)
     session = ReplaySession(path, SystemClock())
