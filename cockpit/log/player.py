@@ -195,8 +195,24 @@ class Player:
 
     def seek(self, when: datetime) -> None:
         """Show the state at `when` (on the caller's thread; the app uses `prepare_seek` in a
-        worker and `adopt`, so keys never wait on a fold)."""
+        worker and `adopt`, so keys never wait on a fold).
+
+        Forward from the playhead with no checkpoint in between, the events are folded into
+        the playing fold: no copy of it, and the line already read ahead (`replay --at` has
+        a big observation there) is not read a second time."""
+        if self._ahead_of_checkpoints(when):
+            self._apply_until(when, collect=False)
+            self.virtual_time = when
+            return
         self.adopt(self.prepare_seek(when, self.here()))
+
+    def _ahead_of_checkpoints(self, when: datetime) -> bool:
+        """True when `prepare_seek(when, self.here())` would fold on from the playhead."""
+        if self.error is not None or (self._last_ts is not None and self._last_ts > when):
+            return False
+        with self._lock:
+            at = bisect.bisect_right(self._cp_times, when) - 1
+            return self._cps[max(at, 0)].seq <= self.seq
 
     def here(self) -> Checkpoint | None:
         """The playhead as a starting point for `prepare_seek` (a copy of the fold: call it

@@ -12,7 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from json_strategies import datas
 
-from cockpit.log.codec import CodecError, _reference_loads, decode_line, encode, loads_as_json
+from cockpit.log.codec import (
+    _SAFE_DEPTH,
+    CodecError,
+    _deeper_than,
+    _reference_loads,
+    decode_line,
+    encode,
+    loads_as_json,
+)
 from cockpit.log.events import ZERO_HASH
 
 T0 = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
@@ -83,3 +91,37 @@ def decode_line_data(data: bytes) -> Any:
     line = encode(1, T0, "x", {}, ZERO_HASH, None).line[:-1]
     raw = line.replace(b'"data":{}', b'"data":' + data, 1)
     return decode_line(raw)[0]["data"]
+
+
+def walked_deeper_than(value: Any, limit: int) -> bool:
+    """The reference: the deepest container, counted level by level."""
+    level, depth = [value], 0
+    while True:
+        containers = [n for n in level if isinstance(n, (dict, list))]
+        if not containers:
+            return depth > limit
+        depth += 1
+        level = [c for n in containers for c in (n.values() if isinstance(n, dict) else n)]
+
+
+def nested(levels: int, leaf: Any = 1) -> Any:
+    value: Any = leaf
+    for level in range(levels):
+        value = [value] if level % 3 else {"k": value, "w": [1, {"x": None}]}
+    return value
+
+
+def test_the_depth_check_answers_as_walking_the_value_does() -> None:
+    """`orjson.dumps` says "not deep" in C; every depth around its limit and ours, in lists,
+    objects and both, a wide value and hostile strings get the walked answer."""
+    from hostile_corpus import load
+
+    hostile = [s for key, got in load().items() if key != "about" for s in got]
+    values: list[Any] = [nested(n) for n in (1, 3, 254, 255, 256, 257, 399, 400, 401, 402, 700)]
+    values.append({"alerts": [{"labels": {"n": i, "s": "[{"}} for i in range(3_000)]})
+    values.append(nested(401, leaf=hostile))
+    values.extend({"s": text, "deep": nested(5, text)} for text in hostile)
+    values.append([float("nan"), 2**70, nested(450)])  # orjson writes these, or refuses
+    for value in values:
+        for limit in (3, 254, 255, _SAFE_DEPTH):
+            assert _deeper_than(value, limit) == walked_deeper_than(value, limit), limit

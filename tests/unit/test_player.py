@@ -120,6 +120,22 @@ def test_seek_backwards_restores_a_checkpoint(tmp_path: Path) -> None:
     assert index.wait(5) and player.position.total == 1000
 
 
+def test_a_forward_seek_folds_on_from_the_playhead(tmp_path: Path) -> None:
+    """No checkpoint in between: the playing fold goes on (no copy, nothing read twice) and
+    ends where a seek from a copy would; backwards, a fresh fold from a checkpoint."""
+    player, _ = make(tmp_path)
+    fold = player.fold
+    Seqs.applied = 0
+    player.seek(T0 + timedelta(seconds=30))
+    assert player.fold is fold and seqs(player) == list(range(1, 32)) and Seqs.applied == 30
+    pos = player.position
+    assert pos.virtual_time == T0 + timedelta(seconds=30) and pos.seq == 31
+    step = player.step()
+    assert step is not None and step.seq == 32
+    player.seek(T0 + timedelta(seconds=10))
+    assert player.fold is not fold and seqs(player) == list(range(1, 12))
+
+
 def test_background_checkpoints_make_forward_seeks_cheap(tmp_path: Path) -> None:
     player, _ = make(tmp_path, 1000, checkpoint_every=100)
     Seqs.applied = 0
