@@ -2,137 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
 
-from cockpit.clock import parse_rfc3339
+from cockpit.domain.alert_rows import (
+    TARGET_LABELS,
+    AlertPolicy,
+    AlertRow,
+    PolicyMemo,
+    _mapping,
+    alert_severity,
+    fast_rows,
+    one_line,
+)
 from cockpit.domain.severity import UNKNOWN_RANK, normalise_severity, severity_rank
 from cockpit.domain.state import AlertRecord, IncidentState
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
-from cockpit.sanitize import clean
 
-TARGET_LABELS = ("tenant", "service", "consumergroup", "job", "instance")
-"""Labels naming what an alert is about, most specific first."""
+__all__ = [
+    "TARGET_LABELS",
+    "AlertPolicy",
+    "AlertRow",
+    "NoCatalog",
+    "alert_severity",
+    "alerts_view",
+    "one_line",
+    "source_status",
+    "suggested_severity",
+]
 
 OK, STALE, PARTIAL, FAILED, NEVER = "ok", "stale", "partial", "failed", "never"
 """Values of `SourceStatus.status`."""
-
-
-class AlertPolicy(Protocol):
-    """What the alert catalog says about an alert name."""
-
-    def severity_of(self, name: str) -> str | None:
-        """Catalog severity (SEV-n or Pn) of alert `name`, or None if not in the catalog."""
-        ...
-
-    def runbook_of(self, name: str) -> str | None:
-        """Id of the runbook that handles alert `name`, or None."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class AlertRow:
-    """One line of the alerts pane (external text already sanitised, single line)."""
-
-    key: str
-    source: str
-    name: str
-    severity: str | None
-    rank: int
-    state: str
-    age_s: float
-    silenced: bool
-    inhibited: bool
-    target: str
-    runbook: str | None
-    summary: str
-
-
-def one_line(value: object, max_len: int) -> str:
-    """`clean(value, single_line=True)`, skipping the regexes for plain printable ASCII.
-
-    Panes build thousands of rows per refresh; most labels are plain ASCII.
-    """
-    if isinstance(value, str) and value.isascii() and value.isprintable():
-        return value if len(value) <= max_len else value[: max_len - 1] + "…"
-    return clean(value, max_len=max_len, single_line=True)
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _started(rec: AlertRecord, parsed: dict[str, datetime] | None = None) -> datetime:
-    since = rec.item.get("active_since")
-    if isinstance(since, str):
-        # Thousands of alerts usually share a few start stamps: parse each one once.
-        if parsed is not None and since in parsed:
-            return parsed[since]
-        try:
-            when = parse_rfc3339(since)
-        except ValueError:
-            pass
-        else:
-            if parsed is not None:
-                parsed[since] = when
-            return when
-    return rec.fired_at or rec.first_seen
-
-
-def alert_severity(rec: AlertRecord, policy: AlertPolicy) -> str | None:
-    """The alert's own `severity` label when it reads as SEV-n / Pn, else the catalog's."""
-    label = normalise_severity(_mapping(rec.item.get("labels")).get("severity"))
-    if label is not None:
-        return label
-    return normalise_severity(policy.severity_of(str(rec.item.get("name", ""))))
-
-
-class _PolicyMemo:
-    """Catalog answers and start stamps remembered for one view build (names repeat a lot)."""
-
-    __slots__ = ("parsed", "policy", "runbooks", "severities")
-
-    def __init__(self, policy: AlertPolicy) -> None:
-        self.policy = policy
-        self.severities: dict[str, str | None] = {}
-        self.runbooks: dict[str, str | None] = {}
-        self.parsed: dict[str, datetime] = {}
-
-    def severity_of(self, name: str) -> str | None:
-        if name not in self.severities:
-            self.severities[name] = self.policy.severity_of(name)
-        return self.severities[name]
-
-    def runbook_of(self, name: str) -> str | None:
-        if name not in self.runbooks:
-            self.runbooks[name] = self.policy.runbook_of(name)
-        return self.runbooks[name]
-
-
-def _row(rec: AlertRecord, now: datetime, policy: AlertPolicy) -> AlertRow:
-    item = rec.item
-    labels, notes = _mapping(item.get("labels")), _mapping(item.get("annotations"))
-    name = str(item.get("name", ""))
-    target = next((str(labels[k]) for k in TARGET_LABELS if labels.get(k)), "")
-    summary = notes.get("summary") or notes.get("description") or ""
-    severity = alert_severity(rec, policy)
-    parsed = policy.parsed if isinstance(policy, _PolicyMemo) else None
-    return AlertRow(
-        key=rec.key,
-        source=rec.source,
-        name=one_line(name, 80),
-        severity=severity,
-        rank=severity_rank(severity),
-        state=one_line(item.get("state", "firing"), 16),
-        age_s=max(0.0, (now - _started(rec, parsed)).total_seconds()),
-        silenced=bool(item.get("silenced")),
-        inhibited=bool(item.get("inhibited")),
-        target=one_line(target, 64),
-        runbook=policy.runbook_of(name),
-        summary=one_line(summary, 200),
-    )
 
 
 def alerts_view(
@@ -149,9 +50,9 @@ def alerts_view(
     `records` (default: the state's alerts) lets a caller pass a snapshot taken on another
     thread, so the view can be computed away from the event loop.
     """
-    memo = _PolicyMemo(policy if policy is not None else NoCatalog())
+    memo = PolicyMemo(policy if policy is not None else NoCatalog())
     chosen = state.iter_alerts() if records is None else records
-    rows = [_row(rec, now, memo) for rec in chosen]
+    rows = fast_rows(chosen, now, memo)
     rows.sort(key=lambda r: (r.rank, -r.age_s, r.name, r.key))
     return rows
 
