@@ -78,10 +78,20 @@ class ThreadedPane(Pane, Generic[T]):
 
     def _build_off_loop(self, version: int, ctx: PaneContext) -> None:
         table = self.build(version, ctx)
-        prepared = prepare_rows(table.rows)
-        self.app.call_from_thread(self._arrived, table, prepared)
+        if self._shown < 0 and not self.table.filter_text:
+            # As the alerts pane: the first rows are shown before their search texts exist
+            # (the screen prepares the lines it draws; a filter needs them all), which come
+            # next from this thread.
+            self.app.call_from_thread(self._arrived, table, None)
+            self.app.call_from_thread(self._adopt, table, prepare_rows(table.rows))
+            return
+        self.app.call_from_thread(self._arrived, table, prepare_rows(table.rows))
 
-    def _arrived(self, table: T, prepared: PreparedRows) -> None:
+    def _adopt(self, table: T, prepared: PreparedRows) -> None:
+        if table.version == self._shown:
+            self.table.adopt_prepared(table.rows, prepared)
+
+    def _arrived(self, table: T, prepared: PreparedRows | None) -> None:
         if table.version == self._asked:
             self.await_rows(False)
         if table.version > self._shown:  # else older than the rows on screen: dropped

@@ -169,6 +169,13 @@ async def test_a_large_tenant_set_is_built_off_the_loop_and_shown(
         assert pane.table.total_rows == count and len(pane.rows) == count
         assert f"4 Tenant quotas {count:,}" in str(pane.border_title)
         assert built_on and not any(built_on), built_on  # never on the loop's thread
+        # Shown first, prepared for the filter just after, from the worker thread.
+        model = pane.table._model
+        for _ in range(300):
+            if None not in model._search:
+                break
+            await pilot.pause(0.02)
+        assert (model.cells, model._search) == tuple(map(list, prepare_rows(model.rows)))
         older = real(0, session.state, DEFAULT_THRESHOLDS)
         pane._arrived(older, prepare_rows(older.rows))  # late and older: dropped
         assert pane.table.total_rows == count and pane._shown > 0
