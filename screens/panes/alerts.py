@@ -98,7 +98,14 @@ def build(
 ) -> Built:
     """The view and rows of `records` (pure: safe on a worker thread over a snapshot)."""
     view = alerts_view(ctx.state, ctx.now, ctx.thresholds, ctx.policy, records=records)
-    return Built(version, ctx.now, view, [alert_row(row) for row in view])
+    texts: dict[float, str] = {}  # thousands of alerts share a few start times
+    rows: list[Row] = []
+    for row in view:
+        age = texts.get(row.age_s)
+        if age is None:
+            age = texts[row.age_s] = compact_age(row.age_s)
+        rows.append(alert_row(row, age))
+    return Built(version, ctx.now, view, rows)
 
 
 def aged(built: Built, now: datetime) -> list[Row]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -69,6 +70,12 @@ def sparkline(
     recent = list(values[-width:]) if width > 0 else []
     if not recent:
         return ""
+    if len(recent) == 1 and low is None and high is None:  # one poll so far: 2,000 groups
+        only = recent[0]
+        if 0 < only < math.inf:
+            return SPARK[-1]
+        if -math.inf < only <= 0:
+            return SPARK[0]
     lo = min(0.0, *recent) if low is None else low
     hi = max(recent) if high is None else high
     span = hi - lo

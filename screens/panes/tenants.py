@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -14,7 +15,7 @@ from cockpit.domain.thresholds import Thresholds
 from cockpit.screens.widgets import Column, PreparedRows, Row, VirtualTable
 
 from .base import PaneContext
-from .glyphs import gauge, percent, thousands
+from .glyphs import DASH, gauge, percent, thousands
 from .threaded import ThreadedPane
 
 GAUGE_WIDTH = 10
@@ -53,7 +54,29 @@ class TenantTable:
 def tenant_table(version: int, state: IncidentState, thresholds: Thresholds) -> TenantTable:
     """Build the rows (pure: safe on a thread given a state nobody folds into)."""
     view = tenants_view(state, thresholds)
-    return TenantTable(version, view, [tenant_cells(row, thresholds) for row in view])
+    return TenantTable(version, view, tenant_rows(view, thresholds))
+
+
+def tenant_rows(view: Sequence[TenantRow], thresholds: Thresholds) -> list[Row]:
+    """`tenant_cells` of every row, in one loop: a limit most tenants share is written
+    once, and the NamedTuple is unpacked rather than read field by field (5,000 rows)."""
+    mark = thresholds.license_quota_ratio
+    limits: dict[float | None, str] = {}
+    rows: list[Row] = []
+    append = rows.append
+    for tenant, checks, limit, ratio, over, balance, low, _bad in view:
+        shown = limits.get(limit)
+        if shown is None:
+            shown = limits[limit] = thousands(limit)
+        cells = (
+            tenant,
+            f"{DASH if checks is None else f'{round(checks):,}'} / {shown}",
+            DASH if ratio is None else f"{ratio * 100:.1f} %",
+            gauge(ratio, GAUGE_WIDTH, mark),
+            DASH if balance is None else f"{round(balance):,}",
+        )
+        append(Row(tenant, cells, "danger" if over or low else None))
+    return rows
 
 
 class TenantsPane(ThreadedPane[TenantTable]):
