@@ -24,7 +24,7 @@ from cockpit.screens.widgets import Column, PreparedRows, Row, VirtualTable, pre
 
 from .base import Pane, PaneContext
 from .glyphs import DASH, compact_age
-from .threaded import ASYNC_MIN
+from .threaded import ASYNC_MIN, after_the_screen
 
 COLUMNS = (
     Column("severity", "Sev", width=5, priority=9),
@@ -255,6 +255,7 @@ class AlertsPane(Pane):
             # The first rows are shown before their search texts exist (the screen does not
             # need them, a filter does): 40 ms less to the first full screen at 10,000.
             self.app.call_from_thread(self._arrived, built, None)
+            after_the_screen()
             self.app.call_from_thread(self._adopt, built, prepare_rows(built.rows))
             return
         self.app.call_from_thread(self._arrived, built, prepare_rows(built.rows))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
 from typing import ClassVar, Generic, Protocol, TypeVar
 
 from cockpit.domain.state import IncidentState
+from cockpit.screens.foreground import wait_until_idle
 from cockpit.screens.widgets import PreparedRows, Row, prepare_rows
 
 from .base import Pane, PaneContext
@@ -15,6 +17,15 @@ from .snapshot import state_snapshot
 
 ASYNC_MIN = 2_000
 """From this many items, the rows are built on a thread (30-50 ms on the loop at 2,000)."""
+FOLLOW_UP_AT_MOST_S = 2.0
+_NO_STOP = threading.Event()
+
+
+def after_the_screen() -> None:
+    """Hold a worker's follow-up (the search texts a filter needs) while some pane still
+    waits for its rows: the first full screen has the interpreter first (at most
+    FOLLOW_UP_AT_MOST_S, so a pane torn down while waiting holds nothing for ever)."""
+    wait_until_idle(_NO_STOP, FOLLOW_UP_AT_MOST_S)
 
 
 class Built(Protocol):
@@ -83,6 +94,7 @@ class ThreadedPane(Pane, Generic[T]):
             # (the screen prepares the lines it draws; a filter needs them all), which come
             # next from this thread.
             self.app.call_from_thread(self._arrived, table, None)
+            after_the_screen()
             self.app.call_from_thread(self._adopt, table, prepare_rows(table.rows))
             return
         self.app.call_from_thread(self._arrived, table, prepare_rows(table.rows))
