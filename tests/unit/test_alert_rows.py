@@ -111,3 +111,21 @@ def test_the_catalog_is_asked_once_per_name() -> None:
     rows = alerts_view(state, NOW, policy=catalog)
     assert len(rows) == 1_000 and catalog.asked == 1
     assert {(r.severity, r.rank, r.age_s) for r in rows} == {("SEV-2", 1, 3600.0)}
+
+
+def test_the_view_is_ranked_then_oldest_then_by_name_and_key() -> None:
+    """Three stable sorts give the order of one sort on (rank, -age, name, key)."""
+    catalog = Catalog({"A": ("SEV-1", None), "B": ("SEV-2", None), "C": ("P3", None)})
+    state = IncidentState()
+    state.alerts["am"] = {
+        f"k{i:03d}": record(i, {
+            "name": "ABCD"[i % 4] + ("x" if i % 5 else ""),
+            "labels": {"severity": "sev-2"} if i % 7 == 0 else {},
+            "active_since": f"2026-03-01T0{i % 3}:00:00Z",
+        })
+        for i in range(400, 0, -1)
+    }  # fmt: skip
+    state.alerts["other"] = {"k001": record(1, {"name": "A"}), "k002": record(2, {"name": "A"})}
+    rows = alerts_view(state, NOW, policy=catalog)
+    assert rows == sorted(rows, key=lambda r: (r.rank, -r.age_s, r.name, r.key))
+    assert len({(r.rank, r.age_s, r.name) for r in rows}) < len(rows) / 4  # many ties
