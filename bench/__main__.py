@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.install import user_cockpit
 from bench.report import Row, print_table, write_summary
 from bench.term import Term, median, p95
 
@@ -78,12 +79,12 @@ def live_config(tmp: Path) -> Path:
     return path
 
 
-def textual_import_cpu_ms() -> float:
+def textual_import_cpu_ms(python: str) -> float:
     """CPU time of a Python process that only imports Textual's App (children's rusage)."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, "-c", "import textual.app"], check=True)
+    subprocess.run([python, "-c", "import textual.app"], check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return used * 1000.0
@@ -105,7 +106,9 @@ def live_rows(cockpit: str, pga: str, tmp: Path, dsn: str, ro_dsn: str, runs: in
                 got.setdefault(f"{name}_rss", []).append(term.rss_mb())
             finally:
                 term.close()
-    floor = [textual_import_cpu_ms() for _ in range(runs)]
+    beside = Path(cockpit).with_name("python")  # the Python the measured command runs on
+    python = str(beside) if beside.exists() else sys.executable
+    floor = [textual_import_cpu_ms(python) for _ in range(runs)]
     note = f"median of {runs}, `cockpit` vs pg_activity, 200x50"
     first, first_peer = median(got["ours_ms"]), median(got["peer_ms"])
     cpu, cpu_peer = median(got["ours_cpu"]), median(got["peer_cpu"])
@@ -143,7 +146,7 @@ def live_window_rows(
 
 
 def run_terminal_rows(args: argparse.Namespace, tmp: Path, server: Any, pga: str) -> list[Row]:
-    cockpit = shutil.which("cockpit") or "cockpit"
+    cockpit = user_cockpit()
     from bench.scale import write_big_log
 
     dsn = server.dsn

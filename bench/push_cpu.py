@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.install import user_cockpit
 from bench.term import TICKS, Term
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-activity", help="the pg_activity command (default: on PATH)")
     parser.add_argument("--demo", action="store_true", help="run `cockpit demo`, not live")
     args = parser.parse_args(argv)
-    cockpit = shutil.which("cockpit") or "cockpit"
+    cockpit = user_cockpit()
     pga = args.pg_activity or shutil.which("pg_activity")
     if pga is None:
         raise SystemExit("bench.push_cpu: pg_activity is not on PATH")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.install import user_cockpit  # noqa: E402
 from bench.make_big_log import make_big_log  # noqa: E402
 from bench.term import Term  # noqa: E402
 from cockpit.clock import parse_rfc3339  # noqa: E402
@@ -187,7 +187,7 @@ def rows(
 ) -> list[ReplayRow]:
     """Every replay figure (`only`: "replay" or "commands" for one half); generates a `mb`
     MiB log in a temp dir unless `log` is given."""
-    cockpit = shutil.which("cockpit") or "cockpit"
+    cockpit = user_cockpit()
     with tempfile.TemporaryDirectory(prefix="cockpit-replay-bench-") as name:
         tmp = Path(name)
         if log is None:

@@ -20,6 +20,31 @@ DSR = b"\x1b[6n"
 """Device status report: blessed (pg_activity) sends it after its capability queries and
 waits up to seconds for the answer, which every real terminal gives at once."""
 CURSOR_REPORT = b"\x1b[1;1R"
+_compiled = False
+
+
+def ensure_bytecode() -> None:
+    """Compile the installed `cockpit` package's bytecode, as pip and pipx do when they install.
+
+    An editable checkout has no `.pyc` for a module edited since it was last imported, and none
+    at all under PYTHONDONTWRITEBYTECODE: every timed start would then compile that source
+    again, a cost no installed copy pays (it was 40-120 ms of CPU at first output here).
+    """
+    global _compiled
+    if _compiled:
+        return
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("cockpit")
+    roots = {Path(p).resolve() for p in (spec.submodule_search_locations or [])} if spec else set()
+    # compileall does not follow symlinked directories (screens/ and runbooks/ in a checkout).
+    for root in list(roots):
+        roots.update(child.resolve() for child in root.iterdir() if child.is_symlink())
+    for root in sorted(roots):
+        if root.is_dir():
+            compileall.compile_dir(root, quiet=1)
+    _compiled = True
 
 
 class Term:
@@ -35,6 +60,7 @@ class Term:
         master, slave = pty.openpty()
         cols, rows = size
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        ensure_bytecode()
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
             list(argv),

@@ -406,9 +406,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the chosen subcommand; returns the process exit code."""
     import os
 
-    from cockpit import codecache, gcpause
+    from cockpit import codecache, gcpause, yamlcache
 
     codecache.install()  # before Textual and our modules build their dataclasses
+    yamlcache.enable(codecache.cache_file().parent)
     gcpause.pause()  # until the first frame (the app settles it) or the batch work begins
     # No pydantic plugin is used: skip the scan of every installed package's entry points
     # that pydantic runs before building its first model (when a runbook's steps load).

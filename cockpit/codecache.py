@@ -26,7 +26,7 @@ from typing import Any
 _MAX_ENTRIES = 8192
 """Past this, the file keeps only what the last program used (texts change between versions)."""
 
-_known: dict[str, CodeType] = {}
+_known: dict[str, bytes] = {}
 _missed = False
 _path: Path | None = None
 
@@ -42,16 +42,29 @@ def _exec(source: Any, globals_: Any = None, locals_: Any = None) -> None:
     """`exec` as `dataclasses` calls it, with the compiled text taken from the cache."""
     global _missed
     if isinstance(source, str):
-        code = _known.get(source)
+        code = _code(_known.get(source))
         if code is None:
             code = compile(source, "<string>", "exec")
-            _known[source] = code
+            _known[source] = marshal.dumps(code)
             _missed = True
         source = code
     exec(source, globals_, locals_)  # noqa: S102 - the text dataclasses itself generated
 
 
-def _load(path: Path) -> dict[str, CodeType]:
+def _code(blob: bytes | None) -> CodeType | None:
+    """The code object in one cache entry; None when absent or not a code object."""
+    if blob is None:
+        return None
+    try:
+        code = marshal.loads(blob)  # noqa: S302 - from our own checked file (see _load)
+    except (ValueError, EOFError, TypeError):
+        return None
+    return code if isinstance(code, CodeType) else None
+
+
+def _load(path: Path) -> dict[str, bytes]:
+    """Source text -> its marshalled code. Entries stay bytes until a class asks for one: a
+    start uses about half of them, and bytes cost neither the time nor the memory of code."""
     try:
         with path.open("rb") as handle:
             info = os.fstat(handle.fileno())
@@ -63,7 +76,7 @@ def _load(path: Path) -> dict[str, CodeType]:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, CodeType)}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, bytes)}
 
 
 def install(path: Path | None = None) -> None:

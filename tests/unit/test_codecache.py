@@ -66,14 +66,22 @@ def test_a_corrupt_or_foreign_cache_file_is_ignored(tmp_path: Path) -> None:
     assert codecache._load(path) == {}
     path.write_bytes(marshal.dumps(["a list, not a mapping"]))
     assert codecache._load(path) == {}
-    path.write_bytes(marshal.dumps({"text": "not a code object", 3: compile("1", "<s>", "eval")}))
+    path.write_bytes(
+        marshal.dumps({"text": "not bytes", 3: marshal.dumps(compile("1", "<s>", "eval"))})
+    )
+    assert codecache._load(path) == {}
+    # The format before entries were kept as bytes (code objects) is ignored, not run.
+    path.write_bytes(marshal.dumps({"x = 1": compile("x = 1", "<string>", "exec")}))
     assert codecache._load(path) == {}
     assert codecache._load(tmp_path / "missing.marshal") == {}
+    # An entry whose bytes are not a code object is compiled instead of run.
+    assert codecache._code(b"\x00junk") is None
+    assert codecache._code(marshal.dumps("a string")) is None
 
 
 def test_a_cache_file_others_may_write_is_not_loaded(tmp_path: Path) -> None:
     path = tmp_path / "cache.marshal"
-    code = compile("x = 1", "<string>", "exec")
+    code = marshal.dumps(compile("x = 1", "<string>", "exec"))
     path.write_bytes(marshal.dumps({"x = 1": code}))
     path.chmod(0o600)
     assert codecache._load(path) == {"x = 1": code}
