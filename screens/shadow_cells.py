@@ -3,8 +3,8 @@
 A cell is what one column of the terminal shows: its character (with any combining marks
 after it) and the SGR parameters Textual writes for its style. A double-width character
 takes two cells: its text, then "" with the same style. Text whose width a terminal may see
-differently from Rich (controls, zero-width joiners, variation selectors, emoji, a combining
-mark with nothing before it) is not modelled: `fill` says so, and the line is then written
+differently from Rich (controls, zero-width joiners, variation selectors, the emoji planes, a
+combining mark with nothing before it) is not modelled: `fill` says so, and the line is then written
 as Textual writes it and forgotten.
 """
 
@@ -39,8 +39,6 @@ def _classify(character: str) -> int:
     code = ord(character)
     category = unicodedata.category(character)
     if category in _UNSURE_CATEGORIES or code >= 0x1F000 or 0xFE00 <= code <= 0xFE0F:
-        return -1
-    if 0x2600 <= code <= 0x27BF:  # symbols that some terminals draw as emoji (two cells)
         return -1
     width = cell_len(character)
     if width == 0:
