@@ -4,7 +4,7 @@
 whose old double-width character is half overwritten differs too: the caller makes it
 unknown, as the terminal blanks it, see `repair`).
 `Writer` sends them with the fewest bytes it can be sure of: an SGR only where the style
-changes (`0;` then the new parameters, as every SGR of Textual's starts from none), a
+changes, and then only the colours and attributes that change (or `0;` and the new ones), a
 relative move (`CSI n C`) only after text whose width no terminal doubts, else an absolute
 one, and a gap between two runs is written again instead of moved over when that is cheaper.
 """
@@ -69,12 +69,58 @@ def _move(x: int, y: int, from_x: int, from_y: int) -> str:
     return f"\x1b[{y + 1}H" if x == 0 else f"\x1b[{y + 1};{x + 1}H"
 
 
+_parsed: dict[str, tuple[frozenset[str], str, str]] = {}
+
+
+def _parse(key: str) -> tuple[frozenset[str], str, str]:
+    """SGR parameters as the attributes they turn on, the foreground and the background."""
+    found = _parsed.get(key)
+    if found is None:
+        attrs: set[str] = set()
+        fg = bg = ""
+        codes = key.split(";") if key else []
+        index = 0
+        while index < len(codes):
+            code = codes[index]
+            index += 1
+            if code in ("38", "48"):
+                size = 2 if codes[index] == "5" else 4
+                colour = ";".join(codes[index - 1 : index + size])
+                index += size
+                fg, bg = (colour, bg) if code == "38" else (fg, colour)
+            elif code.isdigit() and (30 <= int(code) <= 37 or 90 <= int(code) <= 97):
+                fg = code
+            elif code.isdigit() and (40 <= int(code) <= 47 or 100 <= int(code) <= 107):
+                bg = code
+            else:
+                attrs.add(code)
+        found = _parsed[key] = (frozenset(attrs), fg, bg)
+    return found
+
+
 def _sgr(current: str, key: str) -> str:
+    """The SGR from `current` to `key`: only what changes when nothing must be turned off
+    but a colour (39, 49: default), else from none (`0;`)."""
     if key == current:
         return ""
     if not key:
         return "\x1b[0m"
-    return f"\x1b[{key}m" if not current else f"\x1b[0;{key}m"
+    if not current:
+        return f"\x1b[{key}m"
+    full = f"\x1b[0;{key}m"
+    attrs, fg, bg = _parse(current)
+    new_attrs, new_fg, new_bg = _parse(key)
+    if not attrs <= new_attrs:
+        return full
+    codes = sorted(new_attrs - attrs)
+    if new_fg != fg:
+        codes.append(new_fg or "39")
+    if new_bg != bg:
+        codes.append(new_bg or "49")
+    if not codes:
+        return ""
+    delta = f"\x1b[{';'.join(codes)}m"
+    return delta if len(delta) < len(full) else full
 
 
 class Writer:
