@@ -10,10 +10,11 @@ the terminal, which Textual does right before writing it.
 
 The copy is forgotten (every cell unknown, so the next update is written whole) whenever it
 may no longer match the terminal: another size, another screen, another driver or another
-start of application mode (a suspend and resume, an external program), a colour system
-change, inline mode, output that is not a compositor update, `forget()` (the app's full
-refresh). A line with text whose width is unsure, or any error, is written exactly as
-Textual writes it and forgotten.
+start of application mode (a suspend and resume, an external program: Textual starts a new
+writer thread each time), a colour system change, inline mode, output that is not a
+compositor update. A full update is compared like any other (Textual sends one for a
+widget as large as the screen, not only to repair it). A line with text whose width is
+unsure, or any error, is written exactly as Textual writes it and forgotten.
 """
 
 from __future__ import annotations
