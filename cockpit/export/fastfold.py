@@ -13,6 +13,7 @@ lag directly, without the fold's sums, sorting and second look at the items."""
 from __future__ import annotations
 
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from cockpit.domain.fold import Folder
@@ -25,17 +26,21 @@ from cockpit.log.fastread import Row
 
 _LAG, _PG, _POLLED = KafkaLagObserved.TYPE, PostgresConnectionsObserved.TYPE, SourcePolled.TYPE
 _tuple_new = tuple.__new__
+_ITEM = itemgetter("key", "lag", "group", "topic")
 
 
 class _Row:
     """A key that is its source's own total of one (group, topic): its series, the row's
     total and the mark of the last event that named it (a key twice in one event)."""
 
-    __slots__ = ("group", "mark", "pair", "series", "topic", "total")
+    __slots__ = ("group", "mark", "pair", "peak", "series", "topic", "total")
 
-    def __init__(self, series: LagSeries, total: LagSeries) -> None:
+    def __init__(self, series: LagSeries, total: LagSeries, peak: float) -> None:
         self.series, self.total, self.pair = series, total, series.pair
         self.group, self.topic = series.group, series.topic
+        self.peak = peak
+        """The row's peak lag (`state.kafka_peaks`, which only the fast path writes while
+        this row is in use)."""
         self.mark = 0
 
 
@@ -122,15 +127,14 @@ class ExportFold:
         self._marks = mark = self._marks + 1
         found: list[tuple[_Row, Any]] = []
         try:
-            for item in items:
-                row = rows[item["key"]]  # KeyError: not a known total; TypeError: no object
-                lag = item["lag"]
+            for key, lag, group, topic in map(_ITEM, items):  # KeyError, TypeError: not so
+                row = rows[key]  # KeyError: not a known total
                 cls = lag.__class__
                 if (
                     (cls is not int and cls is not float)
                     or row.mark == mark
-                    or item["group"] != row.group
-                    or item["topic"] != row.topic
+                    or group != row.group
+                    or topic != row.topic
                 ):
                     return False
                 row.mark = mark
@@ -138,16 +142,16 @@ class ExportFold:
         except (KeyError, TypeError):
             return False
         state = self.state
-        peaks = state.kafka_peaks
         best: Any = None
         raised = False
         for row, lag in found:
             series = row.series
-            series.lag, series.ts = lag, ts
             total = row.total
             total.lag, total.ts = lag, ts
-            if lag > peaks[row.pair][0]:
-                peaks[row.pair] = _tuple_new(LagPeak, (lag, ts))
+            series.lag, series.ts = lag, ts
+            if lag > row.peak:
+                row.peak = lag
+                state.kafka_peaks[row.pair] = _tuple_new(LagPeak, (lag, ts))
                 raised = True
             if best is None or lag > best:
                 best, best_row = lag, row
@@ -169,7 +173,7 @@ def _totals(ks: KafkaSourceState, state: IncidentState) -> dict[str, _Row]:
             continue
         if series.lag is None or pair not in peaks or series.pair != pair:
             continue
-        rows[key] = _Row(series, total)
+        rows[key] = _Row(series, total, peaks[pair][0])
     return rows
 
 
