@@ -101,12 +101,15 @@ class PeakTracker:
                     best, best_pair = lag, pair
         except (KeyError, TypeError, AttributeError):
             best, best_pair = _highest(items, total_of)
-        if best is None:
-            return
-        second = self._second_at(event.ts)
+        if best is not None:
+            self.lag_seen(event.ts, best, best_pair[0], best_pair[1])
+
+    def lag_seen(self, ts: datetime, lag: float, group: str, topic: str) -> None:
+        """The highest total lag of one event's rows (the export's fold calls it directly)."""
+        second = self._second_at(ts)
         held = self._lag.get(second)
-        if held is None or best > held[0]:
-            self._lag[second] = (best, best_pair[0], best_pair[1], event.ts)
+        if held is None or lag > held[0]:
+            self._lag[second] = (lag, group, topic, ts)
 
     def _on_connections(self, event: Event) -> None:
         data = event.data
@@ -116,11 +119,16 @@ class PeakTracker:
             return  # a damaged snapshot: the fold already counted it as unknown
         if most <= 0:
             return
-        ratio = total / most
-        second = self._second_at(event.ts)
+        self.connections_seen(event.ts, total / most, str(data.get("source", "")), total, most)
+
+    def connections_seen(
+        self, ts: datetime, ratio: float, source: str, total: int, most: int
+    ) -> None:
+        """One PostgreSQL snapshot's usage (the export's fold calls it directly)."""
+        second = self._second_at(ts)
         held = self._conn.get(second)
         if held is None or ratio > held[0]:
-            self._conn[second] = (ratio, str(data.get("source", "")), total, most, event.ts)
+            self._conn[second] = (ratio, source, total, most, ts)
 
     def lag_peak(self, start: datetime | None, end: datetime | None) -> LagPeakAt | None:
         """The highest lag between `start` and `end` (None: unbounded)."""

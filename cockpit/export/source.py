@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cockpit.domain.fold import Folder
 from cockpit.domain.state import IncidentState
+from cockpit.export.fastfold import ExportFold
 from cockpit.export.impact import PeakTracker
 from cockpit.log.events import ZERO_HASH
 from cockpit.log.fastread import FastReader
@@ -121,20 +122,18 @@ def _fold_fast(
     checked: ChainCheck | None,
 ) -> FoldedLog | None:
     """The fold of the fast read; the chain is checked inline, or by `checked`."""
-    folder = Folder(keep_history=False)  # an export shows no sparkline
-    peaks = PeakTracker()
-    apply, track, state = folder.apply, peaks.apply, folder.state
+    fold = ExportFold()
+    apply = fold.apply
     count = 0
     try:
         with open_binary(path) as stream:
             reader = FastReader(
                 stream, key, None if bar is None else bar.update, checked=checked is None
             )
-            for event in reader:
-                apply(event)
-                track(event, state)
+            for row in reader.rows():
+                apply(row)
                 count += 1
-            final_hash = event.hash if count else ZERO_HASH
+            final_hash = row[5] if count else ZERO_HASH
         found = reader.found if checked is None else checked.result()
     except (GiveUp, ValueError, IndexError, OSError, EOFError, zlib.error):
         return None
@@ -143,4 +142,4 @@ def _fold_fast(
     report = confirmed_report(found, key)
     if report is None:
         return None
-    return FoldedLog(Path(path).name, folder.state, peaks, count, final_hash, None)
+    return FoldedLog(Path(path).name, fold.state, fold.peaks, count, final_hash, None)

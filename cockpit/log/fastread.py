@@ -35,6 +35,9 @@ from cockpit.log.codec import (
 from cockpit.log.events import Event
 from cockpit.log.fastverify import _HASH_AT, Chain, FastState, GiveUp
 
+Row = tuple[int, datetime, str, dict[str, Any], str, str]
+"""One logical event as seq, ts, type, data, prev and hash (`Event(*row)` is the event)."""
+
 _BLOCK = 4 << 20
 _NEVER = datetime.min.replace(tzinfo=UTC)
 _DATA_AT = len(b'{"data":')
@@ -55,19 +58,23 @@ class FastReader:
         self._stream = stream
         self._chain = Chain(key)
         self._progress = progress
-        self._checked = checked
+        self._checked_inline = checked
         self.found: FastState | None = None
         """The chain's figures (None with `checked=False`: another process checks it)."""
 
     def __iter__(self) -> Iterator[Event]:
-        """The events (`_unchecked` when `ChainCheck` checks the chain in another process;
-        returned, not delegated to: a `yield from` costs a step per line)."""
-        return self._checked_events() if self._checked else self._unchecked()
+        """The events (the export folds `rows`, which spares it building most of them)."""
+        return (Event(*row) for row in self.rows())
 
-    def _checked_events(self) -> Iterator[Event]:
-        """One loop for every line (this is the export's hot path): the envelope read from
-        the tail the chain check matched, `data` parsed, parts of a split observation
-        merged."""
+    def rows(self) -> Iterator[Row]:
+        """The logical events as rows (`_unchecked` when `ChainCheck` checks the chain, and
+        looks for the lines `json` reads otherwise, in another process; returned, not
+        delegated to: a `yield from` costs a step per line)."""
+        return self._checked() if self._checked_inline else self._unchecked()
+
+    def _checked(self) -> Iterator[Row]:
+        """One loop for every line: the envelope read from the tail the chain check
+        matched, `data` parsed, parts of a split observation merged."""
         check = self._chain.check
         progress, header = self._progress, True
         assembler: Assembler[None] = Assembler()
@@ -80,7 +87,7 @@ class FastReader:
             lines = buf.split(b"\n")
             rest = lines.pop()
             if lines and header:
-                yield to_event(self._chain.first(lines.pop(0)))
+                yield _row(to_event(self._chain.first(lines.pop(0))))
                 header = False
             plain = not _long_numbers(buf)  # else `json` may read some line otherwise
             for raw in lines:
@@ -97,27 +104,25 @@ class FastReader:
                         value = None
                 if value.__class__ is not dict:
                     value = _data(data)
-                event: Any = _Unfrozen()  # see `_Unfrozen`
-                event.seq, event.ts, event.type = int(seq), when, type_.decode()
-                event.data, event.prev, event.hash = value, prev.decode(), hash_.decode()
-                event.__class__ = Event
-                if grouping or (event.type in SPLITTABLE and "part" in value):
-                    for merged, _first, _last in assembler.push(event, None):
-                        yield merged
+                kind = type_.decode()
+                row = (int(seq), when, kind, value, prev.decode(), hash_.decode())
+                if grouping or (kind in SPLITTABLE and "part" in value):
+                    for merged, _first, _last in assembler.push(Event(*row), None):
+                        yield _row(merged)
                     grouping = assembler.pending
                 else:
-                    yield event
+                    yield row
             offset += len(block)
             if progress is not None:
                 progress(offset)
         for merged, _first, _last in assembler.flush():
-            yield merged
+            yield _row(merged)
         self.found = self._chain.done(rest)
 
-    def _unchecked(self) -> Iterator[Event]:
-        """The loop when `ChainCheck` checks the chain, and looks for the lines `json`
-        reads otherwise, in another process: each line parsed whole by orjson (cheaper than
-        reading the envelope by position: its fields come out as they are wanted)."""
+    def _unchecked(self) -> Iterator[Row]:
+        """The loop when another process checks the chain: each line parsed whole by orjson
+        (cheaper than reading the envelope by position: its fields come out as they are
+        wanted)."""
         progress, header = self._progress, True
         assembler: Assembler[None] = Assembler()
         grouping = False  # parts of a split observation are waiting in the assembler
@@ -128,7 +133,7 @@ class FastReader:
             lines = (rest + block).split(b"\n")
             rest = lines.pop()
             if lines and header:
-                yield to_event(parse_line(lines.pop(0)))
+                yield _row(to_event(parse_line(lines.pop(0))))
                 header = False
             for raw in lines:
                 try:  # the whole line at once: the envelope comes with the data
@@ -146,32 +151,24 @@ class FastReader:
                     seq, ts, type_, value, prev, hash_ = _envelope(raw)
                 if ts != last_ts:
                     last_ts, when = ts, parse_rfc3339(ts)
-                event: Any = _Unfrozen()  # see `_Unfrozen`
-                event.seq, event.ts, event.type = seq, when, type_
-                event.data, event.prev, event.hash = value, prev, hash_
-                event.__class__ = Event
-                if grouping or (event.type in SPLITTABLE and "part" in value):
-                    for merged, _first, _last in assembler.push(event, None):
-                        yield merged
+                row = (seq, when, type_, value, prev, hash_)
+                if grouping or (type_ in SPLITTABLE and "part" in value):
+                    for merged, _first, _last in assembler.push(Event(*row), None):
+                        yield _row(merged)
                     grouping = assembler.pending
                 else:
-                    yield event
+                    yield row
             offset += len(block)
             if progress is not None:
                 progress(offset)
         for merged, _first, _last in assembler.flush():
-            yield merged
+            yield _row(merged)
         if rest:
             raise GiveUp("torn last line")
 
 
-class _Unfrozen:
-    """Event's slots without its frozen `__setattr__`: an Event is built as one of these,
-    its slots set as plain attributes, then given its class (CPython allows it: the two
-    layouts are the same). A third of the cost of the frozen dataclass's `__init__`, half
-    that of setting each slot through its descriptor, once per line of a long log."""
-
-    __slots__ = Event.__slots__
+def _row(event: Event) -> Row:
+    return (event.seq, event.ts, event.type, event.data, event.prev, event.hash)  # type: ignore[return-value]
 
 
 _loads, _JSONError = orjson.loads, orjson.JSONDecodeError
