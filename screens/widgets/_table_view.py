@@ -134,10 +134,11 @@ class TableView(ScrollView):
 
     def _status_text(self) -> Text:
         model = self._model
+        rows = "row" if model.total == 1 else "rows"
         if model.needle:
-            counts = f'filter "{model.needle}" · {len(model):,} of {model.total:,} rows'
+            counts = f'filter "{model.needle}" · {len(model):,} of {model.total:,} {rows}'
         else:
-            counts = f"{model.total:,} rows"
+            counts = f"{model.total:,} {rows}"
         return Text(" · ".join(part for part in (self._caption, counts) if part), end="")
 
     def _empty_message(self) -> str:

@@ -248,6 +248,9 @@ async def test_filter_is_case_insensitive_across_cells() -> None:
         await pilot.pause()
         assert table.row_count == 5
         assert line(table, 23).startswith("data 3 s old · 5 rows")
+        table.set_rows(rows[:1])
+        await pilot.pause()
+        assert line(table, 23).startswith("data 3 s old · 1 row ")  # one row, not "1 rows"
 
 
 async def test_empty_state_text() -> None:
