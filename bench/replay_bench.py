@@ -68,15 +68,10 @@ def _clear(term: Term) -> None:
 def _after(term: Term, keys: bytes, needle: bytes, timeout_s: float) -> float:
     """Seconds from typing `keys` until `needle` is on the screen."""
     _clear(term)
+    term.catch_up()
     sent = time.monotonic()
     term.send(keys)
-    end = sent + timeout_s
-    while time.monotonic() < end:
-        with term.lock:
-            if needle in term.tail:
-                return time.monotonic() - sent
-        time.sleep(0.001)
-    raise TimeoutError(f"{needle!r} not on screen within {timeout_s} s of {keys!r}")
+    return term.shown_after(needle.decode(), sent, timeout_s)
 
 
 def seek_s(term: Term, hours: int) -> float:
@@ -84,7 +79,7 @@ def seek_s(term: Term, hours: int) -> float:
     term.quiet(0.3)
     _clear(term)
     term.send(b"g")
-    term.wait_for(b"Go to", 10)
+    term.wait_shown("Go to", 10)
     term.quiet(0.2)
     term.send(f"T+{hours:02d}:00:00".encode())
     term.quiet(0.2)
@@ -119,12 +114,12 @@ def replay_rows(cockpit: str, log: Path) -> list[ReplayRow]:
     hours = [int(min(h, span / 3600 * 0.9)) for h in SEEK_TO_H]
     mb = log.stat().st_size / 2**20
     env = {"TERM": "xterm-256color", "COLORTERM": "truecolor"}
-    term = Term([cockpit, "replay", str(log)], SIZE, env)
+    term = Term([cockpit, "replay", str(log)], SIZE, env, screen=True)
     try:
         first = term.wait_for(b"PAUSED", 60)
         keys = key_ms(term)
         early = seek_s(term, hours[0])
-        fold_s = term.wait_for(f"/{last_seq}".encode(), 1800) - first
+        fold_s = term.wait_shown(f"/{last_seq}", 1800) - first
         print(
             f"first frame {first:.2f} s, keys {keys}, early seek {early:.2f} s, "
             f"fold {fold_s:.1f} s",

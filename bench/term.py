@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -56,6 +57,7 @@ class Term:
         size: tuple[int, int],
         env: Mapping[str, str] | None = None,
         throttle_bps: int | None = None,
+        screen: bool = False,
     ) -> None:
         master, slave = pty.openpty()
         cols, rows = size
@@ -80,6 +82,17 @@ class Term:
         self.cpu_ms_at_needle = 0.0
         """CPU time the program had used when `wait_for` last saw its needle (less noisy
         than wall time on a shared machine)."""
+        self._screen: Any = None
+        self._stream: Any = None
+        self._pending: list[tuple[float, bytes]] = []
+        self._screen_lock = threading.Lock()
+        if screen:
+            # What a terminal shows: the cockpit writes only the cells that changed, so a
+            # word on screen (a new playhead time) need not appear whole in the bytes.
+            import pyte
+
+            self._screen = pyte.Screen(cols, rows)
+            self._stream = pyte.ByteStream(self._screen)
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
 
@@ -92,12 +105,15 @@ class Term:
                 return
             if not chunk:
                 return
+            arrived = time.monotonic()
             if DSR in chunk:  # a real terminal answers where its cursor is; some peers wait
                 os.write(self.master, CURSOR_REPORT * chunk.count(DSR))
             with self.lock:
                 self.total += len(chunk)
                 self.tail.extend(chunk)
                 del self.tail[:-200_000]
+                if self._stream is not None:
+                    self._pending.append((arrived, chunk))  # modelled when asked
                 self.last_chunk_at = time.monotonic()
             if self.throttle_bps:
                 time.sleep(len(chunk) / self.throttle_bps)
@@ -112,6 +128,47 @@ class Term:
                     return time.monotonic() - self.started
             time.sleep(0.002)
         raise TimeoutError(f"{needle!r} not written within {timeout_s} s")
+
+    def catch_up(self, text: str = "") -> float | None:
+        """Feed the screen model what has arrived; the arrival time of the bytes that first
+        put `text` on the screen, or None. The model (pyte, slow) runs only when asked, so
+        that while a program is timed it neither steals a core nor delays the reader."""
+        with self.lock:
+            chunks, self._pending = self._pending, []
+        found = None
+        with self._screen_lock:
+            for arrived, chunk in chunks:
+                self._stream.feed(chunk)
+                if text and found is None and self._on_screen(text):
+                    found = arrived
+        return found
+
+    def _on_screen(self, text: str) -> bool:
+        return any(text in line for line in self._screen.display)
+
+    def shows(self, text: str) -> bool:
+        """Whether `text` is on one line of the screen now (a Term made with `screen=True`)."""
+        self.catch_up()
+        with self._screen_lock:
+            return self._on_screen(text)
+
+    def shown_after(self, text: str, since: float, timeout_s: float) -> float:
+        """Seconds from `since` (monotonic) until the bytes that put `text` on the screen
+        arrived; the model catches up each time the program pauses its output."""
+        end = since + timeout_s
+        while time.monotonic() < end:
+            self.quiet(0.25, limit_s=2.0)
+            found = self.catch_up(text)
+            if found is not None:
+                return found - since
+            time.sleep(0.01)
+        raise TimeoutError(f"{text!r} not on screen within {timeout_s} s")
+
+    def wait_shown(self, text: str, timeout_s: float = 20.0) -> float:
+        """Seconds from start until `text` is on the screen (raises TimeoutError)."""
+        if self.shows(text):
+            return time.monotonic() - self.started
+        return self.shown_after(text, self.started, time.monotonic() - self.started + timeout_s)
 
     def bytes_per_s(self, window_s: float) -> float:
         """Average bytes written per second over the next `window_s`."""
