@@ -23,6 +23,8 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
+from cockpit.cachefile import read_private, write_private
+
 _MAX_ENTRIES = 8192
 """Past this, the file keeps only what the last program used (texts change between versions)."""
 
@@ -65,14 +67,12 @@ def _code(blob: bytes | None) -> CodeType | None:
 def _load(path: Path) -> dict[str, bytes]:
     """Source text -> its marshalled code. Entries stay bytes until a class asks for one: a
     start uses about half of them, and bytes cost neither the time nor the memory of code."""
+    raw = read_private(path)  # code from this file runs: only ours, unshared
+    if raw is None:
+        return {}
     try:
-        with path.open("rb") as handle:
-            info = os.fstat(handle.fileno())
-            # Code from this file runs: only a file of ours that nobody else may write.
-            if info.st_uid != os.geteuid() or info.st_mode & 0o022:
-                return {}
-            data = marshal.loads(handle.read())  # noqa: S302 - ours, checked just above
-    except (OSError, ValueError, EOFError, TypeError):
+        data = marshal.loads(raw)  # noqa: S302 - ours, checked by read_private
+    except (ValueError, EOFError, TypeError):
         return {}
     if not isinstance(data, dict):
         return {}
@@ -99,16 +99,8 @@ def save() -> None:
     data = dict(_known)
     if len(data) > _MAX_ENTRIES:
         data = dict(list(data.items())[-_MAX_ENTRIES:])
-    temp = _path.with_name(f".{_path.name}.{os.getpid()}")
-    try:
-        _path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(marshal.dumps(data))
-        temp.replace(_path)
-    except (OSError, ValueError):
-        with contextlib.suppress(OSError):
-            temp.unlink()
+    with contextlib.suppress(ValueError):  # an entry marshal cannot write: keep the old file
+        write_private(_path, marshal.dumps(data))
 
 
 def release() -> None:

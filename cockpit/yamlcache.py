@@ -14,11 +14,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
-import os
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from cockpit.cachefile import read_private, write_private
 
 _MAX_ENTRIES = 16
 """Texts kept (oldest dropped first): the catalog and a few edits of it."""
@@ -90,26 +91,17 @@ def _plain(value: Any, depth: int = 0) -> bool:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    raw = read_private(path)
+    if raw is None:
+        return {}
     try:
-        with path.open("rb") as handle:
-            info = os.fstat(handle.fileno())
-            if info.st_uid != os.geteuid() or info.st_mode & 0o022:
-                return {}
-            data = orjson.loads(handle.read())
-    except (OSError, orjson.JSONDecodeError):
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def _write(path: Path, known: dict[str, Any]) -> None:
-    """Replace the file atomically (mode 0600); a failure only costs the next start a parse."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(orjson.dumps(known))
-        temp.replace(path)
-    except (OSError, TypeError, orjson.JSONEncodeError):
-        with contextlib.suppress(OSError):
-            temp.unlink()
+    """Keep `known`; a failure only costs the next start a parse."""
+    with contextlib.suppress(TypeError, orjson.JSONEncodeError):
+        write_private(path, orjson.dumps(known))
