@@ -41,7 +41,7 @@ from cockpit.screens.header import HeaderInfo, StatusBar
 from cockpit.screens.panes.alerts import AlertSilenceRequested
 from cockpit.screens.panes.base import PaneContext
 from cockpit.screens.safe import plain_str
-from cockpit.screens.spans import trimmed
+from cockpit.screens.shadow import Shadow
 from cockpit.screens.state import TICK_S, StateAdvanced, StateView
 from cockpit.session import LiveSession, ReplaySession, Session
 from cockpit.typeahead import TypeAhead
@@ -164,6 +164,7 @@ class CockpitApp(ActionsApp):
 
     def __init__(self, session: Session, options: AppOptions, *, clock: Clock | None = None):
         super().__init__()
+        self._shadow = Shadow()
         self.session = session
         self.options = options
         self.clock = clock or SystemClock()
@@ -270,9 +271,9 @@ class CockpitApp(ActionsApp):
         self._trapped.clear()
 
     def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
-        # Each changed span of a line is sent from where it starts, not from the left edge
-        # of its widget (screens/spans.py): a row whose age ticked is a few cells, not a row.
-        super()._display(screen, trimmed(renderable))
+        # Only the cells that differ from what the terminal shows are sent (screens/shadow.py):
+        # a row whose age ticked is a few cells, not a row.
+        super()._display(screen, self._shadow.wrap(self, screen, renderable))
 
     def notify(
         self,

@@ -1,141 +1,232 @@
-"""Partial updates cut on the left (screens/spans.py) leave the terminal showing exactly the
-new line, with wide characters, two widgets on one line and any span covering the change."""
+"""Updates written through the shadow (screens/shadow.py) leave the terminal showing exactly
+what Textual's own bytes show: same text, same styles, cell by cell, whatever the updates
+(full or partial, wide and combining characters, styles, links, text of unsure width,
+resizes, another screen, a suspend), and in fewer bytes."""
 
 from __future__ import annotations
 
-import re
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from textual._compositor import ChopsUpdate
+from textual._compositor import ChopsUpdate, LayoutUpdate
+from textual.geometry import Region
 from textual.strip import Strip
+from xterm_model import Xterm
 
-from cockpit.screens.spans import LeftTrimmedUpdate, safe_start, trimmed
+from cockpit.screens.shadow import Shadow, ShadowUpdate
 
-WIDTH = 24
-HALF = WIDTH // 2
-CONSOLE = Console(color_system="truecolor", width=WIDTH, force_terminal=True)
-CHARS = ("a", "b", "7", " ", "日", "本", "é")
-STYLES = (Style(), Style(color="red"), Style(bold=True, bgcolor="blue"))
-
-
-def cells(text: str) -> list[str]:
-    """One entry per terminal cell: a wide character, then "" for its second cell."""
-    out: list[str] = []
-    for character in text:
-        out.append(character)
-        if cell_len(character) == 2:
-            out.append("")
-    return out
+CONSOLE = Console(color_system="truecolor", width=80, force_terminal=True)
+UNITS = ("a", "b", "7", " ", " ", "日", "本", "é", "e\u0301", "─", "▆", "😀", "☀", "🄀", "a\u200b")
+"""What a cell may hold: narrow, wide, combining, box drawing, and text of unsure width."""
+STYLES = (
+    None,
+    Style(),
+    Style(color="red"),
+    Style(bold=True, bgcolor="blue"),
+    Style(color="red", bgcolor="blue"),
+    Style(italic=True, color="#ff8800", bgcolor="#102030"),
+    Style(underline=True, link="https://example.invalid/a"),
+)
 
 
 @st.composite
-def lines(draw: st.DrawFn, width: int) -> list[tuple[str, Style]]:
-    """Styled runs exactly `width` cells wide."""
-    runs: list[tuple[str, Style]] = []
+def runs(
+    draw: st.DrawFn,
+    width: int,
+    units: tuple[str, ...] = UNITS,
+    styles: tuple[Style | None, ...] = STYLES,
+) -> Strip:
+    """A strip exactly `width` cells wide, in styled runs."""
+    segments: list[Segment] = []
     used = 0
     while used < width:
-        text = "".join(draw(st.lists(st.sampled_from(CHARS), min_size=1, max_size=5)))
-        fitted = ""
-        for character in text:
-            if used + cell_len(fitted + character) <= width:
-                fitted += character
-        if not fitted:
-            fitted = " " * (width - used)
-        runs.append((fitted, draw(st.sampled_from(STYLES))))
-        used += cell_len(fitted)
-    return runs
+        text = ""
+        for unit in draw(st.lists(st.sampled_from(units), min_size=1, max_size=5)):
+            if used + cell_len(text + unit) <= width:
+                text += unit
+        text = text or " " * (width - used)
+        segments.append(Segment(text, draw(st.sampled_from(styles))))
+        used += cell_len(text)
+    return Strip(segments, width)
 
 
-def strip(runs: list[tuple[str, Style]]) -> Strip:
-    return Strip([Segment(text, style) for text, style in runs])
+@st.composite
+def chopped_line(draw: st.DrawFn, width: int) -> dict[int, Strip]:
+    """A line cut in chops (widgets side by side), each with its own strip."""
+    cuts = sorted(draw(st.sets(st.integers(1, width - 1), max_size=2)))
+    edges = [0, *cuts, width]
+    return {x: draw(runs(end - x)) for x, end in itertools.pairwise(edges)}
 
 
-class Terminal:
-    """One line of an xterm-like grid: cursor moves, colours ignored, and a wide character
-    half overwritten loses its other half (blank), as terminals do."""
+@dataclass
+class Driver:
+    """What Shadow.wrap reads of Textual's driver."""
 
-    MOVE = re.compile(r"\x1b\[(\d+);(\d+)H|\x1b\[[0-9;]*m|\r|\n|([^\x1b\r\n])", re.S)
-
-    def __init__(self, width: int) -> None:
-        self.cells = [" "] * width
-        self.x = 0
-
-    def _put(self, x: int, value: str) -> None:
-        cells = self.cells
-        if cells[x] == "" and x > 0:  # the right half of a wide character: its left goes
-            cells[x - 1] = " "
-        elif x + 1 < len(cells) and cells[x + 1] == "":  # the left half: its right goes
-            cells[x + 1] = " "
-        cells[x] = value
-
-    def feed(self, data: str) -> int:
-        for match in self.MOVE.finditer(data):
-            if match.group(2):
-                self.x = int(match.group(2)) - 1
-            elif match.group(3):
-                character = match.group(3)
-                self._put(self.x, character)
-                if cell_len(character) == 2:
-                    self._put(self.x + 1, "")
-                self.x += cell_len(character)
-        return len(data.encode())
-
-    @property
-    def display(self) -> str:
-        return "".join(self.cells)
+    is_inline: bool = False
+    _writer_thread: object = field(default_factory=object)
 
 
-def test_safe_start_never_cuts_a_wide_character() -> None:
-    line = Strip([Segment("ab"), Segment("日本", Style(bold=True)), Segment("c")])
-    assert [safe_start(line, n) for n in range(8)] == [0, 1, 2, 2, 4, 4, 6, 7]
+@dataclass
+class FakeApp:
+    """What Shadow.wrap reads of a Textual app."""
+
+    size: tuple[int, int]
+    _driver: Driver = field(default_factory=Driver)
+    console: Console = CONSOLE
 
 
-@given(
-    lines(HALF),
-    lines(HALF),
-    lines(HALF),
-    lines(HALF),
-    st.integers(0, WIDTH),
-    st.integers(0, WIDTH),
-)
-def test_the_terminal_shows_the_new_line_whatever_the_span(
-    old_a: list[tuple[str, Style]],
-    old_b: list[tuple[str, Style]],
-    new_a: list[tuple[str, Style]],
-    new_b: list[tuple[str, Style]],
-    slack_left: int,
-    slack_right: int,
+class Pair:
+    """Two terminals fed the same updates: one Textual's bytes, one the shadow's."""
+
+    def __init__(self, width: int, height: int, wide: frozenset[str] = frozenset()) -> None:
+        self.app = FakeApp((width, height))
+        self.screen = object()
+        self.shadow = Shadow()
+        self.plain, self.diffed = Xterm(width, height, wide), Xterm(width, height, wide)
+        self.sent = [0, 0]
+
+    def show(self, update: LayoutUpdate | ChopsUpdate) -> None:
+        self.sent[0] += self.plain.feed(update.render_segments(CONSOLE))
+        wrapped = self.shadow.wrap(self.app, self.screen, update)
+        assert isinstance(wrapped, ShadowUpdate)
+        # The shadow's own bytes (render_segments would fall back to Textual's on an error).
+        self.sent[1] += self.diffed.feed(self.shadow.render(wrapped.update, CONSOLE))
+        assert self.diffed.cells == self.plain.cells
+        for y, (texts, keys) in enumerate(zip(self.shadow.texts, self.shadow.keys, strict=True)):
+            for x, (text, key) in enumerate(zip(texts, keys, strict=True)):
+                assert (text is None) == (key is None)
+                assert text is None or text == self.plain.cells[y][x][0], (y, x)
+
+    def lost(self, width: int, height: int) -> None:
+        """The terminal's cells are gone (a resize, another program ran): both alike."""
+        self.app.size = (width, height)
+        for term in (self.plain, self.diffed):
+            term.__init__(width, height, term.wide)  # type: ignore[misc]
+            term.scramble()
+
+
+def full(lines: list[dict[int, Strip]], width: int) -> LayoutUpdate:
+    return LayoutUpdate([list(line.values()) for line in lines], Region(0, 0, width, len(lines)))
+
+
+def partial(
+    lines: dict[int, dict[int, Strip]], spans: list[tuple[int, int, int]], size: tuple[int, int]
+) -> ChopsUpdate:
+    width, height = size
+    chops: list[dict[int, Strip | None]] = [dict(lines.get(y, {0: None})) for y in range(height)]
+    ends = [[*list(line)[1:], width] for line in chops]
+    return ChopsUpdate(chops, spans, ends)
+
+
+@st.composite
+def spans_of(draw: st.DrawFn, ys: list[int], width: int) -> list[tuple[int, int, int]]:
+    """One or two separate spans on each line of `ys` (as Textual merges touching ones)."""
+    spans: list[tuple[int, int, int]] = []
+    for y in sorted(ys):
+        edges = sorted(draw(st.sets(st.integers(0, width), min_size=2, max_size=4)))
+        pairs = list(zip(edges[::2], edges[1::2], strict=False))
+        spans.extend((y, x1, x2) for x1, x2 in pairs if x2 > x1)
+    return spans
+
+
+STEPS = st.sampled_from(["full", "partial", "partial", "partial", "resize", "suspend", "screen"])
+
+
+@pytest.mark.parametrize("wide", [frozenset(), frozenset({"🄀"})], ids=["agreeing", "emoji"])
+@settings(max_examples=300, deadline=None)
+@given(st.data(), st.integers(4, 14), st.integers(1, 4))
+def test_every_update_leaves_both_terminals_alike(
+    wide: frozenset[str], data: st.DataObject, width: int, height: int
 ) -> None:
-    old, new = old_a + old_b, new_a + new_b
-    before, after = cells("".join(t for t, _ in old)), cells("".join(t for t, _ in new))
-    changed = [i for i, (o, n) in enumerate(zip(before, after, strict=True)) if o != n]
-    # Any span that covers the changed cells (what Textual is asked to repaint).
-    x1 = max(0, (changed[0] if changed else 0) - slack_left % 4)
-    x2 = min(WIDTH, (changed[-1] + 1 if changed else 1) + slack_right % 4)
-    # A span never ends inside a wide character (Textual's own right cut would split it);
-    # it may start inside one, which the left cut must handle.
-    while x2 < WIDTH and "" in (before[x2], after[x2]):
-        x2 += 1
-    sent: list[int] = []
-    for kind in (ChopsUpdate, LeftTrimmedUpdate):
-        terminal = Terminal(WIDTH)
-        terminal.feed("\x1b[1;1H" + strip(old).render(CONSOLE))
-        assert terminal.display == "".join(t for t, _ in old)
-        # Two widgets side by side: two chops, each with its own left edge.
-        chops = [{0: strip(new_a), HALF: strip(new_b)}]
-        update = kind(chops, [(0, x1, x2)], [[HALF, WIDTH]])
-        sent.append(terminal.feed(update.render_segments(CONSOLE)))
-        assert terminal.display == "".join(t for t, _ in new), kind.__name__
-    assert sent[1] <= sent[0]
+    """Also on a terminal that draws some characters wider than Rich counts them: there
+    the shadow writes what Textual writes, no less."""
+    pair = Pair(width, height, wide)
+    must_be_full = True
+    for step in data.draw(st.lists(STEPS, min_size=1, max_size=8)):
+        if step == "resize":  # to another size (the same size is no resize for Textual)
+            old = (width, height)
+            sizes = st.tuples(st.integers(4, 14), st.integers(1, 4))
+            width, height = data.draw(sizes.filter(lambda new, old=old: new != old))
+            pair.lost(width, height)
+            must_be_full = True  # Textual repaints every cell after a resize
+        elif step == "suspend":
+            pair.lost(width, height)
+            pair.app._driver._writer_thread = object()  # application mode started again
+            must_be_full = True
+        elif step == "screen":
+            pair.screen = object()
+        elif step == "full" or must_be_full:
+            pair.show(full([data.draw(chopped_line(width)) for _ in range(height)], width))
+            must_be_full = False
+        else:
+            rows = st.integers(0, height - 1)
+            ys = data.draw(st.lists(rows, min_size=1, max_size=3, unique=True))
+            lines = {y: data.draw(chopped_line(width)) for y in ys}
+            spans = data.draw(spans_of(ys, width))
+            if spans:
+                pair.show(partial(lines, spans, (width, height)))
 
 
-def test_only_partial_updates_are_rewrapped() -> None:
-    update = ChopsUpdate([{0: Strip([Segment("x")])}], [(0, 0, 1)], [[1]])
-    assert isinstance(trimmed(update), LeftTrimmedUpdate)
-    assert trimmed(None) is None
-    assert trimmed("text") == "text"
+@given(st.lists(st.integers(0, 11), min_size=1, max_size=6), st.data())
+def test_a_few_changed_cells_cost_a_few_bytes(changes: list[int], data: st.DataObject) -> None:
+    width = 12
+    pair = Pair(width, 1)
+    narrow = ("a", "b", "7", " ", "─")
+    old = data.draw(runs(width, narrow, STYLES[:-1]))  # no link (its id alone is 20 bytes)
+    pair.show(full([{0: old}], width))
+    cells = [(segment.text[i], segment.style) for segment in old for i in range(len(segment.text))]
+    for x in changes:
+        cells[x] = ("Z" if cells[x][0] != "Z" else "Y", cells[x][1])
+    new = Strip([Segment(text, style) for text, style in cells], width)
+    pair.sent = [0, 0]
+    pair.show(partial({0: {0: new}}, [(0, 0, width)], (width, 1)))
+    assert pair.sent[1] <= pair.sent[0]
+    # At most a move, an SGR of this palette and a cell per change; never the line again.
+    assert pair.sent[1] <= len(set(changes)) * (len("\x1b[1;12H") + 40 + 1) + len("\x1b[0m")
+
+
+def test_an_unchanged_line_sends_nothing() -> None:
+    pair = Pair(10, 2)
+    line = {0: Strip([Segment("abc日本", Style(color="red")), Segment("xyz")], 10)}
+    pair.show(full([line, line], 10))
+    pair.sent = [0, 0]
+    pair.show(full([line, line], 10))
+    pair.show(partial({1: line}, [(1, 0, 10)], (10, 2)))
+    assert pair.sent[1] == 0 < pair.sent[0]
+
+
+def test_inline_and_other_output_pass_through_and_forget() -> None:
+    pair = Pair(6, 1)
+    pair.show(full([{0: Strip([Segment("abcdef")], 6)}], 6))
+    assert pair.shadow.texts[0] == list("abcdef")
+    assert pair.shadow.wrap(pair.app, pair.screen, "text") == "text"
+    assert pair.shadow.texts[0] == [None] * 6
+    pair.show(full([{0: Strip([Segment("abcdef")], 6)}], 6))
+    pair.app._driver.is_inline = True
+    update = full([{0: Strip([Segment("abcdef")], 6)}], 6)
+    assert pair.shadow.wrap(pair.app, pair.screen, update) is update
+    assert pair.shadow.texts[0] == [None] * 6
+    assert pair.shadow.wrap(pair.app, pair.screen, None) is None
+
+
+def test_an_error_falls_back_to_textuals_bytes_and_forgets() -> None:
+    pair = Pair(6, 1)
+    pair.show(full([{0: Strip([Segment("abcdef")], 6)}], 6))
+
+    class Broken(Strip):
+        def __iter__(self) -> Iterator[Segment]:  # read by the shadow, not by Textual
+            raise RuntimeError("broken")
+
+    update = full([{0: Broken([Segment("abcxyz")], 6)}], 6)
+    wrapped = pair.shadow.wrap(pair.app, pair.screen, update)
+    assert isinstance(wrapped, ShadowUpdate)
+    assert wrapped.render_segments(CONSOLE) == update.render_segments(CONSOLE)
+    assert all(text is None for line in pair.shadow.texts for text in line)
