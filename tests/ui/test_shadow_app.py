@@ -46,6 +46,21 @@ class Terminals:
             self.sent[1] += self.diffed.feed(renderable.render_segments(app.console))
 
 
+def differ(terminals: Terminals) -> str:
+    """The lines where the two terminals differ, as text, for the failure message."""
+    out = []
+    for y, (mine, theirs) in enumerate(
+        zip(terminals.diffed.cells, terminals.plain.cells, strict=True)
+    ):
+        if mine != theirs:
+            cols = [x for x, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a != b]
+            out.append(f"line {y}, columns {cols[0]}..{cols[-1]} ({len(cols)} cells)")
+            out.append("  shadow: " + "".join(c[0] for c in mine))
+            out.append("  plain:  " + "".join(c[0] for c in theirs))
+            out.append(f"  shadow cell {mine[cols[0]]!r}, plain cell {theirs[cols[0]]!r}")
+    return "\n".join(out)
+
+
 def fresh(app: CockpitApp) -> tuple[Xterm, list[list[str | None]]]:
     """A full render of the screen now, on a new terminal, and as cells."""
     width, height = SIZE
@@ -57,10 +72,14 @@ def fresh(app: CockpitApp) -> tuple[Xterm, list[list[str | None]]]:
         )
     )
     texts: list[list[str | None]] = []
+    # The app's own colour system: a style caches the first SGR rendered for it
+    # (`Style._ansi`) whatever the colour system, so another one here would change what
+    # the app writes next.
+    color_system = app.console._color_system or ColorSystem.TRUECOLOR
     for strip in strips:
         line: list[str | None] = [None] * width
         keys: list[str | None] = [None] * width
-        sure = fill([strip], 0, line, keys, ColorSystem.TRUECOLOR, {}) == width
+        sure = fill([strip], 0, line, keys, color_system, {}) == width
         texts.append(line if sure else [None] * width)  # unsure text: the line is not kept
     return term, texts
 
@@ -99,7 +118,7 @@ async def test_the_shadow_matches_a_full_render_after_changes(
                 continue  # compare once paused again
             await pilot.pause()
             term, texts = fresh(app)
-            assert terminals.diffed.cells == terminals.plain.cells, keys
+            assert terminals.diffed.cells == terminals.plain.cells, (keys, differ(terminals))
             assert terminals.diffed.cells == term.cells, keys
             assert app._shadow.texts == texts, keys
     assert terminals.shadowed > 10
