@@ -187,6 +187,7 @@ class CockpitApp(ActionsApp):
         self._posted = -1
         """The last revision announced by `StateAdvanced`."""
         self._pump_timer: Timer | None = None
+        self._tick_timer: Timer | None = None
         self._ticked: datetime | None = None
         """The time of the last tick (a paused replay's time stands still: nothing to do)."""
         self._trapped: list[signal.Signals] = []
@@ -309,18 +310,29 @@ class CockpitApp(ActionsApp):
         if self._quitting:  # quit, or a signal, before the first frame: nothing to start
             return
         await self.session.start()
+        self._tick_timer = self.set_interval(TICK_S, self._tick)
         self._follow()
-        self.set_interval(TICK_S, self._tick)
+        # A screen shown again (the one under a closed dialog or screen) gets the state it
+        # missed while hidden: one compare when the stack changes, no polling.
+        self.screen_change_signal.subscribe(self, lambda _screen: self.advance())
         self.render_state()
 
     def _follow(self) -> None:
         """Start reading the log: a replay's playhead, or other writers and our own polls."""
         replay = self._player()
         self._pump_timer = self.set_interval(PUMP_S if replay else OTHERS_S, self._pump)
-        if replay is not None and not replay.playing:
-            self._pump_timer.pause()  # nothing moves until space is pressed
+        self._wake()
         if isinstance(self.session, LiveSession):
             self.session.listener = self._pump
+
+    def _wake(self) -> None:
+        """The pump and the 1 Hz tick run only while time moves: a paused or finished replay
+        wakes the process for nothing until space is pressed."""
+        player = self._player()
+        moving = player is None or player.playing
+        for timer in (self._pump_timer, self._tick_timer):
+            if timer is not None:
+                timer.resume() if moving else timer.pause()
 
     def _pump(self) -> None:
         """Read what is new; announce it once (`StateAdvanced` coalesces a burst)."""
@@ -328,8 +340,8 @@ class CockpitApp(ActionsApp):
             self.session.pump()
             self.advance()
         player = self._player()
-        if player is not None and not player.playing and self._pump_timer is not None:
-            self._pump_timer.pause()  # the end of the log, or paused: no wake-ups
+        if player is not None and not player.playing:
+            self._wake()  # the end of the log, or paused: no wake-ups
         for line in getattr(self.session, "take_damage", list)():  # live only (logdamage)
             self.notify(
                 clean(line), title="Incident log", severity="error", timeout=30, markup=False
@@ -391,7 +403,6 @@ class CockpitApp(ActionsApp):
             now = self.session.now()
         except RuntimeError:
             return
-        self.advance()  # a screen shown again gets the current state (one compare)
         if now == self._ticked:
             return
         self._ticked = now
@@ -595,8 +606,7 @@ class CockpitApp(ActionsApp):
         """Play or pause the replay."""
         if (player := self._player()) is not None:
             player.pause() if player.playing else player.play()
-            if player.playing and self._pump_timer is not None:
-                self._pump_timer.resume()
+            self._wake()
             self.render_state()
 
     def action_speed(self, faster: bool) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from textual.screen import Screen
 from textual.widget import Widget
 
 import cockpit.app
@@ -23,7 +24,7 @@ from cockpit.log.store import IncidentLog
 from cockpit.screens.header import StatusBar
 from cockpit.screens.panes import AlertsPane, Pane, lag, postgres, tenants
 from cockpit.screens.panes import alerts as alerts_module
-from cockpit.screens.state import StateAdvanced
+from cockpit.screens.state import StateAdvanced, StateView
 from cockpit.session import LiveSession, ReplaySession
 
 START = datetime(2025, 11, 10, 14, 0, tzinfo=UTC)
@@ -137,6 +138,58 @@ async def test_the_tick_moves_only_ages_and_clocks(
         assert all(w is alerts.table for w in refreshed if not isinstance(w, StatusBar | Pane))
         await pilot.pause()
         assert "31s" in str(alerts.table.render_line(1).text)
+
+
+class WakeCountingApp(CockpitApp):
+    """The cockpit, counting the wake-ups of its two timers (the pump and the 1 Hz tick)."""
+
+    wakes = 0
+
+    def _tick(self) -> None:
+        self.wakes += 1
+        super()._tick()
+
+    def _pump(self) -> None:
+        self.wakes += 1
+        super()._pump()
+
+
+async def test_a_paused_replay_wakes_nothing_until_it_plays(tmp_path: Path) -> None:
+    path = tmp_path / "small.jsonl"
+    write_big_log(path, 20, 5, 5)
+    clock = FrozenClock(START)
+    app = WakeCountingApp(ReplaySession(path, clock), AppOptions(), clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(1.6)  # a tick and six pumps would have run
+        assert app.wakes == 0
+        await pilot.press("space")
+        await pilot.pause(1.2)
+        assert app.wakes > 0
+        await pilot.press("space")
+        await pilot.pause(0.3)
+        paused = app.wakes
+        await pilot.pause(1.2)
+        assert app.wakes == paused
+
+
+async def test_a_screen_shown_again_gets_the_state_it_missed(tmp_path: Path) -> None:
+    app, session, _clock = make_app(tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settled(app, pilot, session)
+        app.action_command()
+        await pilot.pause()
+        command = app.screen
+        assert isinstance(command, StateView) and command.revision == session.revision
+        app.push_screen(Screen())  # not a state view: the command screen is hidden
+        await pilot.pause()
+        session.append(NoteAdded("n-hidden", "written while hidden", "ana@bastion"))
+        app.advance()
+        await pilot.pause()
+        assert command.revision < session.revision
+        app.pop_screen()
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is command and command.revision == session.revision
 
 
 def test_a_replay_revision_grows_on_every_move_of_the_playhead(tmp_path: Path) -> None:
