@@ -1,4 +1,8 @@
-"""A throwaway loopback CA and server certificate: the PagerDuty client only speaks https."""
+"""A throwaway loopback CA and server certificate: the PagerDuty client only speaks https.
+
+They are made by a child Python (`write_material`): `cryptography` is 17 MB of a process
+once imported, and the demo needs it for 10 ms at start.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import datetime as dt
 import ipaddress
 import shutil
 import ssl
+import subprocess
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -37,7 +43,7 @@ class LoopbackTLS:
 
 
 def loopback_tls() -> LoopbackTLS:
-    """The process-wide loopback TLS material, generated on first use (~10 ms)."""
+    """The process-wide loopback TLS material, made on first use (a child process, ~0.1 s)."""
     with _LOCK:
         if not _CACHE:
             _CACHE.append(_generate())
@@ -45,7 +51,29 @@ def loopback_tls() -> LoopbackTLS:
 
 
 def _generate() -> LoopbackTLS:
-    # Imported lazily: only the fakes need it, and it is a heavy import.
+    folder = Path(tempfile.mkdtemp(prefix="cockpit-tls-"))  # 0700, ours only
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    root = str(Path(__file__).resolve().parents[2])  # where `cockpit` is imported from
+    code = (
+        "import sys, pathlib; sys.path.insert(0, sys.argv[1]); "
+        "from cockpit.sim.pd_tls import write_material; write_material(pathlib.Path(sys.argv[2]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, root, str(folder)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(
+            "could not make the loopback TLS certificate of the PagerDuty fake "
+            f"({sys.executable} exited with {done.returncode}): {done.stderr.strip()[-400:]}"
+        )
+    ca_file = folder / "ca.pem"
+    return LoopbackTLS(ca_file.read_text(), folder / "cert.pem", folder / "key.pem", ca_file)
+
+
+def write_material(folder: Path) -> None:
+    """Write ca.pem, cert.pem and key.pem (0600) for 127.0.0.1 and localhost into `folder`."""
+    # Imported here: only this child process loads it.
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -101,10 +129,7 @@ def _generate() -> LoopbackTLS:
         .sign(ca_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
-    folder = Path(tempfile.mkdtemp(prefix="cockpit-tls-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    ca_pem = ca_cert.public_bytes(pem).decode()
-    (folder / "ca.pem").write_text(ca_pem)
+    (folder / "ca.pem").write_bytes(ca_cert.public_bytes(pem))
     (folder / "cert.pem").write_bytes(cert.public_bytes(pem))
     key_bytes = key.private_bytes(
         pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -112,4 +137,3 @@ def _generate() -> LoopbackTLS:
     key_file = folder / "key.pem"
     key_file.touch(mode=0o600)
     key_file.write_bytes(key_bytes)
-    return LoopbackTLS(ca_pem, folder / "cert.pem", key_file, folder / "ca.pem")
