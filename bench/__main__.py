@@ -192,7 +192,13 @@ def run_terminal_rows(args: argparse.Namespace, tmp: Path, server: Any, pga: str
             )
             if (cols, lines) == (200, 50) and colour == "256":
                 rows.append(
-                    Row("demo: CPU % idle", idle_cpu, 0.1 * peer_cpu, peer_cpu, "replay, paused")
+                    Row(
+                        "replay paused: CPU %",
+                        idle_cpu,
+                        0.1 * peer_cpu,
+                        peer_cpu,
+                        "`cockpit replay`",
+                    )
                 )
                 rows.append(
                     Row("demo: CPU % mid-incident", busy_cpu, None, peer_cpu, "4 panes, 4x")
