@@ -37,7 +37,7 @@ from cockpit.runbook.exec.base import StepTargets
 from cockpit.sanitize import clean
 from cockpit.screens.dashboard import DashboardScreen
 from cockpit.screens.header import HeaderInfo, StatusBar
-from cockpit.screens.panes.base import PaneContext
+from cockpit.screens.panes.context import PaneContext
 from cockpit.screens.safe import plain_str
 from cockpit.screens.shadow import Shadow
 from cockpit.screens.state import TICK_S, StateAdvanced, StateView

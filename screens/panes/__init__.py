@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from .alerts import AlertsPane
-from .base import Pane, PaneContext, TextLine
+from .base import Pane
+from .context import PaneContext
 from .filter import FilterBar
 from .lag import LagPane
 from .postgres import PostgresPane
 from .status import PaneStatus, pane_status
 from .summary import SummaryStrip, summary_line
 from .tenants import TenantsPane
+from .text_line import TextLine
 
 __all__ = [
     "AlertsPane",

@@ -1,8 +1,8 @@
-"""What every dashboard pane shares: the refresh context, the border title and status line."""
+"""What every dashboard pane shares: the border title with counts, the status line and data age."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
 
@@ -10,80 +10,16 @@ from textual import events
 from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Region
-from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
-from cockpit.domain.state import IncidentState
-from cockpit.domain.thresholds import Thresholds
-from cockpit.domain.views import AlertPolicy
 from cockpit.grafana import window
 from cockpit.screens.foreground import awaited
 from cockpit.screens.widgets import VirtualTable
 
+from .context import PaneContext
 from .status import PaneStatus, pane_status
 
 STATUS_CLASSES = ("-stale", "-partial", "-failed", "-never", "-unconfigured")
-
-
-@dataclass(frozen=True, slots=True)
-class PaneContext:
-    """Everything a pane needs to render one moment of the incident."""
-
-    state: IncidentState
-    now: datetime
-    """From the app's clock (live) or the player's virtual time (replay)."""
-    thresholds: Thresholds
-    policy: AlertPolicy
-    """The alert catalog (severity and runbook per alert name)."""
-    default_refresh_s: float
-    """Poll interval assumed for a source that `state.sources` does not describe."""
-    revision: int = -1
-    """The session's state revision; a pane skips work it already did for this revision
-    (-1: unknown, always render)."""
-    catalog_pending: bool = False
-    """The app is still reading the alert catalog (after the first frame): `policy` is a
-    stand-in, and a large alert set waits for the real one rather than being ranked twice."""
-
-    def kind_key(self, kind: str) -> tuple[object, ...]:
-        """What a pane of `kind` shows, cheaply: the seq of each of its sources' last poll
-        (a source the log never described counts for every pane). A log that describes no
-        source at all falls back to the revision: any change redraws."""
-        sources = self.state.sources
-        if not sources:
-            return (("revision", self.revision),)
-        return tuple(
-            (name, seq)
-            for name, seq in self.state.source_seq.items()
-            if (info := sources.get(name)) is None or info.kind == kind
-        )
-
-
-class TextLine(Widget):
-    """One line of text that repaints only when it changes, and then only as far as the
-    longer of the old and new text reaches (the rest of the line was blank and stays so)."""
-
-    DEFAULT_CSS = """
-    TextLine { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
-    """
-
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self.shown = Content("")
-
-    def render(self) -> Content:
-        """The text last shown."""
-        return self.shown
-
-    def show(self, content: Content) -> None:
-        """Display `content` unless it is what is already shown."""
-        if self.shown.is_same(content):
-            return
-        reach = max(self.shown.cell_length, content.cell_length)
-        self.shown = content
-        if self.is_mounted and self.size.width:
-            self.refresh(Region(0, 0, reach, 1))
-        else:
-            self.refresh()
 
 
 class Pane(Vertical):

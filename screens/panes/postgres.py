@@ -14,8 +14,10 @@ from cockpit.domain.thresholds import Thresholds
 from cockpit.sanitize import clean
 from cockpit.screens.widgets import Column, Row, VirtualTable
 
-from .base import Pane, PaneContext, TextLine
+from .base import Pane
+from .context import PaneContext
 from .glyphs import DASH, duration_words, gauge, percent, sparkline
+from .text_line import TextLine
 
 BAR_WIDTH = 20
 HISTORY_WIDTH = 20

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cockpit.domain.state import IncidentState
 
-from .base import PaneContext
+from .context import PaneContext
 
 _SNAPSHOT: list[tuple[int, IncidentState, IncidentState]] = []
 """The last copy handed out: (revision, the state, its copy)."""

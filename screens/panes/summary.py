@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from textual.content import Content
 
-from .base import Pane, TextLine
+from .base import Pane
 from .status import UNCONFIGURED
+from .text_line import TextLine
 
 STATUS_GLYPHS = {"stale": "◌", "partial": "◐", "failed": "✖", "never": "…", UNCONFIGURED: "-"}
 STATUS_STYLES = {"stale": "$text-warning", "partial": "$text-warning", "failed": "$text-error"}

@@ -14,7 +14,7 @@ from cockpit.domain.state import IncidentState
 from cockpit.domain.thresholds import Thresholds
 from cockpit.screens.widgets import Column, PreparedRows, Row, VirtualTable
 
-from .base import PaneContext
+from .context import PaneContext
 from .glyphs import DASH, gauge, percent, thousands
 from .threaded import ThreadedPane
 

@@ -12,7 +12,8 @@ from cockpit.domain.state import IncidentState
 from cockpit.screens.foreground import wait_until_idle
 from cockpit.screens.widgets import PreparedRows, Row, prepare_rows
 
-from .base import Pane, PaneContext
+from .base import Pane
+from .context import PaneContext
 from .snapshot import state_snapshot
 
 ASYNC_MIN = 2_000

@@ -23,8 +23,9 @@ from cockpit.screens.header import HeaderInfo
 from cockpit.screens.panes import alerts as alerts_module
 from cockpit.screens.panes import lag as lag_module
 from cockpit.screens.panes import tenants as tenants_module
-from cockpit.screens.panes.alerts import AGE_CELL, AlertsPane, Built, aged, build
-from cockpit.screens.panes.base import PaneContext
+from cockpit.screens.panes.alert_table import AGE_CELL, Built, aged, build
+from cockpit.screens.panes.alerts import AlertsPane
+from cockpit.screens.panes.context import PaneContext
 from cockpit.screens.panes.lag import LagPane, LagTable
 from cockpit.screens.panes.tenants import TenantsPane, TenantTable
 from cockpit.screens.panes.threaded import ASYNC_MIN

@@ -22,8 +22,7 @@ from cockpit.clock import FrozenClock, parse_rfc3339
 from cockpit.log.events import AlertsObserved, NoteAdded, SourcesConfigured
 from cockpit.log.store import IncidentLog
 from cockpit.screens.header import StatusBar
-from cockpit.screens.panes import AlertsPane, Pane, lag, postgres, tenants
-from cockpit.screens.panes import alerts as alerts_module
+from cockpit.screens.panes import AlertsPane, Pane, alert_table, lag, postgres, tenants
 from cockpit.screens.state import StateAdvanced, StateView
 from cockpit.session import LiveSession, ReplaySession
 
@@ -118,7 +117,7 @@ async def test_the_tick_moves_only_ages_and_clocks(
             raise AssertionError("the tick rebuilt a view")
 
         for module, name in ((lag, "lag_view"), (tenants, "tenants_view"),
-                             (postgres, "pg_view"), (alerts_module, "alerts_view")):  # fmt: skip
+                             (postgres, "pg_view"), (alert_table, "alerts_view")):  # fmt: skip
             monkeypatch.setattr(module, name, never)
         refreshed: list[Widget] = []
         real = Widget.refresh

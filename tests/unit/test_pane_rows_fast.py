@@ -12,8 +12,8 @@ from cockpit.domain.metrics_views import TenantRow
 from cockpit.domain.state import AlertRecord, IncidentState
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS
 from cockpit.domain.views import NoCatalog
-from cockpit.screens.panes.alerts import alert_row, build
-from cockpit.screens.panes.base import PaneContext
+from cockpit.screens.panes.alert_table import alert_row, build
+from cockpit.screens.panes.context import PaneContext
 from cockpit.screens.panes.glyphs import SPARK, sparkline
 from cockpit.screens.panes.tenants import tenant_cells, tenant_rows
 
