@@ -406,9 +406,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the chosen subcommand; returns the process exit code."""
     import os
 
-    from cockpit import codecache, gcpause, yamlcache
+    from cockpit import codecache, gcpause, pgversion, yamlcache
 
     codecache.install()  # before Textual and our modules build their dataclasses
+    pgversion.install()  # psycopg's version without importlib.metadata (1.1 MB)
     yamlcache.enable(codecache.cache_file().parent)
     gcpause.pause()  # until the first frame (the app settles it) or the batch work begins
     # No pydantic plugin is used: skip the scan of every installed package's entry points

@@ -91,7 +91,8 @@ def test_the_live_builder_imports_neither_textual_nor_the_platform_nor_clients(
 ) -> None:
     """Settings, log and session are ready without Textual (the launcher imports it), the
     simulated platform, a source's client package (imported when polling starts), pydantic,
-    or the Slack/GitHub outbox when neither is enabled."""
+    the Slack/GitHub outbox when neither is enabled, or the PagerDuty command when PagerDuty
+    is not configured."""
     config = tmp_path / "cockpit.toml"
     config.write_text(CONFIG, encoding="utf-8")
     code = f"""
@@ -108,7 +109,8 @@ started = startup.live(settings, environ, log, clock)
 assert started.mode == "LIVE"
 log.close()
 bad = sorted(m for m in sys.modules if m.startswith(
-    ("textual", "cockpit.sim", "httpx", "psycopg", "pydantic", "cockpit.outbox")))
+    ("textual", "cockpit.sim", "httpx", "psycopg", "pydantic", "cockpit.outbox",
+     "cockpit.command.pagerduty")))
 print(",".join(bad))
 """
     done = subprocess.run(
