@@ -24,7 +24,6 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from cockpit.clock import Clock, SystemClock
-from cockpit.command.mirror import NoteMirror
 from cockpit.command.options import CommandOptions
 from cockpit.crash import fatal_error
 from cockpit.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
@@ -33,7 +32,6 @@ from cockpit.grafana import GrafanaTemplates
 from cockpit.hangup import GUARD, REASONS, seal
 from cockpit.log.shared import shared_status
 from cockpit.permissions import Capability, Mode, Permissions
-from cockpit.runbook.exec.base import StepTargets
 from cockpit.sanitize import clean
 from cockpit.screens.act import ActionsApp, perform
 from cockpit.screens.dashboard import DashboardScreen
@@ -51,8 +49,10 @@ if TYPE_CHECKING:
 
     from cockpit.actions.core import Actions
     from cockpit.actions.notes import NoteDraft
+    from cockpit.command.mirror import NoteMirror
     from cockpit.domain.state import IncidentState
     from cockpit.log.player import Player
+    from cockpit.runbook.exec.base import StepTargets
     from cockpit.runbook.model import RunbookSet
     from cockpit.screens.incident import IncidentForm
     from cockpit.screens.transport import TransportBar
