@@ -132,6 +132,9 @@ class CockpitApp(ActionsApp):
 
     TITLE = "cockpit"
     ENABLE_COMMAND_PALETTE = True
+    CSS_PATH = str(Path(__file__).resolve().parent / "screens" / "dashboard.tcss")
+    """The dashboard's stylesheet (its own `CSS_PATH`): Textual reads a screen's when the screen
+    is pushed, and the dashboard is the first screen (`get_default_screen`), never pushed."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "request_quit", "Quit"),
         # Textual's own Ctrl-Q quits without a word: here every quit key asks the same way.
@@ -220,10 +223,15 @@ class CockpitApp(ActionsApp):
 
     # --- life cycle ------------------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen[None]:
+        """The dashboard is the first screen, the one every other returns to. (Pushed over
+        Textual's blank default screen, that screen was laid out and drawn for nothing and
+        kept for the life of the app: 0.2 MB.)"""
+        return self.dashboard
+
     def on_mount(self) -> None:
         """Show the dashboard now; load the catalog and start the session after the frame."""
         self._trap_signals()
-        self.push_screen(self.dashboard)
         self.render_state()
         self.call_after_refresh(self._start)
 
