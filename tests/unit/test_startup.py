@@ -140,3 +140,25 @@ print(",".join(bad))
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def test_the_app_module_loads_no_action_outcome_nor_runbook_executor() -> None:
+    """What the first frame does not use stays unloaded until a key needs it: the outcome
+    classes of an action, the PagerDuty mirror, the runbook step executors and targets."""
+    code = """
+import sys
+import cockpit.app
+bad = sorted(m for m in sys.modules if m.startswith(
+    ("cockpit.actions.outcome", "cockpit.command.mirror", "cockpit.command.pagerduty",
+     "cockpit.runbook", "cockpit.clients", "cockpit.step_wiring")))
+print(",".join(bad))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
