@@ -406,16 +406,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the chosen subcommand; returns the process exit code."""
     import os
 
-    from cockpit import codecache, gcpause, yamlcache
+    from cockpit import codecache, gcpause, pgversion, yamlcache
 
     codecache.install()  # before Textual and our modules build their dataclasses
+    pgversion.install()  # psycopg's version without importlib.metadata (1.1 MB)
     yamlcache.enable(codecache.cache_file().parent)
     gcpause.pause()  # until the first frame (the app settles it) or the batch work begins
     # No pydantic plugin is used: skip the scan of every installed package's entry points
     # that pydantic runs before building its first model (when a runbook's steps load).
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    parser = _build_parser()
-    args = parser.parse_args(_join_times(sys.argv[1:] if argv is None else argv))
+    # Not kept in a local: this frame lasts as long as the app, the parser need not (0.1 MB).
+    args = _build_parser().parse_args(_join_times(sys.argv[1:] if argv is None else argv))
     if args.run not in _SCREENS:
         gcpause.settle()
     try:

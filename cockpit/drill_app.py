@@ -31,6 +31,7 @@ class DrillApp(CockpitApp):
         itself (it dispatches a message to each class of the MRO): calling it here too
         started the session twice, and the second start reset the drill clock."""
         self.screen_change_signal.subscribe(self, self._on_screen_change)
+        self._add_banner(self.screen)  # the dashboard, the first screen (never pushed)
 
     def _on_screen_change(self, screen: Screen[object]) -> None:
         self._add_banner(screen)

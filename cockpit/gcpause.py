@@ -25,11 +25,16 @@ def pause() -> None:
 
 
 def settle() -> None:
-    """Freeze what exists now and collect again; does nothing unless `pause()` stopped it
-    (an app built in a test process never freezes that process's heap)."""
+    """Collect once, freeze what is left and let the collector run again; does nothing
+    unless `pause()` stopped it (an app built in a test process never freezes that process's
+    heap). Startup leaves a few thousand objects in cycles (the classes `dataclass(slots=True)`
+    replaces, argparse's formatters, Textual's scratch nodes): frozen, they would stay for the
+    life of the process (0.9 MB of the live cockpit's RSS); collected first, later objects
+    reuse their memory. The collection (25-50 ms) runs after the first frame."""
     global _paused
     if _paused:
         _paused = False
+        gc.collect()
         gc.freeze()
         gc.enable()
 

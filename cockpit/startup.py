@@ -170,9 +170,9 @@ def live(
 ) -> Startup:
     """`cockpit`: the live session on loaded settings (ConfigError for a missing secret)."""
     from cockpit.session import LiveSession
-    from cockpit.step_wiring import step_targets
+    from cockpit.step_wiring import step_targets_later
 
-    targets = step_targets(settings, environ)
+    targets = step_targets_later(settings, environ)  # read now, built when a step asks
     active = settings.active
     permissions = Permissions.decide(
         Mode.LIVE,
@@ -194,7 +194,7 @@ def live(
         refresh_s=settings.config.ui.refresh_seconds,
         author=settings.author,
         command=command_options(settings, environ),
-        targets=lambda: targets,
+        targets=targets,
         runbook_dirs=tuple(str(p) for p in settings.config.runbooks.paths),
         grafana=settings.config.grafana.templates(),
     )

@@ -5,19 +5,30 @@ from __future__ import annotations
 import os
 import re
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from cockpit.clients.kubernetes import kubeconfig_client
 from cockpit.config import ConfigError, Settings
-from cockpit.runbook.argo import ArgoTarget
-from cockpit.runbook.exec.base import StepTargets, Where
+
+if TYPE_CHECKING:
+    from cockpit.runbook.argo import ArgoTarget
+    from cockpit.runbook.exec.base import StepTargets
 
 _CURRENT = re.compile(r"^current-context:[ \t]*[\"']?([^\"'\s#]+)", re.MULTILINE)
 
 
 def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
     """Targets of the active environment; an unconfigured one makes its steps say so."""
+    return step_targets_later(settings, environ)()
+
+
+def step_targets_later(settings: Settings, environ: Mapping[str, str]) -> Callable[[], StepTargets]:
+    """`step_targets` with everything read now (secrets, the kubeconfig's current context,
+    the host name; a DSN that cannot be read raises ConfigError now) and the targets built
+    on the first call (the same object each time). The live cockpit asks when a runbook
+    step needs them: their modules (the Kubernetes client factory, Argo, the executors'
+    base) stay unloaded on the way to the first frame."""
     active = settings.active
     prom = active.prometheus
     pg = active.postgres
@@ -29,29 +40,60 @@ def step_targets(settings: Settings, environ: Mapping[str, str]) -> StepTargets:
     except ConfigError as err:
         # Diagnosis must not wait on the write credential: say it when a mitigation is tried.
         problem = f"PostgreSQL mitigation login unavailable: {err}"
-    return StepTargets(
-        prometheus_url=str(prom.url) if prom.url else None,
-        alertmanager_url=str(active.alertmanager.url) if active.alertmanager.url else None,
-        loki_url=str(settings.config.loki.url) if settings.config.loki.url else None,
-        postgres_dsn=dsn,
-        postgres_mitigation_dsn=mitigation_dsn,
-        postgres_mitigation_problem=problem,
-        k8s_client=kubeconfig_client(kube.kubeconfig, kube.context, kube.timeout_seconds),
-        environ=dict(environ),
-        argocd=argo_target(settings, environ),
-        where=Where(
-            active.name,
-            active.production,
-            kube.context or current_context(kube.kubeconfig, environ),
-            kube.namespace or "",
-            exec_host=socket.gethostname(),
-        ),
+    values: dict[str, Any] = {
+        "prometheus_url": str(prom.url) if prom.url else None,
+        "alertmanager_url": str(active.alertmanager.url) if active.alertmanager.url else None,
+        "loki_url": str(settings.config.loki.url) if settings.config.loki.url else None,
+        "postgres_dsn": dsn,
+        "postgres_mitigation_dsn": mitigation_dsn,
+        "postgres_mitigation_problem": problem,
+        "environ": dict(environ),
+    }
+    argo = _argo_values(settings, environ)
+    where = (
+        active.name,
+        active.production,
+        kube.context or current_context(kube.kubeconfig, environ),
+        kube.namespace or "",
+        socket.gethostname(),
     )
+    built: list[StepTargets] = []
+
+    def build() -> StepTargets:
+        if not built:
+            from cockpit.clients.kubernetes import kubeconfig_client
+            from cockpit.runbook.argo import ArgoTarget
+            from cockpit.runbook.exec.base import StepTargets, Where
+
+            name, production, context, namespace, host = where
+            built.append(
+                StepTargets(
+                    **values,
+                    k8s_client=kubeconfig_client(
+                        kube.kubeconfig, kube.context, kube.timeout_seconds
+                    ),
+                    argocd=ArgoTarget(*argo) if argo is not None else None,
+                    where=Where(name, production, context, namespace, exec_host=host),
+                )
+            )
+        return built[0]
+
+    return build
 
 
 def argo_target(settings: Settings, environ: Mapping[str, str]) -> ArgoTarget | None:
     """The `[argocd]` server and its applications; None when no base_url is set. An
     unreadable token does not stop the start: `argocd` steps then say why they cannot run."""
+    values = _argo_values(settings, environ)
+    if values is None:
+        return None
+    from cockpit.runbook.argo import ArgoTarget
+
+    return ArgoTarget(*values)
+
+
+def _argo_values(settings: Settings, environ: Mapping[str, str]) -> tuple[Any, ...] | None:
+    """`ArgoTarget`'s arguments, the token read now; None when no base_url is set."""
     argo = settings.config.argocd
     if argo.base_url is None:
         return None
@@ -64,7 +106,7 @@ def argo_target(settings: Settings, environ: Mapping[str, str]) -> ArgoTarget | 
     if argo.verify_tls and argo.ca_file is not None:
         verify = str(argo.ca_file)
     apps = {name: (app.namespace, app.deployment) for name, app in argo.applications.items()}
-    return ArgoTarget(str(argo.base_url), token, argo.timeout_seconds, verify, apps, problem)
+    return (str(argo.base_url), token, argo.timeout_seconds, verify, apps, problem)
 
 
 def current_context(kubeconfig: object | None, environ: Mapping[str, str]) -> str:

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 from textual.message import Message
 
-from cockpit.actions.outcome import Done, Followup, Outcome, Refused, Result
-
 if TYPE_CHECKING:
     from cockpit.actions.core import Actions
+    from cockpit.actions.outcome import Done, Followup, Result
 
-Reply = Callable[[Done, str], None]
+# The outcome classes are imported where an action's result is handled: the first frame needs
+# none of them.
+Reply = Callable[["Done", str], None]
 """Called on the main thread with the finished call and the line to show."""
 
 
@@ -42,6 +43,8 @@ def actions_of(app: App[Any]) -> Actions:
 
 def perform(app: App[Any], result: Result, reply: Reply | None = None) -> str | None:
     """Start `result`'s follow-ups; the refusal reason, or None when the action was done."""
+    from cockpit.actions.outcome import Refused
+
     if isinstance(result, Refused):
         return result.reason
     for followup in result.followups:
@@ -51,6 +54,8 @@ def perform(app: App[Any], result: Result, reply: Reply | None = None) -> str | 
 
 def run_followup(app: App[Any], followup: Followup, reply: Reply | None = None) -> None:
     """Run `followup` in a thread worker of the app (it outlives the screen that asked)."""
+
+    from cockpit.actions.outcome import Done
 
     def work() -> None:
         try:
@@ -75,6 +80,8 @@ class ActionsApp(App[int]):
 
     def act(self, result: Result) -> str | None:
         """Show what an action did (or why not) and start its follow-ups."""
+        from cockpit.actions.outcome import Outcome
+
         refused = perform(self, result)
         if refused is not None:
             self.notify(f"Not done: {refused}", severity="warning", markup=False)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from cockpit.actions.outcome import Outcome, Refused, Result
 from cockpit.log.events import Event
 from cockpit.log.events_approval import ApprovalDecided, ApprovalRequested, ApprovalUsed
 from cockpit.permissions import Capability
@@ -23,6 +22,7 @@ from cockpit.sanitize import clean
 
 if TYPE_CHECKING:
     from cockpit.actions.context import ActionContext
+    from cockpit.actions.outcome import Result
 
 REQUEST_VALID_S = 30 * 60.0
 """A request nobody decided within this long expires."""
@@ -147,6 +147,9 @@ def decide_command(ctx: ActionContext, book: ApprovalBook, text: str) -> Result:
 
     Deciding is incident command: a viewer may not vouch for someone else's mitigation, while
     a read-only session may (the approver runs nothing; the requester's session does)."""
+    # The command screen's outcomes: not loaded by the session, which only folds the book.
+    from cockpit.actions.outcome import Outcome, Refused
+
     refused = ctx.refusal(Capability.COMMAND)
     if refused is not None:
         return refused

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cockpit.command.mirror import NoteMirror
 from cockpit.domain.views import AlertPolicy, suggested_severity
 from cockpit.permissions import Capability
 from cockpit.sanitize import clean
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
     from cockpit.actions.core import Actions
     from cockpit.actions.notes import NoteDraft
     from cockpit.app import AppOptions
+    from cockpit.command.mirror import NoteMirror
     from cockpit.runbook.model import RunbookSet
     from cockpit.screens.incident import IncidentForm
     from cockpit.session import Session

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from cockpit.command.calendar import BusinessCalendar
-from cockpit.command.pagerduty import PdConfig
 from cockpit.command.policy import MINUTE_S, CommandPolicy
 from cockpit.command.schemes import scheme_named
 
 if TYPE_CHECKING:
+    from cockpit.command.pagerduty import PdConfig
     from cockpit.settings.model import Settings
     from cockpit.settings.tables import PagerDutySettings
 
@@ -31,6 +31,7 @@ def policy_from_settings(settings: Settings) -> CommandPolicy:
 
 def pd_config(settings: PagerDutySettings, environ: Mapping[str, str]) -> PdConfig:
     """A PdConfig with its secrets read; ConfigError names a missing variable or file."""
+    from cockpit.command.pagerduty import PdConfig  # only when PagerDuty is configured
     from cockpit.settings.secrets import Secret, resolve_secret
 
     token = resolve_secret(

@@ -6,7 +6,6 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -90,8 +89,14 @@ def load_catalog(path: Path | None = None) -> Catalog:
     Raises CatalogError with one line naming the file, the alert and the field.
     """
     if path is None:
-        res = resources.files("cockpit.runbooks").joinpath("alerts.yaml")
-        where, text = "cockpit.runbooks/alerts.yaml", _read(lambda: res.read_text("utf-8"), "")
+        # The package's own folder, as importlib.resources finds it (without its zipfile).
+        # (By name: in a checkout `cockpit.runbooks` exists only through the install mapping.)
+        from importlib import import_module
+
+        runbooks = import_module("cockpit.runbooks")
+        shipped = Path(runbooks.__file__ or "").with_name("alerts.yaml")
+        where = "cockpit.runbooks/alerts.yaml"
+        text = _read(lambda: shipped.read_text(encoding="utf-8"), "")
     else:
         where = str(path)
         text = _read(lambda: path.read_text(encoding="utf-8"), where)

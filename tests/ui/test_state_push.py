@@ -68,6 +68,18 @@ def test_a_newer_state_message_replaces_an_older_one() -> None:
     assert not StateAdvanced(2).can_replace(NoteAdded.__new__(NoteAdded))  # type: ignore[arg-type]
 
 
+async def test_the_dashboard_is_the_only_screen_under_the_others(tmp_path: Path) -> None:
+    """No blank default screen is built beneath it (drawn for nothing, kept for the life of
+    the app); its stylesheet is read all the same (the wide 2x2 grid comes from it)."""
+    app, session, _clock = make_app(tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settled(app, pilot, session)
+        assert app.screen_stack == [app.dashboard]
+        panes = app.dashboard.query_one("#panes").styles
+        assert panes.layout is not None and panes.layout.name == "grid"
+        assert (panes.grid_size_columns, panes.grid_size_rows) == (2, 2)
+
+
 async def test_a_burst_of_appends_is_rendered_once(tmp_path: Path) -> None:
     app, session, _clock = make_app(tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,34 @@ def _alert(**overrides: Any) -> dict[str, Any]:
     base = {"name": "DiskFull", "expr": "disk_free < 1", "for": "1m", "severity": "SEV-3",
             "runbook": None, "summary": "disk", "description": "d", "target": ["host"]}  # fmt: skip
     return {**base, **overrides}
+
+
+def test_the_packaged_catalog_is_read_without_importlib_resources() -> None:
+    """The live cockpit reads it after its first frame: importlib.resources would bring its
+    zipfile readers for the life of the process (in a fresh interpreter)."""
+    code = (
+        "import sys\n"
+        "heavy = ('importlib.resources', 'zipfile')\n"
+        # Some interpreters' site hooks load them: forget them, so that a new import shows.
+        "for name in [m for m in sys.modules if m.startswith(heavy)]:\n"
+        "    del sys.modules[name]\n"
+        "    parent, _, child = name.rpartition('.')\n"
+        "    if parent in sys.modules and hasattr(sys.modules[parent], child):\n"
+        "        delattr(sys.modules[parent], child)\n"
+        "from cockpit.runbook.catalog import load_catalog\n"
+        "assert load_catalog().by_name('OcrServiceDown')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import pytest
 
 from cockpit import startup
 from cockpit.clock import FrozenClock
+from cockpit.config import ConfigError
 from cockpit.log.events import NoteAdded
 from cockpit.permissions import Capability, Mode
 from cockpit.session import LiveSession
@@ -56,6 +57,21 @@ def test_live_startup_carries_the_settings_and_one_permission_decision(tmp_path:
     assert not started.permissions.allows(Capability.WRITE_PLATFORM)
 
 
+def test_an_unreadable_dsn_still_stops_the_live_start(tmp_path: Path) -> None:
+    """The runbook step targets are built when a step first asks, but what they read (the
+    DSN secret here) is read when the cockpit starts, as it was."""
+    config = tmp_path / "cockpit.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    settings = startup.load_settings(str(config), None, {})
+    clock = FrozenClock(START)
+    log, _ = startup.open_log(tmp_path / "l.jsonl", clock, {})
+    try:
+        with pytest.raises(ConfigError, match="T_PG_DSN"):
+            startup.live(settings, {}, log, clock)
+    finally:
+        log.close()
+
+
 def test_open_log_is_keyed_from_the_environment_and_says_why_it_cannot_open(
     tmp_path: Path,
 ) -> None:
@@ -91,7 +107,8 @@ def test_the_live_builder_imports_neither_textual_nor_the_platform_nor_clients(
 ) -> None:
     """Settings, log and session are ready without Textual (the launcher imports it), the
     simulated platform, a source's client package (imported when polling starts), pydantic,
-    or the Slack/GitHub outbox when neither is enabled."""
+    the Slack/GitHub outbox when neither is enabled, the PagerDuty command when PagerDuty
+    is not configured, or the runbook step targets (built when a step first asks)."""
     config = tmp_path / "cockpit.toml"
     config.write_text(CONFIG, encoding="utf-8")
     code = f"""
@@ -106,9 +123,34 @@ settings = startup.load_settings({str(config)!r}, None, environ)
 log, _ = startup.open_log(Path({str(tmp_path / "d.jsonl")!r}), clock, environ)
 started = startup.live(settings, environ, log, clock)
 assert started.mode == "LIVE"
-log.close()
 bad = sorted(m for m in sys.modules if m.startswith(
-    ("textual", "cockpit.sim", "httpx", "psycopg", "pydantic", "cockpit.outbox")))
+    ("textual", "cockpit.sim", "httpx", "psycopg", "pydantic", "cockpit.outbox",
+     "cockpit.command.pagerduty", "cockpit.runbook", "cockpit.clients.kubernetes")))
+targets = started.targets()
+assert targets is started.targets() and targets.where.exec_host
+log.close()
+print(",".join(bad))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
+
+
+def test_the_app_module_loads_no_action_outcome_nor_runbook_executor() -> None:
+    """What the first frame does not use stays unloaded until a key needs it: the outcome
+    classes of an action, the PagerDuty mirror, the runbook step executors and targets."""
+    code = """
+import sys
+import cockpit.app
+bad = sorted(m for m in sys.modules if m.startswith(
+    ("cockpit.actions.outcome", "cockpit.command.mirror", "cockpit.command.pagerduty",
+     "cockpit.runbook", "cockpit.clients", "cockpit.step_wiring")))
 print(",".join(bad))
 """
     done = subprocess.run(
