@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from cleanpy import run_clean
 
 from cockpit.runbook.catalog import (
     CatalogError,
@@ -98,16 +98,8 @@ def test_the_packaged_catalog_is_read_without_importlib_resources() -> None:
         "assert load_catalog().by_name('OcrServiceDown')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))"
     )
-    root = Path(__file__).resolve().parents[2]
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    stdout = run_clean(code)
+    assert stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize(

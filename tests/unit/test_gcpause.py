@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from cleanpy import run_clean
 
 
 def test_settle_collects_the_startup_cycles_before_freezing() -> None:
@@ -28,15 +24,8 @@ del dropped
 gcpause.settle()
 print(alive() is None, gc.isenabled(), gc.get_freeze_count() > 0, len(kept))
 """
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "True", "True", "3"]
+    stdout = run_clean(code)
+    assert stdout.split() == ["True", "True", "True", "3"]
 
 
 def test_settle_does_nothing_unless_paused() -> None:
@@ -47,12 +36,5 @@ from cockpit import gcpause
 gcpause.settle()
 print(gc.isenabled(), gc.get_freeze_count())
 """
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "0"]
+    stdout = run_clean(code)
+    assert stdout.split() == ["True", "0"]

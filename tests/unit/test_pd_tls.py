@@ -4,11 +4,8 @@ serves the fake never loads `cryptography`, and a verifying client still trusts 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from cleanpy import run_clean
 
 CODE = """
 import http.client, json, stat, sys
@@ -29,14 +26,6 @@ print(json.dumps({"status": status, "mode": mode,
 
 
 def test_the_fake_speaks_verified_tls_without_loading_cryptography() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", CODE],
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout)
+    stdout = run_clean(CODE, timeout=120)
+    found = json.loads(stdout)
     assert found == {"status": 200, "mode": 0o600, "loaded": []}

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cleanpy import run_clean
 
 from cockpit import pgversion
-
-ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
 import json, sys
@@ -32,15 +29,7 @@ print(json.dumps({{
 
 
 def _probe(install: bool) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(install=install)],
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, object] = json.loads(done.stdout)
+    result: dict[str, object] = json.loads(run_clean(PROBE.format(install=install)))
     return result
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cleanpy import run_clean
 
 from cockpit import startup
 from cockpit.clock import FrozenClock
@@ -17,7 +16,6 @@ from cockpit.permissions import Capability, Mode
 from cockpit.session import LiveSession
 
 START = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
-ROOT = Path(__file__).resolve().parents[2]
 
 CONFIG = """
 [user]
@@ -131,15 +129,8 @@ assert targets is started.targets() and targets.where.exec_host
 log.close()
 print(",".join(bad))
 """
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ""
+    stdout = run_clean(code)
+    assert stdout.strip() == ""
 
 
 def test_the_app_module_loads_no_action_outcome_nor_runbook_executor() -> None:
@@ -153,12 +144,5 @@ bad = sorted(m for m in sys.modules if m.startswith(
      "cockpit.runbook", "cockpit.clients", "cockpit.step_wiring")))
 print(",".join(bad))
 """
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ""
+    stdout = run_clean(code)
+    assert stdout.strip() == ""
