@@ -368,7 +368,8 @@ class CockpitApp(OperatorKeys, ReplayKeys):
     def _pane_context(self, state: IncidentState, now: datetime, revision: int) -> PaneContext:
         options = self.options
         return PaneContext(state, now, options.thresholds, self.policy, options.refresh_s, revision,
-                           catalog_pending=not self.catalog_read)  # fmt: skip
+                           catalog_pending=not self.catalog_read,
+                           replay=self._player() is not None)  # fmt: skip
 
     def _tick(self) -> None:
         """1 Hz: only the visible ages and clocks move (header, transport, the screen's own)."""

@@ -153,7 +153,9 @@ class Pane(Vertical):
         self.age_data(now)
 
     def _show_status(self, ctx: PaneContext) -> None:
-        status = pane_status(ctx.state, self.KIND, ctx.now, ctx.thresholds, ctx.default_refresh_s)
+        status = pane_status(
+            ctx.state, self.KIND, ctx.now, ctx.thresholds, ctx.default_refresh_s, replay=ctx.replay
+        )
         if status != self.status:
             self.status = status
             wanted = f"-{status.status}"

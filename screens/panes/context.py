@@ -28,6 +28,8 @@ class PaneContext:
     catalog_pending: bool = False
     """The app is still reading the alert catalog (after the first frame): `policy` is a
     stand-in, and a large alert set waits for the real one rather than being ranked twice."""
+    replay: bool = False
+    """The state is a replay's, at its playhead: fresh data is not "live"."""
 
     def kind_key(self, kind: str) -> tuple[object, ...]:
         """What a pane of `kind` shows, cheaply: the seq of each of its sources' last poll

@@ -69,9 +69,10 @@ def _first_warning(state: IncidentState, source: str) -> str:
     return clean(warnings[0], single_line=True) if warnings else ""
 
 
-def _line(state: IncidentState, st: SourceStatus, interval: float, who: str) -> str:
+def _line(state: IncidentState, st: SourceStatus, interval: float, who: str, replay: bool) -> str:
     if st.status == OK:
-        return f"● live ≤{compact_interval(interval)}"
+        # In a replay the data is fresh at the playhead, not live: the present is elsewhere.
+        return f"● {'fresh' if replay else 'live'} ≤{compact_interval(interval)}"
     if st.status == STALE:
         return f"◌ STALE{who} {compact_age(st.age_s)}"
     if st.status == PARTIAL:
@@ -90,7 +91,13 @@ def _absent_sources(state: IncidentState) -> list[str]:
 
 
 def pane_status(
-    state: IncidentState, kind: str, now: datetime, thresholds: Thresholds, default_s: float
+    state: IncidentState,
+    kind: str,
+    now: datetime,
+    thresholds: Thresholds,
+    default_s: float,
+    *,
+    replay: bool = False,
 ) -> PaneStatus:
     """The worst status among the pane's sources (failed, stale, partial, never, ok).
 
@@ -119,5 +126,5 @@ def pane_status(
             return PaneStatus(PARTIAL, clean(text, single_line=True, max_len=MAX_LEN))
     # With several sources, name the one at fault; with one, the pane title says it all.
     who = f" {clean(st.source, single_line=True)}" if len(sources) > 1 else ""
-    text = clean(_line(state, st, interval, who), single_line=True, max_len=MAX_LEN)
+    text = clean(_line(state, st, interval, who, replay), single_line=True, max_len=MAX_LEN)
     return PaneStatus(st.status, text)

@@ -183,6 +183,18 @@ def test_replay_of_the_same_events_derives_the_same_picture() -> None:
     assert first == again and at(64) > T0
 
 
+def test_fresh_data_is_live_in_the_cockpit_and_fresh_at_a_replay_playhead() -> None:
+    log = Log()
+    log.add(ev.AlertsObserved(source="am"), 61)
+    log.add(ev.SourcePolled("am", 3.0), 62)
+    state = fold(log.events)
+    live = pane_status(state, "alerts", at(63), DEFAULT_THRESHOLDS, 2.0)
+    replayed = pane_status(state, "alerts", at(63), DEFAULT_THRESHOLDS, 2.0, replay=True)
+    assert (live.status, live.text) == ("ok", "● live ≤2s")
+    # A replay's fresh data is fresh at its playhead: "live" would read as the present.
+    assert (replayed.status, replayed.text) == ("ok", "● fresh ≤2s")
+
+
 def _settings(tmp_path: Path, sources: str) -> Settings:
     path = tmp_path / "c.toml"
     path.write_text(f'[prometheus]\nurl = "http://prom.test"\n[sources]\n{sources}\n', "utf-8")
