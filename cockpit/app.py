@@ -40,7 +40,7 @@ from cockpit.screens.header import HeaderInfo, StatusBar
 from cockpit.screens.panes.context import PaneContext
 from cockpit.screens.safe import plain_str
 from cockpit.screens.shadow import Shadow
-from cockpit.screens.state import TICK_S, StateAdvanced, StateView
+from cockpit.screens.state import TICK_S, StateAdvanced, is_state_view
 from cockpit.session import LiveSession, ReplaySession, Session
 from cockpit.typeahead import TypeAhead
 
@@ -349,7 +349,7 @@ class CockpitApp(OperatorKeys, ReplayKeys):
         # paints it only while it is on view.
         self.dashboard.refresh_from(self._pane_context(state, now, revision))
         screen = self._shown_screen()
-        if screen is not self.dashboard and isinstance(screen, StateView):
+        if screen is not self.dashboard and is_state_view(screen):
             # A screen still composing its children, or being torn down, has not all of its
             # widgets: it renders the state of then in its own on_mount, or is going away.
             with contextlib.suppress(NoMatches):
@@ -384,7 +384,7 @@ class CockpitApp(OperatorKeys, ReplayKeys):
         if self.transport is not None:
             self.transport.show()
         screen = self._shown_screen()
-        if isinstance(screen, StateView):
+        if is_state_view(screen):
             with contextlib.suppress(NoMatches):  # composing or torn down (see render_state)
                 screen.show_time(now)
 

@@ -4,7 +4,7 @@ contract of a screen that renders it (state pushed down, never polled)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeGuard, runtime_checkable
 
 from textual.message import Message
 
@@ -43,3 +43,16 @@ class StateView(Protocol):
     def show_time(self, now: datetime) -> None:
         """The 1 Hz tick: move the visible ages and clocks to `now`, rebuild nothing."""
         ...
+
+
+_VIEWS: dict[type, bool] = {}
+
+
+def is_state_view(screen: object) -> TypeGuard[StateView]:
+    """`isinstance(screen, StateView)`, decided once per class: a runtime protocol check
+    walks the protocol's members at every call, and the 1 Hz tick asks it every second."""
+    cls = type(screen)
+    known = _VIEWS.get(cls)
+    if known is None:
+        known = _VIEWS[cls] = isinstance(screen, StateView)
+    return known

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
 
@@ -148,7 +147,7 @@ class Pane(Vertical):
         ctx = self.context
         if ctx is None or not self.is_attached or not self.children:
             return
-        self.context = ctx = replace(ctx, now=now)
+        self.context = ctx = ctx.at(now)
         self._show_status(ctx)
         self.age_data(now)
 

@@ -31,6 +31,12 @@ class PaneContext:
     replay: bool = False
     """The state is a replay's, at its playhead: fresh data is not "live"."""
 
+    def at(self, now: datetime) -> PaneContext:
+        """The same moment's context at `now` (the 1 Hz tick, once per pane: the
+        constructor, where `dataclasses.replace` would inspect the fields every time)."""
+        return PaneContext(self.state, now, self.thresholds, self.policy, self.default_refresh_s,
+                           self.revision, self.catalog_pending, self.replay)  # fmt: skip
+
     def kind_key(self, kind: str) -> tuple[object, ...]:
         """What a pane of `kind` shows, cheaply: the seq of each of its sources' last poll
         (a source the log never described counts for every pane). A log that describes no

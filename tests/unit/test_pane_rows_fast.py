@@ -87,3 +87,16 @@ def test_a_one_sample_sparkline_is_the_scaled_one() -> None:
         except (ValueError, OverflowError):
             expected = None
         assert shown == expected, odd
+
+
+def test_a_context_moved_to_a_new_time_keeps_every_other_field() -> None:
+    from dataclasses import fields, replace
+
+    from cockpit.domain.thresholds import Thresholds
+
+    ctx = PaneContext(IncidentState(), NOW, Thresholds(idle_in_tx_age_s=7), NoCatalog(), 3.0, 41,
+                      catalog_pending=True, replay=True)  # fmt: skip
+    later = NOW + timedelta(seconds=1)
+    # Every field differs from its default, so one that `at` forgot would show here.
+    assert all(getattr(ctx, f.name) != f.default for f in fields(PaneContext) if f.name != "now")
+    assert ctx.at(later) == replace(ctx, now=later)
