@@ -11,6 +11,7 @@ on library calls say so in their name.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -231,8 +232,10 @@ def latency_rows(cockpit: str, tmp: Path, repeats: int) -> list[Row]:
         )
         term.wait_for(b"DEMO")
         # Keys are timed once the demo is polling: its embedded PostgreSQL has started and
-        # the panes hold their first data (startup is the first-output rows' business).
-        term.wait_shown("(database:", 60.0)
+        # the panes hold their first data (startup is the first-output rows' business). A
+        # host where it cannot run keeps the exporter fallback: a minute is past startup too.
+        with contextlib.suppress(TimeoutError):
+            term.wait_shown("(database:", 60.0)
         time.sleep(2.0)
         samples = term.key_latency_ms(b"?", b"\x1b", repeats)
         term.close()
