@@ -74,14 +74,20 @@ def _after(term: Term, keys: bytes, needle: bytes, timeout_s: float) -> float:
     return term.shown_after(needle.decode(), sent, timeout_s)
 
 
+SEEK_PROMPT = "Go to (T+"
+"""The seek dialog's own label: the footer's "g Go to" is on the screen before it opens."""
+
+
 def seek_s(term: Term, hours: int) -> float:
-    """`g`, type T+hh:00:00, Enter: seconds from Enter to the playhead showing it."""
+    """`g`, type T+hh:00:00, Enter: seconds from Enter to the playhead showing it. Enter is
+    sent once the dialog is open and shows the typed time: the figure is the seek alone."""
     term.quiet(0.3)
     _clear(term)
     term.send(b"g")
-    term.wait_shown("Go to", 10)
-    term.quiet(0.2)
-    term.send(f"T+{hours:02d}:00:00".encode())
+    term.wait_shown(SEEK_PROMPT, 10)
+    typed = f"T+{hours:02d}:00:00"
+    term.send(typed.encode())
+    term.wait_shown(typed, 10)
     term.quiet(0.2)
     needle = f"(T+{compact_duration(hours * 3600)})".encode()
     return _after(term, b"\r", needle, 120)

@@ -23,7 +23,14 @@ from textual.widgets import Input, Label, Static
 from cockpit import gcpause
 from cockpit.clock import parse_when
 from cockpit.domain.sla import compact_duration
-from cockpit.log.player import MAX_SPEED, MIN_SPEED, Player, Position, PreparedSeek
+from cockpit.log.player import (
+    MAX_SPEED,
+    MIN_SPEED,
+    Checkpoint,
+    Player,
+    Position,
+    PreparedSeek,
+)
 from cockpit.log.verify import VerifyReport, verify_with_env_key
 from cockpit.sanitize import clean
 from cockpit.screens.foreground import busy as foreground_busy
@@ -146,7 +153,12 @@ class TransportBar(Static):
         # A CPU-bound thread holds the GIL for the switch interval (5 ms by default) each
         # time the UI thread asks for it back: at 1 ms, keys and repaints barely notice it.
         sys.setswitchinterval(SWITCH_INTERVAL_S)
-        threading.Thread(target=self._background, name="replay-background", daemon=True).start()
+        # Where the playhead's own fold left off (`replay --at` folded up to there): taken
+        # here, on the thread that drives the player, and not folded a second time.
+        start = self.player.resume_point()
+        threading.Thread(
+            target=self._background, args=(start,), name="replay-background", daemon=True
+        ).start()
 
     def on_unmount(self) -> None:
         """Stop the background fold and the verification."""
@@ -157,11 +169,11 @@ class TransportBar(Static):
     class Folded(Message):
         """The background fold reached the end of the log (the total is known)."""
 
-    def _background(self) -> None:
+    def _background(self, start: Checkpoint) -> None:
         # A big observation is folded in one go (no courtesy inside): start once the panes
         # hold their first rows, rather than share the interpreter with their builds.
         wait_until_idle(self._stop, FOLD_WAIT_AT_MOST_S)
-        self.player.build_checkpoints(self._stop, ui_first(threading.main_thread()))
+        self.player.build_checkpoints(self._stop, ui_first(threading.main_thread()), start)
         gcpause.refreeze()  # the checkpoints live as long as the replay
         if not self._stop.is_set():
             self.post_message(self.Folded())

@@ -2,7 +2,9 @@
 
 This is the one checkpoint implementation of the cockpit: a background fold (`start_background`)
 keeps the folded state every `checkpoint_every` events with the file offset after it, so a
-seek restores the nearest one and folds at most that many events. `prepare_seek` does the
+seek restores the nearest one and folds at most that many events. The playing fold keeps
+them too as it moves forward, and the background fold starts where they stop: what
+`replay --at` folded at startup is not folded a second time. `prepare_seek` does the
 folding without touching the player (run it in a worker), `adopt` installs the result.
 """
 
@@ -128,6 +130,8 @@ class Player:
         self._background = Background(None, 0, False, None)
         self._running = False
         self._offset = 0
+        self._due = self.checkpoint_every
+        """The playing fold keeps a checkpoint once it reaches this seq (see `_kept`)."""
         self._cursor: Iterator[Record] = iter(())
         self._next: Record | None = None
         self._reposition(self._cps[0])
@@ -261,11 +265,35 @@ class Player:
         return prepared
 
     def covered(self, when: datetime) -> bool:
-        """True when a checkpoint after `when` exists (or the background fold is done): a
+        """True when checkpoints close around `when` (or the background fold is done): a
         seek there folds at most `checkpoint_every` events, cheap enough for any thread."""
         with self._lock:
+            if self._background.done:
+                return True
             at = bisect.bisect_right(self._cp_times, when)
-            return at < len(self._cps) or self._background.done
+            if at >= len(self._cps):
+                return False
+            return self._bucket(self._cps[at].seq) - self._bucket(self._cps[at - 1].seq) <= 1
+
+    def _bucket(self, seq: int) -> int:
+        return seq // self.checkpoint_every
+
+    def resume_point(self) -> Checkpoint:
+        """Where the background fold can start without leaving a stretch of more than
+        `checkpoint_every` events unkept: the end of the unbroken run of checkpoints from
+        the start, or the playhead when it stands within one interval of that end (call it
+        on the thread that drives the player: the playhead is a copy of its fold)."""
+        with self._lock:
+            end = self._cps[0]
+            for cp in self._cps[1:]:
+                if self._bucket(cp.seq) - self._bucket(end.seq) > 1:
+                    break
+                end = cp
+        if self.seq > end.seq and self._bucket(self.seq) == self._bucket(end.seq):
+            here = self.here()
+            if here is not None:
+                return here
+        return end
 
     def _wait_for_checkpoint(
         self, when: datetime, here: Checkpoint | None, stop: threading.Event | None
@@ -293,6 +321,7 @@ class Player:
         self._offset = prepared.offset
         self.error = prepared.error
         self.virtual_time = prepared.when
+        self._due = (self._bucket(self.seq) + 1) * self.checkpoint_every
 
     @property
     def position(self) -> Position:
@@ -313,8 +342,12 @@ class Player:
     # --- checkpoints ---------------------------------------------------------------------
 
     def start_background(self) -> threading.Thread:
-        """Run `build_checkpoints` in a daemon thread (after the first frame)."""
-        thread = threading.Thread(target=self.build_checkpoints, name="replay-fold", daemon=True)
+        """Run `build_checkpoints` from `resume_point()` in a daemon thread (after the first
+        frame; call it on the thread that drives the player)."""
+        start = self.resume_point()
+        thread = threading.Thread(
+            target=self.build_checkpoints, kwargs={"start": start}, name="replay-fold", daemon=True
+        )
         thread.start()
         return thread
 
@@ -325,30 +358,40 @@ class Player:
             return self._background
 
     def build_checkpoints(
-        self, stop: threading.Event | None = None, courtesy: Callable[[], None] | None = None
+        self,
+        stop: threading.Event | None = None,
+        courtesy: Callable[[], None] | None = None,
+        start: Checkpoint | None = None,
     ) -> int:
-        """Fold the whole log in a private state, keeping checkpoints; run it in a thread so
-        later seeks anywhere cost at most `checkpoint_every` events. Returns events read.
+        """Fold the log in a private state from `start` (`resume_point()`; the beginning by
+        default) to its end, keeping checkpoints; run it in a thread so later seeks anywhere
+        cost at most `checkpoint_every` events. Returns events read.
 
         `courtesy` is called every `COURTESY_EVERY` events (about a millisecond of folding)
         and after each line of `COURTESY_BYTES` or more:
         the UI passes one that sleeps while its own thread has work, so the fold does not take
         half of the interpreter from a key being handled."""
+        start = start or self._cps[0]
         fold = self._factory()
+        fold.restore(start.state)
         count = 0
         self._running = True
-        last: Record | None = None
-        latest: datetime | None = None
+        seq, latest = start.seq, start.ts
         error: str | None = None
+        reader = LogReader(
+            self.path, start_offset=start.next_offset, start_line=start.seq + 1,
+            after_seq=start.seq,
+        )  # fmt: skip
         try:
-            for record in LogReader(self.path):
+            for record in reader:
                 if stop is not None and stop.is_set():
                     break
                 fold.apply(record.event)
                 count += 1
-                last, latest = record, _later(latest, record.event.ts)
-                if count % self.checkpoint_every == 0:
+                latest = _later(latest, record.event.ts)
+                if self._bucket(record.event.seq) > self._bucket(seq):
                     self._add_checkpoint(fold, record, latest)
+                seq = record.event.seq
                 if courtesy is not None and (
                     count % COURTESY_EVERY == 0 or record.size >= COURTESY_BYTES
                 ):
@@ -360,17 +403,20 @@ class Player:
         final = fold.checkpoint()
         stopped = stop is not None and stop.is_set()
         with self._lock:
-            seq = last.event.seq if last is not None else 0
             self._background = Background(final, seq, not stopped, error)
         return count
 
-    def _add_checkpoint(self, fold: Foldable, record: Record, latest: datetime) -> None:
+    def _add_checkpoint(
+        self, fold: Foldable, record: Record, latest: datetime, *, progress: bool = True
+    ) -> None:
         """Keep the state after `record`; `latest` is the latest event time up to it, so a
-        seek to any time before it never starts past an event it must not show."""
+        seek to any time before it never starts past an event it must not show. `progress`:
+        the background fold's (the timeline reads its latest state), not the playing one's."""
         seq = record.event.seq
         state = fold.checkpoint()
         with self._lock:
-            self._background = Background(state, seq, False, None)
+            if progress:
+                self._background = Background(state, seq, False, None)
             at = bisect.bisect_left(self._cp_seqs, seq)
             if at < len(self._cp_seqs) and self._cp_seqs[at] == seq:
                 return
@@ -391,6 +437,7 @@ class Player:
         self._last_ts = cp.ts
         self._offset = cp.next_offset
         self.error = None
+        self._due = (self._bucket(self.seq) + 1) * self.checkpoint_every
 
     def _peek(self) -> Record | None:
         if self._next is None and self.error is None:
@@ -406,6 +453,19 @@ class Player:
         self.seq = record.event.seq
         self._last_ts = _later(self._last_ts, record.event.ts)
         self._offset = record.offset + record.size
+        if self.seq >= self._due:
+            self._kept(record)
+
+    def _kept(self, record: Record) -> None:
+        """The playing fold entered a new interval: keep a checkpoint there unless one
+        exists in it, so a later seek back (or the background fold) need not fold it again."""
+        bucket = self._bucket(self.seq)
+        with self._lock:
+            at = bisect.bisect_right(self._cp_seqs, self.seq) - 1
+            known = at >= 0 and self._bucket(self._cp_seqs[at]) == bucket
+        if not known and self._last_ts is not None:
+            self._add_checkpoint(self.fold, record, self._last_ts, progress=False)
+        self._due = (bucket + 1) * self.checkpoint_every
 
     def _apply_until(self, when: datetime, *, collect: bool = True) -> list[Event]:
         applied: list[Event] = []

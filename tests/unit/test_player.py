@@ -166,3 +166,36 @@ def test_the_background_fold_calls_its_courtesy_as_it_goes(tmp_path: Path) -> No
     assert player.build_checkpoints(courtesy=lambda: calls.append(Seqs.applied)) == 1000
     assert len(calls) == 1000 // COURTESY_EVERY
     assert calls == sorted(calls) and calls[0] >= COURTESY_EVERY
+
+
+def test_the_background_fold_resumes_where_the_startup_seek_stopped(tmp_path: Path) -> None:
+    """`replay --at`: the seek folds forward from the start and keeps checkpoints as it
+    goes; the background fold then reads only what is after the playhead."""
+    player, _ = make(tmp_path, 1000, checkpoint_every=100)
+    player.seek(T0 + timedelta(seconds=950))
+    start = player.resume_point()
+    assert start.seq == 951 == player.seq
+    Seqs.applied = 0
+    assert player.build_checkpoints(start=start) == 49 == Seqs.applied
+    assert player.background.done and player.position.total == 1000
+    Seqs.applied = 0
+    player.seek(T0 + timedelta(seconds=450))  # back: from the startup seek's checkpoint at 400
+    assert seqs(player) == list(range(1, 452))
+    assert Seqs.applied <= 100
+
+
+def test_a_gap_in_the_checkpoints_is_neither_covered_nor_skipped(tmp_path: Path) -> None:
+    """A seek folded in a worker keeps no checkpoints: the playing fold's next one, past the
+    gap, must not make a seek into the gap look cheap, and the background fold starts
+    before it."""
+    player, _ = make(tmp_path, 1000, checkpoint_every=100)
+    player.adopt(player.prepare_seek(T0 + timedelta(seconds=500), player.here()))
+    player.seek(T0 + timedelta(seconds=750))  # forward: keeps checkpoints at 600 and 700
+    assert player.covered(T0 + timedelta(seconds=620))
+    assert not player.covered(T0 + timedelta(seconds=300))
+    assert player.resume_point().seq == 0
+    Seqs.applied = 0
+    assert player.build_checkpoints(start=player.resume_point()) == 1000
+    assert player.covered(T0 + timedelta(seconds=300))
+    player.seek(T0 + timedelta(seconds=300))
+    assert seqs(player) == list(range(1, 302))
