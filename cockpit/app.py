@@ -42,20 +42,24 @@ from cockpit.screens.safe import plain_str
 from cockpit.screens.shadow import Shadow
 from cockpit.screens.state import TICK_S, StateAdvanced, is_state_view
 from cockpit.session import LiveSession, ReplaySession, Session
+from cockpit.ticker import Ticker
 from cockpit.typeahead import TypeAhead
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from cockpit.domain.state import IncidentState
+    from cockpit.log.watch import FileWatch
     from cockpit.runbook.exec.base import StepTargets
     from cockpit.screens.transport import TransportBar
 
 PUMP_S = 0.25
 """Replay, while playing: how often the playhead moves (paused, the timer is paused too)."""
 OTHERS_S = 0.5
-"""Live: how often the log is checked for other processes' lines (one stat of its size when
-nothing was written). This process's own poll results are folded as they are recorded."""
+"""Live, where the log file cannot be watched (or something else than the file feeds the
+session): how often the log is checked for other processes' lines (one stat of its size
+when nothing was written). This process's own poll results are folded as they are recorded.
+A watched log file wakes the app when it is written to, and the 1 Hz tick checks it too."""
 STOP_S = 1.0
 """How long closing the session may take on exit before `log.closed` is written directly."""
 
@@ -172,7 +176,10 @@ class CockpitApp(OperatorKeys, ReplayKeys):
         self._posted = -1
         """The last revision announced by `StateAdvanced`."""
         self._pump_timer: Timer | None = None
-        self._tick_timer: Timer | None = None
+        self._ticker = Ticker(TICK_S, self._tick, self._handle_exception)
+        """The 1 Hz tick; a render shows the time too and pushes it back a second."""
+        self._watch: FileWatch | None = None
+        self._following = False
         self._ticked: datetime | None = None
         """The time of the last tick (a paused replay's time stands still: nothing to do)."""
         self._trapped: list[signal.Signals] = []
@@ -237,7 +244,10 @@ class CockpitApp(OperatorKeys, ReplayKeys):
             loop.call_soon_threadsafe(self.call_later, self._close_and_exit, reason)
 
     def on_unmount(self) -> None:
-        """Give the signals back (tests run several apps in one process)."""
+        """Give the signals back (tests run several apps in one process); stop the tick and
+        the log watch."""
+        self._ticker.stop()
+        self._unwatch()
         GUARD.detach()
         loop = asyncio.get_running_loop()
         for sig in self._trapped:
@@ -283,7 +293,6 @@ class CockpitApp(OperatorKeys, ReplayKeys):
         if self._quitting:  # quit, or a signal, before the first frame: nothing to start
             return
         await self.session.start()
-        self._tick_timer = self.set_interval(TICK_S, self._tick)
         self._follow()
         # A screen shown again (the one under a closed dialog or screen) gets the state it
         # missed while hidden: one compare when the stack changes, no polling.
@@ -291,21 +300,57 @@ class CockpitApp(OperatorKeys, ReplayKeys):
         self.render_state()
 
     def _follow(self) -> None:
-        """Start reading the log: a replay's playhead, or other writers and our own polls."""
+        """Start reading the log: a replay's playhead, or other writers and our own polls.
+        A live log file that only its writers change is watched (inotify): a line another
+        cockpit appends wakes the app at once, and no timer checks the file meanwhile."""
+        self._following = True
         replay = self._player()
-        self._pump_timer = self.set_interval(PUMP_S if replay else OTHERS_S, self._pump)
+        if replay is not None or not self._watch_log():
+            self._pump_timer = self.set_interval(PUMP_S if replay else OTHERS_S, self._pump)
         self._wake()
         if isinstance(self.session, LiveSession):
             self.session.listener = self._pump
 
+    def _watch_log(self) -> bool:
+        """Watch the session's log file when the session says the file is all that changes
+        it between polls; False where it cannot be watched (the pump timer then runs)."""
+        path = self.session.watch_path() if isinstance(self.session, LiveSession) else None
+        if path is None:
+            return False
+        from cockpit.log.watch import FileWatch
+
+        watch = FileWatch.open(path)
+        if watch is None:
+            return False
+        self._watch = watch
+        asyncio.get_running_loop().add_reader(watch.fileno(), self._log_written)
+        return True
+
+    def _log_written(self) -> None:
+        """The watched log file was written to (by us or another process): read it."""
+        if self._watch is not None and self._watch.drain():
+            self._pump()
+
+    def _unwatch(self) -> None:
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            with contextlib.suppress(RuntimeError, ValueError, OSError):
+                asyncio.get_running_loop().remove_reader(watch.fileno())
+            watch.close()
+
     def _wake(self) -> None:
         """The pump and the 1 Hz tick run only while time moves: a paused or finished replay
         wakes the process for nothing until space is pressed."""
+        if not self._following:
+            return  # the session has not started: `_follow` wakes them
         player = self._player()
         moving = player is None or player.playing
-        for timer in (self._pump_timer, self._tick_timer):
-            if timer is not None:
-                timer.resume() if moving else timer.pause()
+        if self._pump_timer is not None:
+            self._pump_timer.resume() if moving else self._pump_timer.pause()
+        if moving and not self._ticker.running:
+            self._ticker.start()
+        elif not moving:
+            self._ticker.stop()
 
     def _pump(self) -> None:
         """Read what is new; announce it once (`StateAdvanced` coalesces a burst)."""
@@ -341,6 +386,7 @@ class CockpitApp(OperatorKeys, ReplayKeys):
             return
         state, revision = self.session.state, self.session.revision
         self._posted = revision
+        self._ticker.defer()  # this render shows `now`: the next tick is a second from here
         shared = shared_status(getattr(self.session, "log", None))
         self.status_bar.show(state, now, self.options.refresh_s, shared)
         if self.transport is not None:
@@ -372,7 +418,10 @@ class CockpitApp(OperatorKeys, ReplayKeys):
                            replay=self._player() is not None)  # fmt: skip
 
     def _tick(self) -> None:
-        """1 Hz: only the visible ages and clocks move (header, transport, the screen's own)."""
+        """1 Hz: only the visible ages and clocks move (header, transport, the screen's own).
+        With a watched log, it also checks the file (a write the watch did not report)."""
+        if self._watch is not None:
+            self._pump()
         try:
             now = self.session.now()
         except RuntimeError:

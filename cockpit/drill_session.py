@@ -148,6 +148,10 @@ class DrillSession(LiveSession):
             self.finished = True
         return copied
 
+    def watch_path(self) -> Path | None:
+        """None: the source log's events are fed on the drill's clock, by the pump's timer."""
+        return None
+
     def pump(self) -> bool:
         """Feed what is due from the source, then fold the drill log."""
         self.feed()

@@ -119,6 +119,11 @@ class LiveSession:
         """The fold of everything read from the log so far."""
         return self._folder.state
 
+    def watch_path(self) -> Path | None:
+        """The log file to watch when its writes are all that changes this session between
+        polls (None: the outbox's posts or a shared store need the pump's timer)."""
+        return None if self.outbox is not None else self.log.watchable()
+
     def now(self) -> datetime:
         """Wall-clock time (UTC)."""
         return self._clock.now()

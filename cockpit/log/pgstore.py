@@ -192,6 +192,10 @@ class StoreLog(IncidentLog):
                 self._pending.append(event)
         self._base = (self.last_seq, self.last_hash, self._end)
 
+    def watchable(self) -> Path | None:
+        """None: other responders' lines come from the server, not through the mirror file."""
+        return None
+
     def quiet(self) -> bool:
         """True when a poll would do nothing: connected, no notification, no heartbeat due,
         none of our events waiting (the store is read only when the listener was told)."""

@@ -195,6 +195,11 @@ class IncidentLog(Tail):
             self._report_damage()
             return self._write(type_, data)
 
+    def watchable(self) -> Path | None:
+        """The file whose writes are all a poll can find (an inotify watch on it wakes the
+        reader instead of a timer), or None once closed."""
+        return Path(self.path) if self._fd >= 0 else None
+
     def quiet(self) -> bool:
         """True when a poll would find nothing: none of our events waiting, no damage to
         report, and the file has the size we last read (one fstat, no lock, no read)."""

@@ -226,9 +226,12 @@ def test_no_screen_runs_a_timer_of_its_own() -> None:
     ]
     assert found == []
     app_source = Path(cockpit.app.__file__).read_text(encoding="utf-8")
-    # The log check (a stat of its size) and the 1 Hz tick: the only two.
-    assert app_source.count("set_interval(") == 2
-    assert "set_interval(TICK_S, self._tick)" in app_source
+    # The log check (a stat of its size, where the file is not watched) and the 1 Hz tick
+    # (which a render pushes back): the only two.
+    assert app_source.count("set_interval(") == 1
+    assert "set_interval(PUMP_S if replay else OTHERS_S, self._pump)" in app_source
+    assert app_source.count("Ticker(") == 1
+    assert "Ticker(TICK_S, self._tick, self._handle_exception)" in app_source
 
 
 async def test_the_loop_lag_probe_sees_a_blocked_loop() -> None:
@@ -249,3 +252,71 @@ async def test_ten_thousand_alerts_fill_the_screen_without_holding_the_loop(
     # Generous bounds (a shared test machine); `python -m bench.looplag` measures the budget.
     assert got["stall_filling_ms"] < 250.0, got
     assert got["first_screen_ms"] < 10_000.0, got
+
+
+class TickCountingApp(CockpitApp):
+    """The cockpit, counting its 1 Hz ticks and the log checks the pump timer makes."""
+
+    ticks = 0
+
+    def _tick(self) -> None:
+        self.ticks += 1
+        super()._tick()
+
+
+async def test_a_watched_log_wakes_the_app_without_a_timer(tmp_path: Path) -> None:
+    """Live on a log file: no timer checks the file; a line another cockpit appends is read
+    at once (the tick, which checks it too, is held off for the whole test)."""
+    path = tmp_path / "inc.jsonl"
+    log, _report = IncidentLog.open(path, clock=FrozenClock(START))
+    session = LiveSession(log, lambda: ([], SourcesConfigured()), FrozenClock(START))
+    app = TickCountingApp(session, AppOptions())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app._watch is not None and app._pump_timer is None
+        app._ticker.stop()
+        other, _ = IncidentLog.open(path, clock=FrozenClock(START + timedelta(seconds=5)))
+        try:
+            other.append(NoteAdded("bob-1", "bob: restarting kyc-consumer-2", "bob@bastion"))
+        finally:
+            other.close()
+        for _ in range(50):
+            if "bob-1" in session.state.notes:
+                break
+            await pilot.pause(0.01)
+        assert "bob-1" in session.state.notes
+        assert app.ticks == 0
+
+
+async def test_a_render_pushes_the_next_tick_back(tmp_path: Path) -> None:
+    path = tmp_path / "inc.jsonl"
+    log, _report = IncidentLog.open(path, clock=FrozenClock(START))
+    session = LiveSession(log, lambda: ([], SourcesConfigured()), FrozenClock(START))
+    app = TickCountingApp(session, AppOptions())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app._ticker.interval_s = 0.2
+        app._ticker.defer()
+        for _ in range(8):  # a render every 0.1 s shows the time: no tick comes due
+            await pilot.pause(0.1)
+            app.render_state()
+        assert app.ticks == 0
+        await pilot.pause(0.35)
+        assert app.ticks >= 1
+
+
+def test_only_a_file_that_is_all_that_moves_the_session_is_watched(tmp_path: Path) -> None:
+    """A drill's source log is fed on its clock, an outbox's posts come from its workers: the
+    pump's timer stays for both. A closed log has nothing to watch."""
+    from cockpit.drill_session import DrillSession
+
+    path = tmp_path / "inc.jsonl"
+    log, _report = IncidentLog.open(path, clock=FrozenClock(START))
+    session = LiveSession(log, lambda: ([], SourcesConfigured()), FrozenClock(START))
+    assert session.watch_path() == path
+    assert DrillSession.watch_path(session) is None
+    session.outbox = object()  # type: ignore[assignment]
+    assert session.watch_path() is None
+    session.outbox = None
+    log.close()
+    assert session.watch_path() is None

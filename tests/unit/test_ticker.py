@@ -1,0 +1,54 @@
+"""The 1 Hz tick: repeats, is pushed back by a render, stops, and hands on its errors."""
+
+from __future__ import annotations
+
+import asyncio
+
+from cockpit.ticker import Ticker
+
+
+async def test_it_repeats_until_stopped() -> None:
+    calls: list[int] = []
+    ticker = Ticker(0.02, lambda: calls.append(1), lambda exc: None)
+    ticker.start()
+    await asyncio.sleep(0.11)
+    ticker.stop()
+    seen = len(calls)
+    assert 3 <= seen <= 6
+    await asyncio.sleep(0.06)
+    assert len(calls) == seen and not ticker.running
+
+
+async def test_a_deferral_pushes_the_next_call_a_full_interval_away() -> None:
+    calls: list[int] = []
+    ticker = Ticker(0.05, lambda: calls.append(1), lambda exc: None)
+    ticker.start()
+    for _ in range(6):  # a render every 30 ms: the tick, every 50 ms, never comes due
+        await asyncio.sleep(0.03)
+        ticker.defer()
+    assert calls == []
+    await asyncio.sleep(0.08)
+    assert len(calls) == 1
+    ticker.stop()
+
+
+async def test_an_error_goes_to_the_handler_and_the_ticks_go_on() -> None:
+    errors: list[Exception] = []
+    calls: list[int] = []
+
+    def boom() -> None:
+        calls.append(1)
+        raise ValueError("bad tick")
+
+    ticker = Ticker(0.02, boom, errors.append)
+    ticker.start()
+    await asyncio.sleep(0.07)
+    ticker.stop()
+    assert len(calls) >= 2 and len(errors) == len(calls)
+    assert str(errors[0]) == "bad tick"
+
+
+def test_a_deferral_before_start_does_nothing() -> None:
+    ticker = Ticker(1.0, lambda: None, lambda exc: None)
+    ticker.defer()  # no running loop needed: not started
+    assert not ticker.running
