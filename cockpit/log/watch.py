@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import os
 import sys
 from pathlib import Path
@@ -30,7 +29,7 @@ class FileWatch:
         if not sys.platform.startswith("linux"):
             return None
         try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc = ctypes.CDLL(None, use_errno=True)  # the process's own symbols hold libc's
             fd = int(libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC))
         except (OSError, AttributeError):
             return None
@@ -52,9 +51,7 @@ class FileWatch:
         while True:
             try:
                 chunk = os.read(self._fd, _READ)
-            except (BlockingIOError, InterruptedError):
-                return got
-            except OSError:
+            except OSError:  # BlockingIOError: nothing more to read
                 return got
             if not chunk:
                 return got

@@ -264,13 +264,18 @@ class TickCountingApp(CockpitApp):
         super()._tick()
 
 
+def tick_counting_app(path: Path) -> tuple[TickCountingApp, LiveSession]:
+    """A live cockpit on a new log file at `path`, with no source."""
+    log, _report = IncidentLog.open(path, clock=FrozenClock(START))
+    session = LiveSession(log, lambda: ([], SourcesConfigured()), FrozenClock(START))
+    return TickCountingApp(session, AppOptions()), session
+
+
 async def test_a_watched_log_wakes_the_app_without_a_timer(tmp_path: Path) -> None:
     """Live on a log file: no timer checks the file; a line another cockpit appends is read
     at once (the tick, which checks it too, is held off for the whole test)."""
     path = tmp_path / "inc.jsonl"
-    log, _report = IncidentLog.open(path, clock=FrozenClock(START))
-    session = LiveSession(log, lambda: ([], SourcesConfigured()), FrozenClock(START))
-    app = TickCountingApp(session, AppOptions())
+    app, session = tick_counting_app(path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app._watch is not None and app._pump_timer is None
@@ -289,19 +294,16 @@ async def test_a_watched_log_wakes_the_app_without_a_timer(tmp_path: Path) -> No
 
 
 async def test_a_render_pushes_the_next_tick_back(tmp_path: Path) -> None:
-    path = tmp_path / "inc.jsonl"
-    log, _report = IncidentLog.open(path, clock=FrozenClock(START))
-    session = LiveSession(log, lambda: ([], SourcesConfigured()), FrozenClock(START))
-    app = TickCountingApp(session, AppOptions())
+    app, _session = tick_counting_app(tmp_path / "inc.jsonl")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        app._ticker.interval_s = 0.2
+        app._ticker.interval_s = 0.4
         app._ticker.defer()
         for _ in range(8):  # a render every 0.1 s shows the time: no tick comes due
             await pilot.pause(0.1)
             app.render_state()
         assert app.ticks == 0
-        await pilot.pause(0.35)
+        await pilot.pause(0.7)
         assert app.ticks >= 1
 
 
