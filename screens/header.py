@@ -148,4 +148,6 @@ class StatusBar(Static):
         if self._last is not None and text == self._last:
             return
         self._last = text
-        self.update(text)
+        # One line of fixed height and full width: the clock moving each second must not
+        # lay the whole screen out again (Static.update does unless told; ~10 ms at 200x50).
+        self.update(text, layout=False)

@@ -252,7 +252,7 @@ class TransportBar(Static):
         text = transport_text(self.player.position, self.start, self.verdict, self._seeking)
         if text != self._last:
             self._last = text
-            self.update(text)
+            self.update(text, layout=False)  # one fixed line: no relayout of the screen
 
 
 def next_speed(speed: float, faster: bool) -> float:

@@ -19,7 +19,7 @@ from bench.scale import START as BIG_START
 from bench.scale import write_big_log
 from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import FrozenClock, parse_rfc3339
-from cockpit.log.events import AlertsObserved, NoteAdded, SourcesConfigured
+from cockpit.log.events import AlertsObserved, IncidentDeclared, NoteAdded, SourcesConfigured
 from cockpit.log.store import IncidentLog
 from cockpit.screens.header import StatusBar
 from cockpit.screens.panes import AlertsPane, Pane, alert_table, lag, postgres, tenants
@@ -149,6 +149,60 @@ async def test_the_tick_moves_only_ages_and_clocks(
         assert all(w is alerts.table for w in refreshed if not isinstance(w, StatusBar | Pane))
         await pilot.pause()
         assert "31s" in str(alerts.table.render_line(1).text)
+
+
+async def test_a_moving_clock_repaints_its_line_without_a_relayout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The header (and a replay's transport bar) is one fixed line: the incident clock that
+    moves every second repaints that line; laying the whole screen out took ~10 ms a second."""
+    app, session, clock = make_app(tmp_path)
+    session.append(IncidentDeclared("INC-7", "OCR down", "SEV-2", actor="ana@bastion"))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settled(app, pilot, session)
+        layouts: list[Widget] = []
+        real = Widget.refresh
+
+        def spy(self: Widget, *args: object, **kwargs: object) -> Widget:
+            if kwargs.get("layout"):
+                layouts.append(self)
+            return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        before = app.status_bar._last
+        monkeypatch.setattr(Widget, "refresh", spy)
+        clock.advance(1)
+        app._tick()
+        monkeypatch.undo()
+        assert app.status_bar._last != before, "the incident clock did not move"
+        assert layouts == []
+
+
+async def test_the_transport_bar_moves_without_a_relayout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "small.jsonl"
+    write_big_log(path, 20, 5, 5)
+    clock = FrozenClock(START)
+    app = CockpitApp(ReplaySession(path, clock), AppOptions(), clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(0.2)
+        bar = app.transport
+        assert bar is not None
+        layouts: list[Widget] = []
+        real = Widget.refresh
+
+        def spy(self: Widget, *args: object, **kwargs: object) -> Widget:
+            if self is bar and kwargs.get("layout"):
+                layouts.append(self)
+            return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        before = bar._last
+        monkeypatch.setattr(Widget, "refresh", spy)
+        await pilot.press("full_stop")  # one event on
+        await pilot.pause(0.3)
+        monkeypatch.undo()
+        assert bar._last != before, "the playhead did not move"
+        assert layouts == []
 
 
 class WakeCountingApp(CockpitApp):
