@@ -36,7 +36,7 @@ from cockpit.log.shared import shared_status
 from cockpit.permissions import Mode, Permissions
 from cockpit.sanitize import clean
 from cockpit.screens.dashboard import DashboardScreen
-from cockpit.screens.header import HeaderInfo, StatusBar
+from cockpit.screens.header import HeaderInfo, StatusBar, header_due
 from cockpit.screens.panes.context import PaneContext
 from cockpit.screens.safe import plain_str
 from cockpit.screens.shadow import Shadow
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from cockpit.domain.state import IncidentState
+    from cockpit.log.shared import SharedStatus
     from cockpit.log.watch import FileWatch
     from cockpit.runbook.exec.base import StepTargets
     from cockpit.screens.transport import TransportBar
@@ -62,6 +63,12 @@ when nothing was written). This process's own poll results are folded as they ar
 A watched log file wakes the app when it is written to, and the 1 Hz tick checks it too."""
 STOP_S = 1.0
 """How long closing the session may take on exit before `log.closed` is written directly."""
+IDLE_TICK_S = 30.0
+"""The longest the tick sleeps when nothing on view counts seconds (it also checks a
+watched log file, in case a write went unreported)."""
+DEADLINE_SLACK_S = 0.05
+"""How late the tick comes after a source's stale deadline (never early: its status has
+turned when the tick looks)."""
 
 
 def default_author() -> str:
@@ -386,7 +393,6 @@ class CockpitApp(OperatorKeys, ReplayKeys):
             return
         state, revision = self.session.state, self.session.revision
         self._posted = revision
-        self._ticker.defer()  # this render shows `now`: the next tick is a second from here
         shared = shared_status(getattr(self.session, "log", None))
         self.status_bar.show(state, now, self.options.refresh_s, shared)
         if self.transport is not None:
@@ -400,6 +406,26 @@ class CockpitApp(OperatorKeys, ReplayKeys):
             # widgets: it renders the state of then in its own on_mount, or is going away.
             with contextlib.suppress(NoMatches):
                 screen.show_state(state, now, revision)
+        # This render shows `now`: the next tick is a second from here, or later still.
+        self._ticker.defer(self._tick_due(screen, state, now, shared))
+
+    def _tick_due(
+        self,
+        screen: Screen[object] | None,
+        state: IncidentState,
+        now: datetime,
+        shared: SharedStatus | None,
+    ) -> float | None:
+        """Seconds until the next tick: None (1 Hz) unless the live dashboard is on view on
+        the wall clock and nothing on it counts seconds (no alert listed, no incident clock,
+        no stale source); then when its first healthy source would turn stale, at most
+        `IDLE_TICK_S`. An idle bastion wakes at each poll, not every second as well."""
+        if type(self.session) is not LiveSession or screen is not self.dashboard:
+            return None  # a replay, a drill's scaled clock, or a screen with its own clocks
+        dues = (header_due(state, now, self.options.refresh_s, shared), self.dashboard.time_due())
+        due = min((d for d in dues if d is not None), default=IDLE_TICK_S)
+        # A source's deadline is met a little late, never early: its status has turned by then.
+        return None if due <= TICK_S else min(due + DEADLINE_SLACK_S, IDLE_TICK_S)
 
     def _shown_screen(self) -> Screen[object] | None:
         """The screen on view: the top one, or the one under a dialog (dialogs are modal).
@@ -417,25 +443,29 @@ class CockpitApp(OperatorKeys, ReplayKeys):
                            catalog_pending=not self.catalog_read,
                            replay=self._player() is not None)  # fmt: skip
 
-    def _tick(self) -> None:
+    def _tick(self) -> float | None:
         """1 Hz: only the visible ages and clocks move (header, transport, the screen's own).
-        With a watched log, it also checks the file (a write the watch did not report)."""
+        With a watched log, it also checks the file (a write the watch did not report).
+        Returns the seconds until the next tick (None: one second)."""
         if self._watch is not None:
             self._pump()
         try:
             now = self.session.now()
         except RuntimeError:
-            return
+            return None
         if now == self._ticked:
-            return
+            return None
         self._ticked = now
-        self.status_bar.show(self.session.state, now, self.options.refresh_s)
+        state = self.session.state
+        shared = shared_status(getattr(self.session, "log", None))
+        self.status_bar.show(state, now, self.options.refresh_s, shared)
         if self.transport is not None:
             self.transport.show()
         screen = self._shown_screen()
         if is_state_view(screen):
             with contextlib.suppress(NoMatches):  # composing or torn down (see render_state)
                 screen.show_time(now)
+        return self._tick_due(screen, state, now, shared)
 
     async def action_request_quit(self) -> None:
         """Quit; ask first while an incident is open."""

@@ -153,6 +153,10 @@ class DashboardScreen(Screen[None]):
             pane.show_time(now)
         self._show_summary(self._current)
 
+    def time_due(self) -> float | None:
+        """Seconds until a pane may change with time alone (None: none will)."""
+        return min((d for pane in self._panes if (d := pane.time_due()) is not None), default=None)
+
     def _show_summary(self, current: int) -> None:
         # Only where it is on screen (the narrow layout), and never on a torn-down screen.
         if self.wide:

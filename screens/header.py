@@ -12,10 +12,11 @@ from cockpit.command.clocks import response_clock, security_deadlines
 from cockpit.command.ladder import ladder_status
 from cockpit.domain.sla import compact_duration
 from cockpit.domain.state import IncidentState
-from cockpit.domain.views import source_status
+from cockpit.domain.views import source_status, stale_in
 from cockpit.log.shared import SharedStatus
 from cockpit.sanitize import clean
 from cockpit.screens.shared_view import append_shared
+from cockpit.screens.state import TICK_S
 
 MODE_STYLES = {
     "LIVE": "bold black on green",
@@ -64,6 +65,24 @@ def header_text(
     _health(text, state, now, refresh_s)
     append_shared(text, shared, state.roles)
     return text
+
+
+def header_due(
+    state: IncidentState, now: datetime, refresh_s: float, shared: SharedStatus | None = None
+) -> float | None:
+    """Seconds from `now` until `header_text` may change with no new event: 1 s while an
+    incident's clocks run or a shared log's presence shows; else when the first healthy
+    source turns stale; None if time alone changes nothing."""
+    incident = state.incident
+    if shared is not None or (incident is not None and incident.state == "open"):
+        return TICK_S
+    waits = []
+    for name in list(state.sources) or list(state.health):
+        info = state.sources.get(name)
+        left = stale_in(state, name, now, info.interval_s if info else refresh_s)
+        if left is not None:
+            waits.append(left)
+    return min(waits, default=None)
 
 
 def _incident(text: Text, state: IncidentState, now: datetime) -> None:

@@ -121,6 +121,23 @@ class SourceStatus:
     but must be shown as old (dimmed), never as the present."""
 
 
+def stale_in(
+    state: IncidentState,
+    source: str,
+    now: datetime,
+    refresh_s: float,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> float | None:
+    """Seconds from `now` until `source_status` turns `source` stale if no poll succeeds
+    meanwhile; None when time alone changes nothing (never polled, failed, already stale).
+    Screens that show no age sleep until then instead of waking every second."""
+    health = state.health.get(source)
+    if health is None or health.failed or health.last_ok is None:
+        return None
+    left = thresholds.stale_factor * refresh_s - (now - health.last_ok).total_seconds()
+    return left if left >= 0 else None
+
+
 ABSENT_KIND = "absent"
 """`source.failed` kind written by a metric source whose series vanished (job down)."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import queue
 import re
 import threading
 from collections.abc import Callable
@@ -92,6 +93,8 @@ class PostgresConnections:
         self._conn: psycopg.Connection[Any] | None = None
         self._busy = False
         self._current: _Attempt | None = None
+        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._worker: threading.Thread | None = None
 
     @property
     def busy(self) -> bool:
@@ -120,11 +123,14 @@ class PostgresConnections:
         return v.snapshot(self.name, self.kind, [item], started, notes)
 
     async def aclose(self) -> None:
-        """Close the kept connection (a running thread closes its own when it ends)."""
+        """Close the kept connection (a running thread closes its own when it ends) and let
+        the worker thread end once it is free."""
         with self._lock:
             conn, self._conn = self._conn, None
             if self._current is not None:
                 self._current.abandoned = True
+        self._jobs.put(None)
+        self._worker = None
         if conn is not None:
             await asyncio.to_thread(conn.close)
 
@@ -148,10 +154,18 @@ class PostgresConnections:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_settle, future, *outcome)
 
-        # A daemon thread, not the default executor: a thread stuck on a frozen server must
-        # neither block interpreter exit nor use up the executor's workers.
+        # One daemon thread of its own, not the default executor: a thread stuck on a frozen
+        # server must neither block interpreter exit nor use up the executor's workers. It
+        # lives as long as the source: a thread started for each poll cost the process a
+        # thread start and its handshake every 2 s. Polls never overlap (`busy`), so a
+        # stuck query holds up only this source, as it did.
         self._busy = True
-        threading.Thread(target=run, name=f"cockpit-{self.name}", daemon=True).start()
+        self._jobs.put(run)
+        if self._worker is None or not self._worker.is_alive():
+            self._worker = threading.Thread(
+                target=_serve, args=(self._jobs,), name=f"cockpit-{self.name}", daemon=True
+            )
+            self._worker.start()
         return future
 
     def _work(self, attempt: _Attempt) -> dict[str, Any]:
@@ -194,6 +208,12 @@ class PostgresConnections:
         if isinstance(exc, pge.OperationalError | pge.InterfaceError):
             return SourceError("connect", text)
         return SourceError("parse", text)
+
+
+def _serve(jobs: queue.SimpleQueue[Callable[[], None] | None]) -> None:
+    """The source's worker thread: run each poll handed over, until None."""
+    while (job := jobs.get()) is not None:
+        job()
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:

@@ -18,6 +18,7 @@ from cockpit.domain.state import AlertRecord, IncidentState
 from cockpit.domain.views import AlertPolicy, AlertRow
 from cockpit.grafana import alert_values
 from cockpit.sanitize import clean
+from cockpit.screens.state import TICK_S
 from cockpit.screens.widgets import PreparedRows, Row, VirtualTable, prepare_rows
 
 from .alert_table import COLUMNS, EMPTY_TEXT, Built, aged, build, same_rows
@@ -127,6 +128,11 @@ class AlertsPane(Pane):
             thread=True, exclusive=True, group="alerts-age", exit_on_error=False,
             description="alerts ages",
         )  # fmt: skip
+
+    def time_due(self) -> float | None:
+        """Every second while alerts are listed (their Age column moves)."""
+        built = self._built
+        return TICK_S if built is not None and built.rows else super().time_due()
 
     def _age_off_loop(self, built: Built, now: datetime) -> None:
         rows = aged(built, now)

@@ -11,12 +11,14 @@ from textual.content import Content
 from textual.geometry import Region
 from textual.worker import Worker, WorkerState
 
+from cockpit.domain.views import FAILED, STALE, stale_in
 from cockpit.grafana import window
 from cockpit.screens.foreground import awaited
+from cockpit.screens.state import TICK_S
 from cockpit.screens.widgets import VirtualTable
 
 from .context import PaneContext
-from .status import PaneStatus, pane_status
+from .status import PaneStatus, kind_sources, pane_status
 
 STATUS_CLASSES = ("-stale", "-partial", "-failed", "-never", "-unconfigured")
 
@@ -215,6 +217,21 @@ class Pane(Vertical):
 
     def age_data(self, now: datetime) -> None:
         """Move the ages shown in the rows to `now` (most panes show none)."""
+
+    def time_due(self) -> float | None:
+        """Seconds from the time last shown until this pane may show something else with no
+        new data: 1 s while its status line counts an age (stale, failed), else when its
+        freshest-looking source turns stale; None if time alone changes nothing."""
+        ctx = self.context
+        if ctx is None:
+            return None
+        if self.status.status in (STALE, FAILED):
+            return TICK_S
+        waits = (
+            stale_in(ctx.state, name, ctx.now, interval, ctx.thresholds)
+            for name, interval in kind_sources(ctx.state, self.KIND, ctx.default_refresh_s)
+        )
+        return min((w for w in waits if w is not None), default=None)
 
     def pane_title(self) -> Content:
         """Border title: the key, the name and the headline counts."""

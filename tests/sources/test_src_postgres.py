@@ -184,3 +184,19 @@ def test_bad_dsn_is_a_config_error_that_shows_no_secret(dsn: str) -> None:
     assert info.value.kind == "config"
     assert info.value.message.startswith("postgres dsn is not valid: ")
     assert "hunter2" not in info.value.message
+
+
+async def test_polls_run_on_one_thread_of_the_source_that_ends_with_it(
+    pg_server: PostgresServer,
+) -> None:
+    """A thread started for each poll cost a start and its handshake every 2 s: the source
+    keeps one (its polls never overlap), and closing it lets that thread end."""
+    pg = source(pg_server)
+    before = set(threading.enumerate())  # other tests' sources may still hold theirs
+    for _ in range(3):
+        await pg.poll()
+    mine = [t for t in set(threading.enumerate()) - before if t.name == f"cockpit-{pg.name}"]
+    assert len(mine) == 1
+    await pg.aclose()
+    mine[0].join(timeout=5)
+    assert not mine[0].is_alive()

@@ -19,7 +19,13 @@ from bench.scale import START as BIG_START
 from bench.scale import write_big_log
 from cockpit.app import AppOptions, CockpitApp
 from cockpit.clock import FrozenClock, parse_rfc3339
-from cockpit.log.events import AlertsObserved, IncidentDeclared, NoteAdded, SourcesConfigured
+from cockpit.log.events import (
+    AlertsObserved,
+    IncidentDeclared,
+    NoteAdded,
+    SourcePolled,
+    SourcesConfigured,
+)
 from cockpit.log.store import IncidentLog
 from cockpit.screens.header import StatusBar
 from cockpit.screens.panes import AlertsPane, Pane, alert_table, lag, postgres, tenants
@@ -348,7 +354,8 @@ async def test_a_watched_log_wakes_the_app_without_a_timer(tmp_path: Path) -> No
 
 
 async def test_a_render_pushes_the_next_tick_back(tmp_path: Path) -> None:
-    app, _session = tick_counting_app(tmp_path / "inc.jsonl")
+    app, session = tick_counting_app(tmp_path / "inc.jsonl")
+    session.append(IncidentDeclared("INC-7", "OCR down", "SEV-2", actor="ana@bastion"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app._ticker.interval_s = 0.4
@@ -376,3 +383,74 @@ def test_only_a_file_that_is_all_that_moves_the_session_is_watched(tmp_path: Pat
     session.outbox = None
     log.close()
     assert session.watch_path() is None
+
+
+PG = {"name": "pg", "kind": "postgres", "interval_s": 2.0}
+
+
+def pg_app(tmp_path: Path) -> tuple[TickCountingApp, LiveSession, FrozenClock]:
+    """A live cockpit whose one source (PostgreSQL, every 2 s) has just polled fine."""
+    clock = FrozenClock(START)
+    log, _report = IncidentLog.open(tmp_path / "inc.jsonl", clock=clock)
+    session = LiveSession(log, lambda: ([], SourcesConfigured(sources=(PG,))), clock)
+    return TickCountingApp(session, AppOptions(), clock=clock), session, clock
+
+
+def next_tick_s(app: CockpitApp) -> float:
+    handle = app._ticker._handle
+    assert handle is not None, "no tick is scheduled"
+    return handle.when() - asyncio.get_running_loop().time()
+
+
+async def test_an_idle_dashboard_sleeps_until_its_source_could_turn_stale(
+    tmp_path: Path,
+) -> None:
+    """Nothing on view counts seconds: no tick until the source would be stale (2 x 2 s
+    after its poll), and that tick shows it stale: a dead source never looks live."""
+    app, session, clock = pg_app(tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        session.append(SourcePolled("pg", 3.0))
+        app._pump()
+        await pilot.pause()
+        pane = app.dashboard.pane(3)
+        assert pane.status.status == "ok"
+        assert 3.5 < next_tick_s(app) <= 4.1
+        clock.advance(3)
+        app.render_state()
+        assert 0.5 < next_tick_s(app) <= 1.1  # the deadline comes nearer with the time
+        clock.advance(1.1)  # the poll that was due never came
+        assert app._tick() is None  # a stale line counts its age: every second again
+        assert pane.status.status == "stale"
+        assert "STALE" in pane.status.text
+        assert "pg stale" in app.status_bar._last.plain  # type: ignore[union-attr]
+
+
+async def test_an_alert_or_a_clock_on_view_ticks_every_second(tmp_path: Path) -> None:
+    app, session, _clock = pg_app(tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        session.append(SourcePolled("pg", 3.0))
+        session.append(IncidentDeclared("INC-7", "OCR down", "SEV-2", actor="ana@bastion"))
+        app._pump()
+        await pilot.pause()
+        assert next_tick_s(app) <= 1.0  # the incident's clock
+    (tmp_path / "alerts").mkdir()
+    app, session, _clock = make_app(tmp_path / "alerts")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settled(app, pilot, session)
+        assert next_tick_s(app) <= 1.0  # the alert's Age column
+
+
+async def test_a_replay_or_another_screen_keeps_the_one_second_tick(tmp_path: Path) -> None:
+    app, session, _clock = pg_app(tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        session.append(SourcePolled("pg", 3.0))
+        app._pump()
+        await pilot.pause()
+        assert next_tick_s(app) > 3.0
+        await pilot.press("c")  # incident command: a screen of its own, with its own clocks
+        await pilot.pause()
+        app.render_state()
+        assert next_tick_s(app) <= 1.0

@@ -52,3 +52,31 @@ def test_a_deferral_before_start_does_nothing() -> None:
     ticker = Ticker(1.0, lambda: None, lambda exc: None)
     ticker.defer()  # no running loop needed: not started
     assert not ticker.running
+
+
+async def test_the_callback_sets_how_long_until_the_next_call() -> None:
+    calls: list[float] = []
+    loop = asyncio.get_running_loop()
+
+    def later() -> float:
+        calls.append(loop.time())
+        return 0.15  # nothing on view moves for a while
+
+    ticker = Ticker(0.02, later, lambda exc: None)
+    ticker.start()
+    await asyncio.sleep(0.4)
+    ticker.stop()
+    assert 2 <= len(calls) <= 3  # 0.02, then every 0.15 s: not twenty calls
+    assert calls[1] - calls[0] >= 0.14
+
+
+async def test_a_deferral_can_name_its_delay() -> None:
+    calls: list[int] = []
+    ticker = Ticker(0.02, lambda: calls.append(1), lambda exc: None)
+    ticker.start()
+    ticker.defer(0.2)
+    await asyncio.sleep(0.12)
+    assert calls == []
+    await asyncio.sleep(0.15)
+    assert len(calls) >= 1
+    ticker.stop()
