@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -199,3 +201,34 @@ def test_a_gap_in_the_checkpoints_is_neither_covered_nor_skipped(tmp_path: Path)
     assert player.covered(T0 + timedelta(seconds=300))
     player.seek(T0 + timedelta(seconds=300))
     assert seqs(player) == list(range(1, 302))
+
+
+def test_the_playhead_copied_from_another_thread_is_taken_between_two_events(
+    tmp_path: Path,
+) -> None:
+    """The replay's background thread copies the playing fold (a big state took the UI
+    thread 25-60 ms to copy): each copy is whole, its seqs ending at its own seq."""
+    player, _clock = make(tmp_path, events=600)
+    copies: list[object] = []
+    done = threading.Event()
+
+    def copy_while_playing() -> None:
+        while not done.is_set():
+            copies.append(player.here())
+
+    other = threading.Thread(target=copy_while_playing)
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # the threads take turns often: an unguarded copy is caught
+    other.start()
+    try:
+        while player.step() is not None:
+            pass
+    finally:
+        done.set()
+        other.join()
+        sys.setswitchinterval(switch)
+    assert len(copies) > 1
+    for cp in copies:
+        assert cp is not None
+        seqs = cp.state  # type: ignore[attr-defined]
+        assert seqs == tuple(range(1, cp.seq + 1))  # type: ignore[attr-defined]
