@@ -59,13 +59,15 @@ class LoopLag:
 
 async def painted(pilot: Any) -> None:
     """Until the screen has laid out and painted what its widgets hold. Rows set on a table
-    reach the terminal at the screen's next update (a layout when a scrollbar appears, then
-    the paint): a full screen counts when a user would see it, and a stall measured after
-    it does not take that update for the running screen's."""
+    reach the terminal at the screen's next updates (a layout for the new size, another
+    when its scrollbar appears, then the paint): a full screen counts when a user would see
+    it, and a stall measured after it does not take those updates for the running screen's."""
     for _ in range(10):
         await pilot.pause(0)  # the pending messages handled, then the screen's update now
         screen = pilot.app.screen
-        if not (screen._layout_required or screen._repaint_required or screen._dirty_widgets):
+        pending = screen._layout_required or screen._repaint_required or screen._dirty_widgets
+        # Every widget the screen draws, scrollbars included (they are not DOM children).
+        if not pending and not any(w._layout_required for w in screen._compositor.widgets):
             return
 
 
