@@ -8,6 +8,7 @@ screens have anything new to render.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -184,8 +185,11 @@ class LiveSession:
         return [damage.summary() for damage in self.log.take_damage()]
 
     async def start(self) -> None:
-        """Record the source set, then start polling (inside the running event loop)."""
-        planned, configured = self._planner()
+        """Record the source set, then start polling (inside the running event loop). The
+        sources are built on a thread: their modules import the database and HTTP clients
+        (psycopg alone held the UI 40-50 ms right after the first frame), and the demo
+        starts its simulated platform there."""
+        planned, configured = await asyncio.to_thread(self._planner)
         self.log.append(configured)
         for item in planned:
             self._scheduler.add(item.source, item.interval_s)

@@ -454,3 +454,45 @@ async def test_a_replay_or_another_screen_keeps_the_one_second_tick(tmp_path: Pa
         await pilot.pause()
         app.render_state()
         assert next_tick_s(app) <= 1.0
+
+
+async def test_the_tick_keeps_a_shared_logs_people_in_the_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tick redraws the header as a render does: with the shared store's status (it
+    dropped who is here and the offline warning for a second after each render)."""
+    from cockpit.log.pgpresence import Present
+
+    app, session, clock = make_app(tmp_path)
+    # What a store-backed log answers (cockpit/log/pgstore.py); the file log has no such part.
+    monkeypatch.setattr(session.log, "status", lambda: "shared log offline since 03:00", False)
+    monkeypatch.setattr(session.log, "present", lambda: [Present("bastion-1", "alice", "")], False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settled(app, pilot, session)
+        app.render_state()
+        assert "here: alice@bastion-1" in app.status_bar._last.plain  # type: ignore[union-attr]
+        clock.advance(1)
+        app._tick()
+        header = app.status_bar._last.plain  # type: ignore[union-attr]
+        assert "here: alice@bastion-1" in header and "offline since 03:00" in header
+
+
+async def test_the_sources_are_built_off_the_ui_thread(tmp_path: Path) -> None:
+    """Building the sources imports their clients (psycopg held the UI 40-50 ms right after
+    the first frame): the planner runs on a thread, and the log still records the set."""
+    import threading
+
+    built_on: list[threading.Thread] = []
+
+    def planner() -> tuple[list[object], SourcesConfigured]:
+        built_on.append(threading.current_thread())
+        return [], SourcesConfigured(sources=(PG,))
+
+    log, _report = IncidentLog.open(tmp_path / "inc.jsonl", clock=FrozenClock(START))
+    session = LiveSession(log, planner, FrozenClock(START))  # type: ignore[arg-type]
+    await session.start()
+    try:
+        assert built_on and built_on[0] is not threading.main_thread()
+        assert "pg" in session.state.sources
+    finally:
+        await session.stop()
