@@ -475,24 +475,3 @@ async def test_the_tick_keeps_a_shared_logs_people_in_the_header(
         app._tick()
         header = app.status_bar._last.plain  # type: ignore[union-attr]
         assert "here: alice@bastion-1" in header and "offline since 03:00" in header
-
-
-async def test_the_sources_are_built_off_the_ui_thread(tmp_path: Path) -> None:
-    """Building the sources imports their clients (psycopg held the UI 40-50 ms right after
-    the first frame): the planner runs on a thread, and the log still records the set."""
-    import threading
-
-    built_on: list[threading.Thread] = []
-
-    def planner() -> tuple[list[object], SourcesConfigured]:
-        built_on.append(threading.current_thread())
-        return [], SourcesConfigured(sources=(PG,))
-
-    log, _report = IncidentLog.open(tmp_path / "inc.jsonl", clock=FrozenClock(START))
-    session = LiveSession(log, planner, FrozenClock(START))  # type: ignore[arg-type]
-    await session.start()
-    try:
-        assert built_on and built_on[0] is not threading.main_thread()
-        assert "pg" in session.state.sources
-    finally:
-        await session.stop()
