@@ -12,7 +12,7 @@ from cockpit.command.clocks import response_clock, security_deadlines
 from cockpit.command.ladder import ladder_status
 from cockpit.domain.sla import compact_duration
 from cockpit.domain.state import IncidentState
-from cockpit.domain.views import source_status, stale_in
+from cockpit.domain.views import first_stale_in, source_status
 from cockpit.log.shared import SharedStatus
 from cockpit.sanitize import clean
 from cockpit.screens.shared_view import append_shared
@@ -76,13 +76,17 @@ def header_due(
     incident = state.incident
     if shared is not None or (incident is not None and incident.state == "open"):
         return TICK_S
-    waits = []
-    for name in list(state.sources) or list(state.health):
-        info = state.sources.get(name)
-        left = stale_in(state, name, now, info.interval_s if info else refresh_s)
-        if left is not None:
-            waits.append(left)
-    return min(waits, default=None)
+    return first_stale_in(state, _sources(state, refresh_s), now)
+
+
+def _sources(state: IncidentState, refresh_s: float) -> list[tuple[str, float]]:
+    """(name, refresh interval) of every source the header judges: the configured ones,
+    else those the log has news of."""
+    names = list(state.sources) or list(state.health)
+    return [
+        (name, info.interval_s if (info := state.sources.get(name)) else refresh_s)
+        for name in names
+    ]
 
 
 def _incident(text: Text, state: IncidentState, now: datetime) -> None:
@@ -121,14 +125,13 @@ def _incident(text: Text, state: IncidentState, now: datetime) -> None:
 
 
 def _health(text: Text, state: IncidentState, now: datetime, refresh_s: float) -> None:
-    names = list(state.sources) or list(state.health)
-    if not names:
+    sources = _sources(state, refresh_s)
+    if not sources:
         text.append("no sources", "dim")
         return
     bad = []
-    for name in names:
-        info = state.sources.get(name)
-        status = source_status(state, name, now, info.interval_s if info else refresh_s)
+    for name, interval in sources:
+        status = source_status(state, name, now, interval)
         if status.absent:
             bad.append(f"{name} no series")
         elif status.status in ("failed", "stale"):
@@ -136,7 +139,7 @@ def _health(text: Text, state: IncidentState, now: datetime, refresh_s: float) -
     if bad:
         text.append("✖ " + ", ".join(clean(b, single_line=True) for b in bad), "bold red")
     else:
-        text.append(f"● sources {len(names)}/{len(names)} ok", "green")
+        text.append(f"● sources {len(sources)}/{len(sources)} ok", "green")
 
 
 class StatusBar(Static):

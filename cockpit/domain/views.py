@@ -138,6 +138,18 @@ def stale_in(
     return left if left >= 0 else None
 
 
+def first_stale_in(
+    state: IncidentState,
+    sources: Iterable[tuple[str, float]],
+    now: datetime,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> float | None:
+    """`stale_in` of the first of `sources` (name, refresh interval) to turn stale; None
+    when time alone turns none of them."""
+    waits = (stale_in(state, name, now, refresh_s, thresholds) for name, refresh_s in sources)
+    return min((w for w in waits if w is not None), default=None)
+
+
 ABSENT_KIND = "absent"
 """`source.failed` kind written by a metric source whose series vanished (job down)."""
 

@@ -319,18 +319,15 @@ class Player:
     def adopt(self, prepared: PreparedSeek) -> None:
         """Install a fold from `prepare_seek` (on the thread that drives the player)."""
         with self._playhead:
-            self._install(prepared)
-
-    def _install(self, prepared: PreparedSeek) -> None:
-        self.fold = prepared.fold
-        self._cursor = prepared.cursor
-        self._next = prepared.next
-        self.seq = prepared.seq
-        self._last_ts = prepared.last_ts
-        self._offset = prepared.offset
-        self.error = prepared.error
-        self.virtual_time = prepared.when
-        self._due = (self._bucket(self.seq) + 1) * self.checkpoint_every
+            self.fold = prepared.fold
+            self._cursor = prepared.cursor
+            self._next = prepared.next
+            self.seq = prepared.seq
+            self._last_ts = prepared.last_ts
+            self._offset = prepared.offset
+            self.error = prepared.error
+            self.virtual_time = prepared.when
+            self._due = (self._bucket(self.seq) + 1) * self.checkpoint_every
 
     @property
     def position(self) -> Position:

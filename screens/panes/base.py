@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.geometry import Region
 from textual.worker import Worker, WorkerState
 
-from cockpit.domain.views import FAILED, STALE, stale_in
+from cockpit.domain.views import FAILED, STALE, first_stale_in
 from cockpit.grafana import window
 from cockpit.screens.foreground import awaited
 from cockpit.screens.state import TICK_S
@@ -221,17 +221,14 @@ class Pane(Vertical):
     def time_due(self) -> float | None:
         """Seconds from the time last shown until this pane may show something else with no
         new data: 1 s while its status line counts an age (stale, failed), else when its
-        freshest-looking source turns stale; None if time alone changes nothing."""
+        first healthy source would turn stale; None if time alone changes nothing."""
         ctx = self.context
         if ctx is None:
             return None
         if self.status.status in (STALE, FAILED):
             return TICK_S
-        waits = (
-            stale_in(ctx.state, name, ctx.now, interval, ctx.thresholds)
-            for name, interval in kind_sources(ctx.state, self.KIND, ctx.default_refresh_s)
-        )
-        return min((w for w in waits if w is not None), default=None)
+        sources = kind_sources(ctx.state, self.KIND, ctx.default_refresh_s)
+        return first_stale_in(ctx.state, sources, ctx.now, ctx.thresholds)
 
     def pane_title(self) -> Content:
         """Border title: the key, the name and the headline counts."""

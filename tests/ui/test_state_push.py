@@ -7,6 +7,7 @@ import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.screen import Screen
@@ -23,6 +24,7 @@ from cockpit.log.events import (
     AlertsObserved,
     IncidentDeclared,
     NoteAdded,
+    Payload,
     SourcePolled,
     SourcesConfigured,
 )
@@ -396,6 +398,16 @@ def pg_app(tmp_path: Path) -> tuple[TickCountingApp, LiveSession, FrozenClock]:
     return TickCountingApp(session, AppOptions(), clock=clock), session, clock
 
 
+async def polled(app: CockpitApp, session: LiveSession, pilot: Any, *more: Payload) -> None:
+    """The app running, then a good poll of the source (and `more`) recorded and shown."""
+    await pilot.pause()
+    session.append(SourcePolled("pg", 3.0))
+    for payload in more:
+        session.append(payload)
+    app._pump()
+    await pilot.pause()
+
+
 def next_tick_s(app: CockpitApp) -> float:
     handle = app._ticker._handle
     assert handle is not None, "no tick is scheduled"
@@ -409,10 +421,7 @@ async def test_an_idle_dashboard_sleeps_until_its_source_could_turn_stale(
     after its poll), and that tick shows it stale: a dead source never looks live."""
     app, session, clock = pg_app(tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
-        session.append(SourcePolled("pg", 3.0))
-        app._pump()
-        await pilot.pause()
+        await polled(app, session, pilot)
         pane = app.dashboard.pane(3)
         assert pane.status.status == "ok"
         assert 3.5 < next_tick_s(app) <= 4.1
@@ -429,11 +438,8 @@ async def test_an_idle_dashboard_sleeps_until_its_source_could_turn_stale(
 async def test_an_alert_or_a_clock_on_view_ticks_every_second(tmp_path: Path) -> None:
     app, session, _clock = pg_app(tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
-        session.append(SourcePolled("pg", 3.0))
-        session.append(IncidentDeclared("INC-7", "OCR down", "SEV-2", actor="ana@bastion"))
-        app._pump()
-        await pilot.pause()
+        declared = IncidentDeclared("INC-7", "OCR down", "SEV-2", actor="ana@bastion")
+        await polled(app, session, pilot, declared)
         assert next_tick_s(app) <= 1.0  # the incident's clock
     (tmp_path / "alerts").mkdir()
     app, session, _clock = make_app(tmp_path / "alerts")
@@ -442,13 +448,10 @@ async def test_an_alert_or_a_clock_on_view_ticks_every_second(tmp_path: Path) ->
         assert next_tick_s(app) <= 1.0  # the alert's Age column
 
 
-async def test_a_replay_or_another_screen_keeps_the_one_second_tick(tmp_path: Path) -> None:
+async def test_another_screen_keeps_the_one_second_tick(tmp_path: Path) -> None:
     app, session, _clock = pg_app(tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
-        session.append(SourcePolled("pg", 3.0))
-        app._pump()
-        await pilot.pause()
+        await polled(app, session, pilot)
         assert next_tick_s(app) > 3.0
         await pilot.press("c")  # incident command: a screen of its own, with its own clocks
         await pilot.pause()

@@ -6,7 +6,7 @@ from test_fold_support import Log, at
 
 from cockpit.domain.fold import fold
 from cockpit.domain.thresholds import Thresholds
-from cockpit.domain.views import STALE, source_status, stale_in
+from cockpit.domain.views import STALE, first_stale_in, source_status, stale_in
 from cockpit.log.events import SourceFailed, SourcePolled
 
 
@@ -38,3 +38,13 @@ def test_time_alone_changes_nothing_for_a_failed_or_unknown_source() -> None:
     state = fold(log.events)
     assert stale_in(state, "pg", at(1.0), 2.0) is None
     assert stale_in(state, "kafka", at(1.0), 2.0) is None
+
+
+def test_the_first_source_to_turn_stale_sets_the_deadline() -> None:
+    log = _polled()
+    log.add(SourcePolled("prom", 3.0), 1.0)
+    log.add(SourceFailed("kafka", "connect", "refused", 3.0), 1.0)
+    state = fold(log.events)
+    sources = [("pg", 2.0), ("prom", 10.0), ("kafka", 2.0)]
+    assert first_stale_in(state, sources, at(1.0)) == 3.0  # pg: 4 s after 0; prom: 20 after 1
+    assert first_stale_in(state, [("kafka", 2.0)], at(1.0)) is None
