@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +19,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--read-only", action="store_true", help="hide every mutating action")
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every subcommand, or only the one named `only` ("" for
+    none: live mode)."""
     parser = argparse.ArgumentParser(
         prog="cockpit",
         description="Terminal incident cockpit: live panes, runbooks and a hash-chained log.",
@@ -38,13 +42,21 @@ def _build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     _add_common(common)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for name, add in _COMMANDS.items():
+        if only is None or name == only:
+            add(sub, common)
+    return parser
 
+
+def _add_demo(sub: Any, common: argparse.ArgumentParser) -> None:
     demo = sub.add_parser(
         "demo", parents=[common], help="the cockpit on a built-in simulated platform"
     )
     demo.add_argument("--speed", type=float, default=1.0, help="scenario speed (1 = real time)")
     demo.set_defaults(run=_run_demo)
 
+
+def _add_replay(sub: Any, common: argparse.ArgumentParser) -> None:
     replay = sub.add_parser(
         "replay", parents=[common], help="replay a recorded incident log in the same screens"
     )
@@ -54,6 +66,8 @@ def _build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--sample", action="store_true", help="replay the shipped demo log")
     replay.set_defaults(run=_run_replay)
 
+
+def _add_drill(sub: Any, common: argparse.ArgumentParser) -> None:
     drill = sub.add_parser(
         "drill", parents=[common], help="practise on a past incident log (simulated platform)"
     )
@@ -63,6 +77,8 @@ def _build_parser() -> argparse.ArgumentParser:
     drill.add_argument("--log-dir", type=Path, help="where the drill log goes")
     drill.set_defaults(run=_run_drill)
 
+
+def _add_verify(sub: Any, common: argparse.ArgumentParser) -> None:
     verify = sub.add_parser(
         "verify",
         parents=[common],
@@ -77,6 +93,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     verify.set_defaults(run=_run_verify)
 
+
+def _add_record(sub: Any, common: argparse.ArgumentParser) -> None:
     record = sub.add_parser(
         "record", parents=[common], help="headless recorder: poll the sources into a log"
     )
@@ -89,6 +107,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     record.set_defaults(run=_run_record, incident=None)
 
+
+def _add_backfill(sub: Any, common: argparse.ArgumentParser) -> None:
     backfill = sub.add_parser(
         "backfill",
         parents=[common],
@@ -104,6 +124,8 @@ def _build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("-o", "--output", required=True, metavar="LOG", help="new log to write")
     backfill.set_defaults(run=_run_backfill)
 
+
+def _add_export(sub: Any, common: argparse.ArgumentParser) -> None:
     export = sub.add_parser(
         "export",
         parents=[common],
@@ -140,6 +162,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(run=_run_export)
 
+
+def _add_runbooks(sub: Any, common: argparse.ArgumentParser) -> None:
     runbooks = sub.add_parser("runbooks", parents=[common], help="list, show and validate runbooks")
     rb_sub = runbooks.add_subparsers(title="runbook commands", metavar="ACTION", required=True)
     rb_list = rb_sub.add_parser("list", parents=[common], help="list known runbooks")
@@ -155,6 +179,8 @@ def _build_parser() -> argparse.ArgumentParser:
     rb_val.add_argument("dir", nargs="?", metavar="DIR")
     rb_val.set_defaults(run=_run_runbooks_validate)
 
+
+def _add_config(sub: Any, common: argparse.ArgumentParser) -> None:
     config = sub.add_parser("config", parents=[common], help="configuration tools")
     cfg_sub = config.add_subparsers(title="config commands", metavar="ACTION", required=True)
     check = cfg_sub.add_parser("check", parents=[common], help="validate a config file")
@@ -162,21 +188,22 @@ def _build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")
     check.set_defaults(run=_run_config_check)
 
+
+def _add_rules(sub: Any, common: argparse.ArgumentParser) -> None:
     rules = sub.add_parser(
         "rules", parents=[common], help="print the Prometheus rules generated from the catalog"
     )
     rules.add_argument("--for-scale", type=float, default=1.0, help=argparse.SUPPRESS)
     rules.set_defaults(run=_run_rules)
 
-    _add_log_commands(sub, common)
 
+def _add_completion(sub: Any, common: argparse.ArgumentParser) -> None:
     completion = sub.add_parser(
         "completion", parents=[common], help="print a shell completion script (bash, zsh, fish)"
     )
     completion.add_argument("shell", nargs="?", choices=("bash", "zsh", "fish"), help="the shell")
     completion.add_argument("--list", choices=("runbooks", "envs"), help=argparse.SUPPRESS)
-    completion.set_defaults(run=lambda args: _run_completion(parser, args))
-    return parser
+    completion.set_defaults(run=lambda args: _run_completion(_build_parser(), args))
 
 
 # -- `cockpit log`: the shared incident log in PostgreSQL (list, pull, migrate) -------------
@@ -218,6 +245,23 @@ def _run_log_migrate(args: argparse.Namespace) -> int:
 
 
 # -- end of `cockpit log` ----------------------------------------------------------------------
+
+
+_COMMANDS = {
+    "demo": _add_demo,
+    "replay": _add_replay,
+    "drill": _add_drill,
+    "verify": _add_verify,
+    "record": _add_record,
+    "backfill": _add_backfill,
+    "export": _add_export,
+    "runbooks": _add_runbooks,
+    "config": _add_config,
+    "rules": _add_rules,
+    "log": _add_log_commands,
+    "completion": _add_completion,
+}
+"""Each subcommand and what adds it to the parser, in the order `--help` lists them."""
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -398,6 +442,41 @@ def _join_times(argv: Sequence[str]) -> list[str]:
     return out
 
 
+_VALUED = frozenset({"--config", "--env", "--log", "--incident"})
+"""The options before a subcommand that take the next word as their value."""
+
+
+def _named(argv: Sequence[str]) -> str | None:
+    """The subcommand `argv` names ("" for live mode), or None when the whole parser is
+    needed: a help request without one, or a first word that is no subcommand."""
+    words = iter(argv)
+    for word in words:
+        if word in _VALUED:
+            next(words, None)
+        elif word == "--":
+            break
+        elif not word.startswith("-"):
+            return word if word in _COMMANDS else None
+        elif word in ("-h", "--help"):
+            return None
+    return ""
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    """`argv` parsed with only the parser of the subcommand it names: building all of them
+    took 5 ms of every start. Any error is reported by the whole parser, which knows them
+    all (a misspelt option before the subcommand can hide the subcommand from `_named`)."""
+    only = _named(argv)
+    if only is not None:
+        try:
+            with contextlib.redirect_stderr(io.StringIO()):
+                return _build_parser(only).parse_args(argv)
+        except SystemExit as done:
+            if done.code in (None, 0):  # --help or --version, printed to stdout
+                raise
+    return _build_parser().parse_args(argv)
+
+
 _SCREENS = (_run_live, _run_demo, _run_replay, _run_drill)
 """Subcommands that open the app: it lets the collector run again after its first frame."""
 
@@ -416,7 +495,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # that pydantic runs before building its first model (when a runbook's steps load).
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     # Not kept in a local: this frame lasts as long as the app, the parser need not (0.1 MB).
-    args = _build_parser().parse_args(_join_times(sys.argv[1:] if argv is None else argv))
+    args = _parse(_join_times(sys.argv[1:] if argv is None else argv))
     if args.run not in _SCREENS:
         gcpause.settle()
     try:

@@ -15,7 +15,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Input
 
 from cockpit.domain.state import IncidentState
@@ -76,6 +76,9 @@ class DashboardScreen(Screen[None]):
         self._ctx: PaneContext | None = None
         self.revision = -1
         """The session revision last rendered (the app compares it on resume)."""
+        self._resumed = False
+        self._filter: FilterBar | None = None
+        self._filter_mount: AwaitMount | None = None
 
     def compose(self) -> ComposeResult:
         """The app's header, the panes, the summary strip, the filter bar, the key footer."""
@@ -89,7 +92,6 @@ class DashboardScreen(Screen[None]):
         with Container(id="panes"):
             yield from panes
         yield SummaryStrip(id="summary")
-        yield FilterBar(id="filter")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -100,6 +102,17 @@ class DashboardScreen(Screen[None]):
         if self._ctx is not None:
             self.refresh_from(self._ctx)
         self._panes[0].table.focus()
+        # The filter bar (an Input) waits for the first frame, which its mount slowed by 15 ms.
+        self.call_after_refresh(self._mount_filter)
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles the whole screen on every resume. The first one comes right after
+        # the mount, which has just styled each widget, and every class set since restyled
+        # its own widgets: doing it all again cost 5 ms of the first frame. (Textual calls
+        # this, then its own handler, which reads the flag.)
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_resize(self, event: events.Resize) -> None:
         """Switch between the grid and the one-pane layout."""
@@ -172,10 +185,21 @@ class DashboardScreen(Screen[None]):
         self._mark_current(n)
         self.pane(n).table.focus()
 
-    def filter_focused(self) -> None:
+    def _mount_filter(self) -> AwaitMount:
+        """Mount the filter bar above the key footer, once; what to await for it."""
+        if self._filter_mount is None:
+            self._filter = FilterBar(id="filter")
+            self._filter_mount = self.mount(self._filter, before=self.query_one(KeyFooter))
+        return self._filter_mount
+
+    async def filter_focused(self) -> None:
         """Open the filter bar for the current pane."""
         pane = self.pane(self._current)
-        self.query_one(FilterBar).open_for(pane.NUMBER, PANE_NAMES[pane.NUMBER], pane.filter_text)
+        if self._filter is None or not self._filter.is_mounted:  # `/` before the first frame
+            self.set_focus(None)  # the keys typed behind it wait for the bar (typeahead.py)
+            await self._mount_filter()
+        assert self._filter is not None
+        self._filter.open_for(pane.NUMBER, PANE_NAMES[pane.NUMBER], pane.filter_text)
 
     def focused_copy_text(self) -> str | None:
         """Plain text of the current pane's highlighted row, for `y`."""
@@ -187,9 +211,9 @@ class DashboardScreen(Screen[None]):
         """Keys 1-4."""
         self.focus_pane(n)
 
-    def action_filter(self) -> None:
+    async def action_filter(self) -> None:
         """Key /."""
-        self.filter_focused()
+        await self.filter_focused()
 
     def action_copy_link(self) -> None:
         """Key y: OSC 52 copy of the highlighted row's Grafana link."""
@@ -245,8 +269,8 @@ class DashboardScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        bar = self.query_one(FilterBar)
-        if bar.target:
+        bar = self._filter
+        if bar is not None and bar.target:
             self.pane(bar.target).set_filter(event.value)
 
     def on_filter_bar_closed(self, message: FilterBar.Closed) -> None:

@@ -66,6 +66,22 @@ async def test_a_filter_typed_behind_slash_filters_and_opens_nothing(tmp_path: P
         assert app.screen.query_one(FilterBar).value == "kyc"
 
 
+async def test_a_filter_typed_before_the_bar_is_mounted_still_filters(tmp_path: Path) -> None:
+    # The bar is mounted after the first frame; keys read with the first frame (typed while
+    # the cockpit started) can find it missing. The same keys then wait for it.
+    app, _path = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        await screen.query_one(FilterBar).remove()  # as it is until the first frame is drawn
+        screen._filter = screen._filter_mount = None
+        await burst(app, pilot, "/kyc")
+        assert isinstance(app.screen, DashboardScreen)  # `c` did not open the command screen
+        bar = screen.query_one(FilterBar)
+        assert app.focused is bar and bar.value == "kyc" and bar.target == 1
+
+
 async def test_a_single_key_is_handled_at_once(tmp_path: Path) -> None:
     app, _path = make_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
