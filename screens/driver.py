@@ -24,6 +24,7 @@ from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 
 from cockpit.hangup import GUARD, HANGUP
+from cockpit.screens.shadow_write import Carry
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -94,6 +95,12 @@ class HangupDriver(LinuxDriver):
             self._file = TerminalOut(out, self._terminal_lost)  # type: ignore[assignment]
         self._wake_r, self._wake_w = os.pipe()
         self.exit_event = WakingEvent(self._wake_w)
+        self.carry = Carry()
+        """The SGR a frame left in force (screens/shadow_write.py)."""
+
+    def write(self, data: str) -> None:
+        """Write `data`, after an SGR reset unless it is the frame the shadow expects."""
+        super().write(self.carry.outgoing(data))
 
     def _terminal_lost(self) -> None:
         if GUARD.installed:

@@ -30,7 +30,7 @@ from textual._compositor import ChopsUpdate, CompositorUpdate, LayoutUpdate
 from textual.strip import Strip
 
 from cockpit.screens.shadow_cells import Cells, fill, repair
-from cockpit.screens.shadow_write import Writer, changed_runs
+from cockpit.screens.shadow_write import Carry, Writer, changed_runs
 
 __all__ = ["Shadow", "ShadowUpdate"]
 
@@ -42,6 +42,8 @@ class Shadow:
         self.texts: list[Cells] = []
         self.keys: list[Cells] = []
         self.links: dict[str, Style] = {}
+        self.carry: Carry | None = None
+        """The driver's SGR carry, when it has one (screens/driver.py)."""
         self._owners: tuple[object, ...] = ()
         """The screen, driver and writer thread of the last write (held: compared by identity)."""
         self._values: tuple[object, ...] = ()
@@ -74,6 +76,7 @@ class Shadow:
             self.forget()
             self._owners = ()
             return update
+        self.carry = getattr(driver, "carry", None)
         owners = (screen, driver, getattr(driver, "_writer_thread", None))
         values = (tuple(app.size), app.console.color_system)
         same = len(owners) == len(self._owners) and all(map(operator.is_, owners, self._owners))
@@ -98,10 +101,14 @@ class Shadow:
             height = len(update.chops)
         if (width, height) != self.size:
             self.forget(width, height)
-        writer = Writer(color_system, self.links)
+        carry = self.carry
+        writer = Writer(color_system, self.links, carry.sgr if carry is not None else "")
         for y, pieces in lines:
             self._line(writer, y, pieces, color_system, console)
-        return writer.done()
+        text = writer.done(keep=carry is not None)
+        if carry is not None:
+            carry.expect(text, writer.sgr)
+        return text
 
     def _line(
         self,
@@ -171,4 +178,6 @@ class ShadowUpdate(CompositorUpdate):
             return self.shadow.render(self.update, console)
         except Exception:
             self.shadow.forget()
+            if self.shadow.carry is not None:
+                self.shadow.carry.cancel()
             return self.update.render_segments(console)

@@ -17,7 +17,7 @@ from textual.strip import Strip
 
 from cockpit.screens.shadow_cells import Cells, sure_width
 
-__all__ = ["Writer", "changed_runs"]
+__all__ = ["Carry", "Writer", "changed_runs"]
 
 
 def changed_runs(
@@ -126,9 +126,9 @@ def _sgr(current: str, key: str) -> str:
 class Writer:
     """Terminal output for a series of runs, tracking the SGR state and the cursor."""
 
-    def __init__(self, color_system: ColorSystem, links: dict[str, Style]) -> None:
+    def __init__(self, color_system: ColorSystem, links: dict[str, Style], sgr: str = "") -> None:
         self.parts: list[str] = []
-        self.sgr = ""
+        self.sgr = sgr
         """The SGR parameters in force ("" = none, as Textual leaves the terminal)."""
         self.x = -1
         self.y = -1
@@ -199,9 +199,47 @@ class Writer:
         self.parts.append(text)
         self.x = self.y = -1
 
-    def done(self) -> str:
-        """Everything written, ending with no SGR in force."""
-        if self.sgr:
+    def done(self, keep: bool = False) -> str:
+        """Everything written, ending with no SGR in force unless `keep` (see `Carry`)."""
+        if self.sgr and not keep:
             self.parts.append("\x1b[0m")
             self.sgr = ""
         return "".join(self.parts)
+
+
+class Carry:
+    """The SGR a frame leaves in force, for the next frame to start from, as long as nothing
+    else is written in between: the driver passes all its output through `outgoing`, which
+    resets the SGR before any other output (Textual's own bytes assume none in force).
+
+    Each frame used to end with a reset, and its first changed cell set every colour again:
+    30-40 bytes a frame in truecolor, for a clock that ticks one digit.
+    """
+
+    NEUTRAL = frozenset({"\x1b[?2026h", "\x1b[?2026l"})
+    """Output that neither prints nor erases (synchronized update marks): no reset needed."""
+
+    def __init__(self) -> None:
+        self.sgr = ""
+        """The SGR parameters in force on the terminal."""
+        self._frame: tuple[str, str] | None = None
+
+    def expect(self, text: str, sgr: str) -> None:
+        """The next output starts with the frame `text`, which leaves `sgr` in force."""
+        self._frame = (text, sgr)
+
+    def cancel(self) -> None:
+        """The frame expected will not be written."""
+        self._frame = None
+
+    def outgoing(self, data: str) -> str:
+        """`data` as it must go to the terminal: after a reset unless it is the frame
+        expected (Textual adds a cursor move after a frame, which keeps the SGR)."""
+        frame, self._frame = self._frame, None
+        if frame is not None and data.startswith(frame[0]):
+            self.sgr = frame[1]
+            return data
+        if self.sgr and data not in self.NEUTRAL:
+            self.sgr = ""
+            return "\x1b[0m" + data
+        return data

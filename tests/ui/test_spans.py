@@ -22,6 +22,7 @@ from textual.strip import Strip
 from xterm_model import Xterm
 
 from cockpit.screens.shadow import Shadow, ShadowUpdate
+from cockpit.screens.shadow_write import Carry
 
 CONSOLE = Console(color_system="truecolor", width=80, force_terminal=True)
 UNITS = ("a", "b", "7", " ", " ", "日", "本", "é", "e\u0301", "─", "▆", "😀", "☀", "🄀", "a\u200b")
@@ -72,6 +73,7 @@ class Driver:
 
     is_inline: bool = False
     _writer_thread: object = field(default_factory=object)
+    carry: Carry = field(default_factory=Carry)
 
 
 @dataclass
@@ -97,13 +99,25 @@ class Pair:
         self.sent[0] += self.plain.feed(update.render_segments(CONSOLE))
         wrapped = self.shadow.wrap(self.app, self.screen, update)
         assert isinstance(wrapped, ShadowUpdate)
-        # The shadow's own bytes (render_segments would fall back to Textual's on an error).
-        self.sent[1] += self.diffed.feed(self.shadow.render(wrapped.update, CONSOLE))
+        # The shadow's own bytes (render_segments would fall back to Textual's on an error),
+        # and Textual's cursor move after them, through the driver's SGR carry.
+        park = "\x1b[1;1H"  # not counted: Textual writes it after either output
+        frame = self.shadow.render(wrapped.update, CONSOLE) + park
+        self.sent[1] += self.diffed.feed(self.app._driver.carry.outgoing(frame)) - len(park)
         assert self.diffed.cells == self.plain.cells
         for y, (texts, keys) in enumerate(zip(self.shadow.texts, self.shadow.keys, strict=True)):
             for x, (text, key) in enumerate(zip(texts, keys, strict=True)):
                 assert (text is None) == (key is None)
                 assert text is None or text == self.plain.cells[y][x][0], (y, x)
+
+    def other(self, update: LayoutUpdate) -> None:
+        """Output that is no frame of the shadow's (Textual's own bytes, which assume no SGR
+        in force), to both terminals; the shadow forgets, as `wrap` does for such output."""
+        raw = update.render_segments(CONSOLE)
+        self.plain.feed(raw)
+        self.diffed.feed(self.app._driver.carry.outgoing(raw))
+        self.shadow.forget()
+        assert self.diffed.cells == self.plain.cells
 
     def lost(self, width: int, height: int) -> None:
         """The terminal's cells are gone (a resize, another program ran): both alike."""
@@ -111,6 +125,7 @@ class Pair:
         for term in (self.plain, self.diffed):
             term.__init__(width, height, term.wide)  # type: ignore[misc]
             term.scramble()
+        self.app._driver.carry.sgr = ""  # a new model terminal has no SGR in force
 
 
 def full(lines: list[dict[int, Strip]], width: int) -> LayoutUpdate:
@@ -137,7 +152,9 @@ def spans_of(draw: st.DrawFn, ys: list[int], width: int) -> list[tuple[int, int,
     return spans
 
 
-STEPS = st.sampled_from(["full", "partial", "partial", "partial", "resize", "suspend", "screen"])
+STEPS = st.sampled_from(
+    ["full", "partial", "partial", "partial", "resize", "suspend", "screen", "other"]
+)
 
 
 @pytest.mark.parametrize("wide", [frozenset(), frozenset({"🄀"})], ids=["agreeing", "emoji"])
@@ -163,6 +180,8 @@ def test_every_update_leaves_both_terminals_alike(
             must_be_full = True
         elif step == "screen":
             pair.screen = object()
+        elif step == "other":
+            pair.other(full([data.draw(chopped_line(width)) for _ in range(height)], width))
         elif step == "full" or must_be_full:
             pair.show(full([data.draw(chopped_line(width)) for _ in range(height)], width))
             must_be_full = False
@@ -230,3 +249,25 @@ def test_an_error_falls_back_to_textuals_bytes_and_forgets() -> None:
     assert isinstance(wrapped, ShadowUpdate)
     assert wrapped.render_segments(CONSOLE) == update.render_segments(CONSOLE)
     assert all(text is None for line in pair.shadow.texts for text in line)
+
+
+def test_a_frame_starts_from_the_sgr_the_last_one_left() -> None:
+    pair = Pair(6, 1)
+    red = Style(color="red")
+    pair.show(full([{0: Strip([Segment("abcdef", red)], 6)}], 6))
+    assert pair.app._driver.carry.sgr == "31"  # no reset at the end of the frame
+    pair.sent = [0, 0]
+    pair.show(partial({0: {0: Strip([Segment("abXdef", red)], 6)}}, [(0, 0, 6)], (6, 1)))
+    assert pair.sent[1] == len("\x1b[1;3HX")  # the colour is still in force: not set again
+
+
+def test_other_output_resets_the_sgr_first() -> None:
+    carry = Carry()
+    carry.expect("\x1b[31mab", "31")
+    assert carry.outgoing("\x1b[31mab\x1b[1;1H") == "\x1b[31mab\x1b[1;1H"
+    assert carry.outgoing("\x1b[?2026h") == "\x1b[?2026h"  # a sync mark neither prints nor erases
+    assert carry.sgr == "31"
+    carry.expect("\x1b[1;2Hc", "31")
+    assert carry.outgoing("\x1b[?1049l") == "\x1b[0m\x1b[?1049l"  # not the frame expected
+    assert carry.sgr == ""
+    assert carry.outgoing("\x1b[?25h") == "\x1b[?25h"
