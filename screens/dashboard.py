@@ -81,7 +81,8 @@ class DashboardScreen(Screen[None]):
         self._filter_mount: AwaitMount | None = None
 
     def compose(self) -> ComposeResult:
-        """The app's header, the panes, the summary strip, the filter bar, the key footer."""
+        """The app's header, the panes, the summary strip and the key footer (the filter bar
+        comes after the first frame: `_mount_filter`)."""
         # Classes are set before the children mount: changing them later restyles the tree.
         self._set_wide(self.app.size)
         if self._header is not None:
